@@ -1,0 +1,46 @@
+// swift-tools-version: 6.1
+// SANNKit: self-explaining neural networks for tabular data.
+//
+// This root package builds the `sann` command-line tool and holds every test suite, so one
+// `swift test` here runs them all. The libraries live in standalone packages under Packages/,
+// each usable on its own; dependencies point one way: Tensor ← Models ← Attribution ← Theory.
+import PackageDescription
+
+let package = Package(
+  name: "SANNKit",
+  products: [
+    .executable(name: "sann", targets: ["sann"])
+  ],
+  dependencies: [
+    .package(path: "Packages/Tensor"),
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.0"),
+  ],
+  targets: [
+    .target(
+      name: "SANNCLI",
+      dependencies: [
+        .product(name: "Tensor", package: "Tensor"),
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
+      path: "Tools/sann/Sources/SANNCLI"
+    ),
+    .executableTarget(
+      name: "sann",
+      dependencies: ["SANNCLI"],
+      path: "Tools/sann/Sources/sann"
+    ),
+    .testTarget(
+      name: "TensorTests",
+      dependencies: [
+        .product(name: "Tensor", package: "Tensor"),
+        .product(name: "PropertyBased", package: "swift-property-based"),
+      ],
+      resources: [.copy("Fixtures")]
+    ),
+    .testTarget(
+      name: "CLITests",
+      dependencies: ["SANNCLI", "sann"]
+    ),
+  ]
+)

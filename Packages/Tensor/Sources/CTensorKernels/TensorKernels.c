@@ -1,0 +1,89 @@
+#include "TensorKernels.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+// sqrtf without errno handling, so the loop vectorises under the default -fmath-errno.
+#if defined(__has_builtin) && __has_builtin(__builtin_elementwise_sqrt)
+#define SANN_SQRT(x) __builtin_elementwise_sqrt(x)
+#else
+#define SANN_SQRT(x) sqrtf(x)
+#endif
+
+#if defined(__x86_64__) && defined(__clang__)
+#define SANN_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
+#else
+#define SANN_CLONES
+#endif
+
+// e^x by Cody–Waite range reduction x = n·ln2 + r, |r| ≤ ln2/2, and Cephes' degree-6
+// polynomial for e^r (relative error below 2 ulp). Inputs are clamped to [−87.3, 88.7].
+static inline float vector_exp(float x) {
+  x = x < -87.3f ? -87.3f : (x > 88.7f ? 88.7f : x);
+  // Round x·log2(e) to the nearest integer with the 1.5·2^23 trick.
+  float shifted = x * 1.44269504f + 12582912.0f;
+  float n = shifted - 12582912.0f;
+  float r = x - n * 0.693359375f + n * 2.12194440e-4f;
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  float er = p * r * r + r + 1.0f;
+  int32_t bits;
+  memcpy(&bits, &shifted, sizeof bits);
+  int32_t exponent = (int32_t)((uint32_t)(bits - 0x4B400000 + 127) << 23);
+  float scale;
+  memcpy(&scale, &exponent, sizeof scale);
+  return er * scale;
+}
+
+// erf(x) by Abramowitz & Stegun 7.1.26 (absolute error ≤ 1.5e-7), given e = e^(−x²).
+static inline float vector_erf(float x, float e) {
+  float a = fabsf(x);
+  float t = 1.0f / (1.0f + 0.3275911f * a);
+  float p = 1.061405429f;
+  p = p * t - 1.453152027f;
+  p = p * t + 1.421413741f;
+  p = p * t - 0.284496736f;
+  p = p * t + 0.254829592f;
+  float magnitude = 1.0f - p * t * e;
+  return x < 0 ? -magnitude : magnitude;
+}
+
+SANN_CLONES
+void sann_adam_update(float *restrict value, const float *restrict grad, float *restrict m,
+                      float *restrict v, ptrdiff_t n, float beta1, float beta2, float step_size,
+                      float inverse_correction2_root, float epsilon, float coupled_decay,
+                      float shrink) {
+  for (ptrdiff_t j = 0; j < n; j++) {
+    float p = value[j];
+    float g = grad[j] + coupled_decay * p;
+    float mj = beta1 * m[j] + (1.0f - beta1) * g;
+    float vj = beta2 * v[j] + (1.0f - beta2) * g * g;
+    m[j] = mj;
+    v[j] = vj;
+    value[j] = p * shrink - step_size * mj / (SANN_SQRT(vj) * inverse_correction2_root + epsilon);
+  }
+}
+
+SANN_CLONES
+void sann_gelu_forward(const float *restrict x, float *restrict y, float *restrict cdf, ptrdiff_t n) {
+  for (ptrdiff_t i = 0; i < n; i++) {
+    float z = x[i] * 0.70710678f;
+    float c = 0.5f * (1.0f + vector_erf(z, vector_exp(-z * z)));
+    cdf[i] = c;
+    y[i] = x[i] * c;
+  }
+}
+
+SANN_CLONES
+void sann_gelu_backward(const float *restrict x, const float *restrict cdf,
+                        const float *restrict grad, float *restrict dx, ptrdiff_t n) {
+  for (ptrdiff_t i = 0; i < n; i++) {
+    float xi = x[i];
+    dx[i] = grad[i] * (cdf[i] + xi * 0.39894228f * vector_exp(-0.5f * xi * xi));
+  }
+}

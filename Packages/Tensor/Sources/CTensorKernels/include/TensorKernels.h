@@ -1,0 +1,22 @@
+// Element-wise kernels of the Tensor package that the Swift compiler does not vectorise:
+// written in C with restrict pointers so clang vectorises them, and compiled for x86-64-v3 as
+// well as baseline x86-64 (x86-64-v3 = AVX2+FMA; the loader picks the clone the CPU supports).
+#ifndef SANNKIT_TENSOR_KERNELS_H
+#define SANNKIT_TENSOR_KERNELS_H
+
+#include <stddef.h>
+
+/// One Adam/AdamW step over n values (see Adam.swift for the formula).
+void sann_adam_update(float *restrict value, const float *restrict grad, float *restrict m,
+                      float *restrict v, ptrdiff_t n, float beta1, float beta2, float step_size,
+                      float inverse_correction2_root, float epsilon, float coupled_decay,
+                      float shrink);
+
+/// y = x·Φ(x) and Φ(x) for n values.
+void sann_gelu_forward(const float *restrict x, float *restrict y, float *restrict cdf, ptrdiff_t n);
+
+/// dx = g·(Φ(x) + x·φ(x)) for n values, given Φ(x) from the forward pass.
+void sann_gelu_backward(const float *restrict x, const float *restrict cdf,
+                        const float *restrict grad, float *restrict dx, ptrdiff_t n);
+
+#endif

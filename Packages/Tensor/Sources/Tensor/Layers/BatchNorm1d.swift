@@ -1,0 +1,153 @@
+import Foundation
+
+/// Batch normalisation over the batch axis of [n, features] inputs, `torch.nn.BatchNorm1d`
+/// (Ioffe & Szegedy 2015):
+///
+///   y = (x − μ_B)/√(σ²_B + ε) · γ + β
+///
+/// In training, μ_B and σ²_B (biased) are the batch statistics and the running statistics are
+/// updated as r ← (1 − momentum)·r + momentum·s, with the *unbiased* batch variance for the
+/// running variance (PyTorch's semantics); in evaluation the running statistics are used.
+/// Defaults: momentum 0.1, ε = 1e-5, γ = 1, β = 0. Buffers are named `running_mean`,
+/// `running_var` and `num_batches_tracked`, as in PyTorch state dicts.
+public final class BatchNorm1d: Layer {
+  public let weight: Parameter
+  public let bias: Parameter
+  public let runningMean: Parameter
+  public let runningVar: Parameter
+  public let batchesTracked: Parameter
+  public let momentum: Float
+  public let epsilon: Float
+  public var isTraining = true
+
+  public init(_ features: Int, momentum: Float = 0.1, epsilon: Float = 1e-5) {
+    precondition(features > 0, "BatchNorm1d(\(features)): features must be positive")
+    weight = Parameter(.ones([features]))
+    bias = Parameter(.zeros([features]))
+    runningMean = Parameter(.zeros([features]), trainable: false)
+    runningVar = Parameter(.ones([features]), trainable: false)
+    batchesTracked = Parameter(.zeros([]), trainable: false)
+    self.momentum = momentum
+    self.epsilon = epsilon
+  }
+
+  public var features: Int { weight.shape[0] }
+
+  public var ownParameters: [(name: String, parameter: Parameter)] {
+    [("weight", weight), ("bias", bias), ("running_mean", runningMean), ("running_var", runningVar),
+     ("num_batches_tracked", batchesTracked)]
+  }
+
+  public func callAsFunction(_ x: Tensor) -> Tensor {
+    precondition(x.rank == 2 && x.shape[1] == features, "BatchNorm1d(\(features)): input must be [n, \(features)], got \(x.shape)")
+    guard isTraining else {
+      let scale = weight.value / (runningVar.value.detached() + epsilon).sqrt()
+      return (x - runningMean.value.detached()) * scale + bias.value
+    }
+    precondition(x.shape[0] > 1, "BatchNorm1d: training needs more than one row per batch, got \(x.shape[0]) (drop the last incomplete batch or call eval())")
+    let (y, mean, variance) = Tensor.batchNormTraining(x, weight: weight.value, bias: bias.value, epsilon: epsilon)
+    let n = Float(x.shape[0])
+    let m = momentum
+    withoutGradient {
+      runningMean.value = runningMean.value * (1 - m) + mean * m
+      runningVar.value = runningVar.value * (1 - m) + variance * (m * n / (n - 1))
+      batchesTracked.value = batchesTracked.value + 1
+    }
+    return y
+  }
+}
+
+extension Tensor {
+  /// Fused batch-norm forward and backward for x [n, c] with batch statistics. Returns the
+  /// output and the batch mean and biased variance (for the running statistics).
+  /// With x̂ = (x − μ)·s, s = 1/√(σ² + ε): ∂/∂β = Σₙ g, ∂/∂γ = Σₙ g·x̂,
+  /// ∂/∂x = γ·s/n · (n·g − Σₙ g − x̂·Σₙ g·x̂).
+  static func batchNormTraining(_ x: Tensor, weight: Tensor, bias: Tensor, epsilon: Float) -> (Tensor, Tensor, Tensor) {
+    let (n, c) = (x.shape[0], x.shape[1])
+    let count = Float(n)
+    var mean = [Float](repeating: 0, count: c)
+    var variance = [Float](repeating: 0, count: c)
+    var invStd = [Float](repeating: 0, count: c)
+    var normalized = [Float](repeating: 0, count: n * c)
+    let values = makeArray(count: n * c) { out in
+      x.scalars.withUnsafeBufferPointer { xb in
+        mean.withUnsafeMutableBufferPointer { mu in
+          variance.withUnsafeMutableBufferPointer { va in
+            invStd.withUnsafeMutableBufferPointer { s in
+              normalized.withUnsafeMutableBufferPointer { xhat in
+                weight.scalars.withUnsafeBufferPointer { gamma in
+                  bias.scalars.withUnsafeBufferPointer { beta in
+                    let px = xb.baseAddress!
+                    for r in 0..<n {
+                      let row = px + r * c
+                      for j in 0..<c { mu[j] += row[j] }
+                    }
+                    for j in 0..<c { mu[j] /= count }
+                    for r in 0..<n {
+                      let row = px + r * c
+                      for j in 0..<c {
+                        let d = row[j] - mu[j]
+                        va[j] += d * d
+                      }
+                    }
+                    for j in 0..<c {
+                      va[j] /= count
+                      s[j] = 1 / (va[j] + epsilon).squareRoot()
+                    }
+                    for r in 0..<n {
+                      let row = px + r * c
+                      let h = xhat.baseAddress! + r * c
+                      let o = out + r * c
+                      for j in 0..<c {
+                        let v = (row[j] - mu[j]) * s[j]
+                        h[j] = v
+                        o[j] = v * gamma[j] + beta[j]
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    let gammaValues = weight.scalars
+    let y = record("batch_norm", shape: [n, c], scalars: values, inputs: [x, weight, bias]) { g, needed in
+      var sumG = [Float](repeating: 0, count: c)
+      var sumGX = [Float](repeating: 0, count: c)
+      var dx: [Float]? = nil
+      g.scalars.withUnsafeBufferPointer { gb in
+        normalized.withUnsafeBufferPointer { xb in
+          sumG.withUnsafeMutableBufferPointer { sg in
+            sumGX.withUnsafeMutableBufferPointer { sgx in
+              for r in 0..<n {
+                let gr = gb.baseAddress! + r * c
+                let hr = xb.baseAddress! + r * c
+                for j in 0..<c {
+                  sg[j] += gr[j]
+                  sgx[j] += gr[j] * hr[j]
+                }
+              }
+              guard needed[0] else { return }
+              let scale = (0..<c).map { gammaValues[$0] * invStd[$0] / count }
+              dx = makeArray(count: n * c) { d in
+                scale.withUnsafeBufferPointer { sc in
+                  for r in 0..<n {
+                    let gr = gb.baseAddress! + r * c
+                    let hr = xb.baseAddress! + r * c
+                    let dr = d + r * c
+                    for j in 0..<c { dr[j] = sc[j] * (count * gr[j] - sg[j] - hr[j] * sgx[j]) }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+      return [dx.map { Tensor(unchecked: [n, c], $0) }, needed[1] ? Tensor(unchecked: [c], sumGX) : nil,
+              needed[2] ? Tensor(unchecked: [c], sumG) : nil]
+    }
+    return (y, Tensor(unchecked: [c], mean), Tensor(unchecked: [c], variance))
+  }
+}

@@ -1,0 +1,33 @@
+/// A named slot of a module's state: a trainable weight, or a buffer such as BatchNorm's
+/// running mean that is saved with the model but not trained.
+///
+/// A `Parameter` is a reference so that a model, its optimizer and its state dict all see the
+/// same values. A trainable parameter's `value` requires a gradient; `backward()` accumulates
+/// into ``grad``.
+public final class Parameter {
+  /// The current values.
+  public var value: Tensor {
+    didSet {
+      if isTrainable && value.node == nil { value.requiresGrad = true }
+      if !isTrainable && value.node != nil { value.requiresGrad = false }
+    }
+  }
+  /// Whether optimizers update this slot (false for buffers).
+  public let isTrainable: Bool
+
+  public init(_ value: Tensor, trainable: Bool = true) {
+    self.isTrainable = trainable
+    var v = value.detached()
+    v.requiresGrad = trainable
+    self.value = v
+  }
+
+  /// The gradient accumulated by `backward()`, if any.
+  public var grad: Tensor? {
+    get { value.grad }
+    set { value.grad = newValue }
+  }
+
+  /// The shape of the values.
+  public var shape: [Int] { value.shape }
+}

@@ -1,0 +1,60 @@
+import Foundation
+
+/// How a loss combines per-element values, as PyTorch's `reduction` argument.
+public enum LossReduction: Sendable {
+  case mean, sum, none
+}
+
+extension Tensor {
+  func reducedLoss(_ reduction: LossReduction) -> Tensor {
+    switch reduction {
+    case .mean: mean()
+    case .sum: sum()
+    case .none: self
+    }
+  }
+}
+
+/// Cross-entropy of logits [n, c] against class indices, `F.cross_entropy`:
+/// ℓₙ = −log softmax(zₙ)[yₙ] = logsumexp(zₙ) − zₙ[yₙ], computed without overflow.
+/// ∂ℓₙ/∂zₙ = softmax(zₙ) − onehot(yₙ).
+public func crossEntropy(logits: Tensor, labels: [Int], reduction: LossReduction = .mean) -> Tensor {
+  precondition(logits.rank == 2 && logits.shape[0] == labels.count,
+    "crossEntropy: logits \(logits.shape) must be [n, classes] with n = \(labels.count) labels")
+  let classes = logits.shape[1]
+  for y in labels { precondition(y >= 0 && y < classes, "crossEntropy: label \(y) out of range 0..<\(classes)") }
+  let logProbabilities = logits.logSoftmax()
+  let picked = logProbabilities.gathering(alongAxis: 1, indices: labels, indexShape: [labels.count, 1])
+  return (-picked).reshaped([labels.count]).reducedLoss(reduction)
+}
+
+/// Binary cross-entropy with logits, `F.binary_cross_entropy_with_logits`:
+/// ℓ = max(z, 0) − z·y + log(1 + e^(−|z|)), finite for any finite z. ∂ℓ/∂z = σ(z) − y.
+/// `targets` lie in [0, 1] (soft labels allowed) and have the shape of `logits`.
+public func binaryCrossEntropy(logits: Tensor, targets: Tensor, reduction: LossReduction = .mean) -> Tensor {
+  precondition(logits.shape == targets.shape, "binaryCrossEntropy: logits \(logits.shape) and targets \(targets.shape) differ")
+  let z = logits.scalars
+  let y = targets.scalars
+  let values = zipValues(z, y) { zi, yi in Swift.max(zi, 0) - zi * yi + Foundation.log1p(Foundation.exp(-Swift.abs(zi))) }
+  let perElement = Tensor.record("bce_with_logits", shape: logits.shape, scalars: values, inputs: [logits, targets]) { g, needed in
+    [
+      needed[0] ? Tensor(unchecked: g.shape, makeArray(count: z.count) { d in
+        for i in 0..<z.count { d[i] = g.scalars[i] * (stableSigmoid(z[i]) - y[i]) }
+      }) : nil,
+      needed[1] ? Tensor(unchecked: g.shape, zipValues(g.scalars, z) { gi, zi in -gi * zi }) : nil,
+    ]
+  }
+  return perElement.reducedLoss(reduction)
+}
+
+/// Mean squared error, `F.mse_loss`: mean of (prediction − target)².
+public func meanSquaredError(predictions: Tensor, targets: Tensor, reduction: LossReduction = .mean) -> Tensor {
+  precondition(predictions.shape == targets.shape, "meanSquaredError: predictions \(predictions.shape) and targets \(targets.shape) differ")
+  let d = predictions - targets
+  return (d * d).reducedLoss(reduction)
+}
+
+/// Mean absolute value, the L1 penalty: mean |x| (INN's sparsity term on generated weights).
+public func meanAbsolute(_ x: Tensor) -> Tensor {
+  x.abs().mean()
+}

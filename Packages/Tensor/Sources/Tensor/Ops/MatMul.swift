@@ -1,0 +1,199 @@
+import COpenBLAS
+
+/// C ← α·op(A)·op(B) + β·C for row-major matrices, through OpenBLAS `cblas_sgemm`.
+/// `op(A)` is m×k, `op(B)` is k×n, C is m×n.
+@inline(__always)
+func sgemm(
+  transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+  alpha: Float = 1, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+  beta: Float = 0, _ c: UnsafeMutablePointer<Float>
+) {
+  if m == 0 || n == 0 { return }
+  if k == 0 {
+    for i in 0..<(m * n) { c[i] = beta == 0 ? 0 : beta * c[i] }
+    return
+  }
+  cblas_sgemm(
+    CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+    Int32(m), Int32(n), Int32(k), alpha, a, Int32(transposeA ? m : k), b, Int32(transposeB ? k : n),
+    beta, c, Int32(n))
+}
+
+/// The product op(A)·op(B) of two row-major matrices stored in arrays.
+func matrixProduct(_ a: [Float], _ b: [Float], transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int) -> [Float] {
+  makeArray(count: m * n) { c in
+    a.withUnsafeBufferPointer { pa in
+      b.withUnsafeBufferPointer { pb in
+        if k == 0 {
+          c.initialize(repeating: 0, count: m * n)
+        } else {
+          sgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, pa.baseAddress!, pb.baseAddress!, c)
+        }
+      }
+    }
+  }
+}
+
+extension Tensor {
+  /// Matrix product through OpenBLAS `cblas_sgemm`.
+  ///
+  /// - [m,k]·[k,n] → [m,n];
+  /// - [b,m,k]·[b,k,n] → [b,m,n] (batched);
+  /// - [b,m,k]·[k,n] → [b,m,n] (the matrix is shared by the batch).
+  ///
+  /// ∂/∂A = g·Bᵀ and ∂/∂B = Aᵀ·g (summed over the batch for a shared B), computed with
+  /// transposed BLAS calls rather than materialised transposes.
+  public func matmul(_ other: Tensor) -> Tensor {
+    switch (rank, other.rank) {
+    case (2, 2):
+      precondition(shape[1] == other.shape[0], "matmul: inner dimensions differ, \(shape) · \(other.shape)")
+      let (m, k, n) = (shape[0], shape[1], other.shape[1])
+      let values = matrixProduct(scalars, other.scalars, transposeA: false, transposeB: false, m: m, n: n, k: k)
+      let av = scalars
+      let bv = other.scalars
+      return Tensor.record("matmul", shape: [m, n], scalars: values, inputs: [self, other]) { g, needed in
+        [
+          needed[0] ? Tensor(unchecked: [m, k], matrixProduct(g.scalars, bv, transposeA: false, transposeB: true, m: m, n: k, k: n)) : nil,
+          needed[1] ? Tensor(unchecked: [k, n], matrixProduct(av, g.scalars, transposeA: true, transposeB: false, m: k, n: n, k: m)) : nil,
+        ]
+      }
+    case (3, 2):
+      precondition(shape[2] == other.shape[0], "matmul: inner dimensions differ, \(shape) · \(other.shape)")
+      let (batch, m) = (shape[0], shape[1])
+      return reshaped([batch * m, shape[2]]).matmul(other).reshaped([batch, m, other.shape[1]])
+    case (3, 3):
+      return batchedMatmul(other)
+    default:
+      preconditionFailure("matmul supports [m,k]·[k,n], [b,m,k]·[b,k,n] and [b,m,k]·[k,n]; got \(shape) · \(other.shape)")
+    }
+  }
+
+  private func batchedMatmul(_ other: Tensor) -> Tensor {
+    precondition(
+      shape[0] == other.shape[0] && shape[2] == other.shape[1],
+      "matmul: batched shapes \(shape) · \(other.shape) do not agree")
+    let (batch, m, k, n) = (shape[0], shape[1], shape[2], other.shape[2])
+    func batched(_ a: [Float], _ b: [Float], tA: Bool, tB: Bool, m: Int, n: Int, k: Int) -> [Float] {
+      makeArray(count: batch * m * n) { c in
+        a.withUnsafeBufferPointer { pa in
+          b.withUnsafeBufferPointer { pb in
+            for i in 0..<batch {
+              if k == 0 {
+                (c + i * m * n).initialize(repeating: 0, count: m * n)
+              } else {
+                sgemm(
+                  transposeA: tA, transposeB: tB, m: m, n: n, k: k,
+                  pa.baseAddress! + i * m * k, pb.baseAddress! + i * k * n, c + i * m * n)
+              }
+            }
+          }
+        }
+      }
+    }
+    let values = batched(scalars, other.scalars, tA: false, tB: false, m: m, n: n, k: k)
+    let av = scalars
+    let bv = other.scalars
+    return Tensor.record("bmm", shape: [batch, m, n], scalars: values, inputs: [self, other]) { g, needed in
+      [
+        needed[0] ? Tensor(unchecked: [batch, m, k], batched(g.scalars, bv, tA: false, tB: true, m: m, n: k, k: n)) : nil,
+        needed[1] ? Tensor(unchecked: [batch, k, n], batched(av, g.scalars, tA: true, tB: false, m: k, n: n, k: m)) : nil,
+      ]
+    }
+  }
+
+  /// The affine map of `torch.nn.functional.linear`: y = x·Wᵀ + b for x [n, in], W [out, in],
+  /// b [out], fused into one BLAS call. ∂/∂x = g·W, ∂/∂W = gᵀ·x, ∂/∂b = Σₙ g.
+  public static func linear(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
+    precondition(x.rank == 2 && weight.rank == 2 && x.shape[1] == weight.shape[1],
+      "linear: input \(x.shape) does not match weight \(weight.shape) (expected [n, \(weight.shape.last ?? 0)])")
+    let (n, inFeatures, outFeatures) = (x.shape[0], x.shape[1], weight.shape[0])
+    if let bias { precondition(bias.shape == [outFeatures], "linear: bias shape \(bias.shape) must be [\(outFeatures)]") }
+    let values = makeArray(count: n * outFeatures) { c in
+      if let bias {
+        bias.scalars.withUnsafeBufferPointer { b in
+          for row in 0..<n { (c + row * outFeatures).update(from: b.baseAddress!, count: outFeatures) }
+        }
+      } else {
+        c.initialize(repeating: 0, count: n * outFeatures)
+      }
+      if inFeatures > 0 {
+        x.scalars.withUnsafeBufferPointer { px in
+          weight.scalars.withUnsafeBufferPointer { pw in
+            sgemm(transposeA: false, transposeB: true, m: n, n: outFeatures, k: inFeatures,
+                  px.baseAddress!, pw.baseAddress!, beta: 1, c)
+          }
+        }
+      }
+    }
+    let xv = x.scalars
+    let wv = weight.scalars
+    let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
+    return record("linear", shape: [n, outFeatures], scalars: values, inputs: inputs) { g, needed in
+      var grads: [Tensor?] = [
+        needed[0] ? Tensor(unchecked: [n, inFeatures], matrixProduct(g.scalars, wv, transposeA: false, transposeB: false, m: n, n: inFeatures, k: outFeatures)) : nil,
+        needed[1] ? Tensor(unchecked: [outFeatures, inFeatures], matrixProduct(g.scalars, xv, transposeA: true, transposeB: false, m: outFeatures, n: inFeatures, k: n)) : nil,
+      ]
+      if needed.count == 3 {
+        grads.append(needed[2] ? g.sum(alongAxis: 0) : nil)
+      }
+      return grads
+    }
+  }
+
+  /// The per-instance linear map of INN (Kadra et al. 2024, eq. 1): for inputs x̃ [n, j] and
+  /// per-instance weights W [n, j, k], logits[n,k] = Σⱼ x̃[n,j]·W[n,j,k].
+  /// ∂/∂x̃[n,j] = Σₖ W[n,j,k]·g[n,k] and ∂/∂W[n,j,k] = x̃[n,j]·g[n,k].
+  public static func perInstanceLinear(_ x: Tensor, weights w: Tensor) -> Tensor {
+    precondition(x.rank == 2 && w.rank == 3 && w.shape[0] == x.shape[0] && w.shape[1] == x.shape[1],
+      "perInstanceLinear: inputs \(x.shape) and weights \(w.shape) must be [n, j] and [n, j, k]")
+    let (n, j, k) = (w.shape[0], w.shape[1], w.shape[2])
+    let xv = x.scalars
+    let wv = w.scalars
+    let values = makeArray(count: n * k) { out in
+      out.initialize(repeating: 0, count: n * k)
+      xv.withUnsafeBufferPointer { px in
+        wv.withUnsafeBufferPointer { pw in
+          for row in 0..<n {
+            let o = out + row * k
+            for col in 0..<j {
+              let scale = px[row * j + col]
+              let wrow = pw.baseAddress! + (row * j + col) * k
+              for c in 0..<k { o[c] += scale * wrow[c] }
+            }
+          }
+        }
+      }
+    }
+    return record("per_instance_linear", shape: [n, k], scalars: values, inputs: [x, w]) { g, needed in
+      let gv = g.scalars
+      let gx: Tensor? = needed[0] ? Tensor(unchecked: [n, j], makeArray(count: n * j) { dx in
+        wv.withUnsafeBufferPointer { pw in
+          gv.withUnsafeBufferPointer { pg in
+            for row in 0..<n {
+              for col in 0..<j {
+                var s: Float = 0
+                let wrow = pw.baseAddress! + (row * j + col) * k
+                for c in 0..<k { s += wrow[c] * pg[row * k + c] }
+                dx[row * j + col] = s
+              }
+            }
+          }
+        }
+      }) : nil
+      let gw: Tensor? = needed[1] ? Tensor(unchecked: [n, j, k], makeArray(count: n * j * k) { dw in
+        xv.withUnsafeBufferPointer { px in
+          gv.withUnsafeBufferPointer { pg in
+            for row in 0..<n {
+              for col in 0..<j {
+                let scale = px[row * j + col]
+                let d = dw + (row * j + col) * k
+                for c in 0..<k { d[c] = scale * pg[row * k + c] }
+              }
+            }
+          }
+        }
+      }) : nil
+      return [gx, gw]
+    }
+  }
+}

@@ -1,0 +1,138 @@
+import Foundation
+
+extension Tensor {
+  /// Sum of all values, as a rank-0 tensor.
+  public func sum() -> Tensor { sum(alongAxes: Array(0..<rank), keepingDims: false) }
+
+  /// Mean of all values, as a rank-0 tensor.
+  public func mean() -> Tensor { mean(alongAxes: Array(0..<rank), keepingDims: false) }
+
+  /// Sum over one axis.
+  public func sum(alongAxis axis: Int, keepingDims: Bool = false) -> Tensor {
+    sum(alongAxes: [axis], keepingDims: keepingDims)
+  }
+
+  /// Mean over one axis.
+  public func mean(alongAxis axis: Int, keepingDims: Bool = false) -> Tensor {
+    mean(alongAxes: [axis], keepingDims: keepingDims)
+  }
+
+  /// Sum over the given axes (negative axes count from the end). ∂/∂x = g broadcast back.
+  public func sum(alongAxes axes: [Int], keepingDims: Bool = false) -> Tensor {
+    let plan = ReductionPlan(shape: shape, axes: axes, operation: "sum")
+    let values = plan.reduce(self, initial: 0) { $0 + $1 }
+    let inputShape = shape
+    return Tensor.record("sum", shape: plan.outputShape(keepingDims: keepingDims), scalars: values, inputs: [self]) { g, _ in
+      [Tensor(unchecked: plan.keptShape, g.scalars).broadcast(to: inputShape)]
+    }
+  }
+
+  /// Mean over the given axes. ∂/∂x = g/n broadcast back.
+  public func mean(alongAxes axes: [Int], keepingDims: Bool = false) -> Tensor {
+    let plan = ReductionPlan(shape: shape, axes: axes, operation: "mean")
+    return sum(alongAxes: axes, keepingDims: keepingDims) / Float(Swift.max(plan.reducedCount, 1))
+  }
+
+  /// Maximum over the given axes. The gradient goes to the maximal entries, split evenly among
+  /// ties (PyTorch's `amax` rule).
+  public func max(alongAxes axes: [Int], keepingDims: Bool = false) -> Tensor {
+    let plan = ReductionPlan(shape: shape, axes: axes, operation: "max")
+    precondition(plan.reducedCount > 0, "max over an empty axis")
+    let values = plan.reduce(self, initial: -.infinity) { Swift.max($0, $1) }
+    let xv = detached()
+    let kept = Tensor(unchecked: plan.keptShape, values)
+    return Tensor.record("max", shape: plan.outputShape(keepingDims: keepingDims), scalars: values, inputs: [self]) { g, _ in
+      let (_, isMax) = broadcastValues(xv, kept, operation: "max") { x, m in x == m ? 1 : 0 }
+      let mask = Tensor(unchecked: xv.shape, isMax)
+      let ties = mask.sum(alongAxes: plan.axes, keepingDims: true)
+      return [mask * (Tensor(unchecked: plan.keptShape, g.scalars) / ties)]
+    }
+  }
+
+  /// Maximum over one axis.
+  public func max(alongAxis axis: Int, keepingDims: Bool = false) -> Tensor {
+    max(alongAxes: [axis], keepingDims: keepingDims)
+  }
+
+  /// log Σ eˣ over the given axes, computed as m + log Σ e^(x−m) with m the maximum, so it is
+  /// finite for any finite input. ∂/∂x = g·softmax(x).
+  public func logSumExp(alongAxes axes: [Int], keepingDims: Bool = false) -> Tensor {
+    let plan = ReductionPlan(shape: shape, axes: axes, operation: "logSumExp")
+    let m = withoutGradient { max(alongAxes: axes, keepingDims: true) }
+    let safeMax = Tensor(unchecked: m.shape, m.scalars.map { $0.isFinite ? $0 : 0 })
+    let shifted = withoutGradient { (self - safeMax).exp().sum(alongAxes: axes, keepingDims: true) }
+    let values = zipValues(shifted.scalars, safeMax.scalars) { s, mx in Foundation.log(s) + mx }
+    let xv = detached()
+    let lse = Tensor(unchecked: plan.keptShape, values)
+    return Tensor.record("logsumexp", shape: plan.outputShape(keepingDims: keepingDims), scalars: values, inputs: [self]) { g, _ in
+      [(xv - lse).exp() * Tensor(unchecked: plan.keptShape, g.scalars)]
+    }
+  }
+
+  /// log Σ eˣ over one axis.
+  public func logSumExp(alongAxis axis: Int, keepingDims: Bool = false) -> Tensor {
+    logSumExp(alongAxes: [axis], keepingDims: keepingDims)
+  }
+
+  /// Population variance (divisor n) over the given axes, as used by batch and layer norm.
+  public func variance(alongAxes axes: [Int], keepingDims: Bool = false) -> Tensor {
+    let centered = self - mean(alongAxes: axes, keepingDims: true)
+    return (centered * centered).mean(alongAxes: axes, keepingDims: keepingDims)
+  }
+}
+
+/// How a reduction over a set of axes walks the input: the input is viewed as
+/// [outer, reduced, inner] when the axes are contiguous, and permuted to that form otherwise.
+struct ReductionPlan {
+  let shape: [Int]
+  let axes: [Int]
+  /// The output shape with the reduced axes kept as extent 1.
+  let keptShape: [Int]
+  let reducedCount: Int
+
+  init(shape: [Int], axes: [Int], operation: String) {
+    let normalized = Set(axes.map { normalizedAxis($0, rank: shape.count, operation: operation) }).sorted()
+    self.shape = shape
+    self.axes = normalized
+    var kept = shape
+    for a in normalized { kept[a] = 1 }
+    self.keptShape = kept
+    self.reducedCount = normalized.reduce(1) { $0 * shape[$1] }
+  }
+
+  func outputShape(keepingDims: Bool) -> [Int] {
+    keepingDims ? keptShape : shape.enumerated().filter { !axes.contains($0.offset) }.map(\.element)
+  }
+
+  /// Folds the reduced values of each output position with `combine`, starting at `initial`.
+  @inline(__always)
+  func reduce(_ x: Tensor, initial: Float, _ combine: (Float, Float) -> Float) -> [Float] {
+    if axes.isEmpty { return x.scalars }
+    let isContiguous = axes.last! - axes.first! + 1 == axes.count
+    var source = x
+    var lo = axes.first!
+    var hi = axes.last!
+    if !isContiguous {
+      let kept = (0..<shape.count).filter { !axes.contains($0) }
+      source = withoutGradient { x.permuted(kept + axes) }
+      lo = kept.count
+      hi = shape.count - 1
+    }
+    let dims = source.shape
+    let outer = dims[..<lo].reduce(1, *)
+    let reduced = dims[lo...hi].reduce(1, *)
+    let inner = dims[(hi + 1)...].reduce(1, *)
+    return makeArray(count: outer * inner) { dst in
+      source.scalars.withUnsafeBufferPointer { src in
+        for o in 0..<outer {
+          let d = dst + o * inner
+          for i in 0..<inner { d[i] = initial }
+          for r in 0..<reduced {
+            let s = src.baseAddress! + (o * reduced + r) * inner
+            for i in 0..<inner { d[i] = combine(d[i], s[i]) }
+          }
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,3 @@
+import SANNCLI
+
+SANN.main()
