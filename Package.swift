@@ -13,6 +13,7 @@ let package = Package(
   ],
   dependencies: [
     .package(path: "Packages/Tensor"),
+    .package(path: "Packages/Models"),
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.0"),
   ],
@@ -21,13 +22,14 @@ let package = Package(
       name: "SANNCLI",
       dependencies: [
         .product(name: "Tensor", package: "Tensor"),
+        .product(name: "Models", package: "Models"),
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       path: "Tools/sann/Sources/SANNCLI"
     ),
     .executableTarget(
       name: "sann",
-      dependencies: ["SANNCLI"],
+      dependencies: ["SANNCLI", .product(name: "Tensor", package: "Tensor")],
       path: "Tools/sann/Sources/sann"
     ),
     .testTarget(
@@ -39,8 +41,16 @@ let package = Package(
       resources: [.copy("Fixtures")]
     ),
     .testTarget(
+      name: "ModelsTests",
+      dependencies: [
+        .product(name: "Models", package: "Models"),
+        .product(name: "Tensor", package: "Tensor"),
+        .product(name: "PropertyBased", package: "swift-property-based"),
+      ]
+    ),
+    .testTarget(
       name: "CLITests",
-      dependencies: ["SANNCLI", "sann"]
+      dependencies: ["SANNCLI", "sann", .product(name: "Models", package: "Models")]
     ),
   ]
 )

@@ -6,10 +6,10 @@ public struct SANN: ParsableCommand {
     commandName: "sann",
     abstract: "Self-explaining neural networks for tabular data.",
     discussion: """
-      SANNKit trains networks whose explanations are correct by construction. Until the INN \
-      models land, `sann demo` trains a network on a bundled dataset with the Tensor package.
+      SANNKit trains networks whose explanations are correct by construction. `sann train` runs the \
+      INN reference protocol on a dataset and writes output_info.json and model.safetensors.
       """,
-    subcommands: [Demo.self]
+    subcommands: [Train.self]
   )
 
   public init() {}

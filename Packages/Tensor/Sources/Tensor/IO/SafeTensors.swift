@@ -121,8 +121,9 @@ public enum SafeTensors {
       guard end <= buffer.count else {
         throw fail("entry '\(name)' ends at byte \(end) of the data but the data has \(buffer.count) bytes: the file is truncated")
       }
-      guard end - begin == elements * dtype.size else {
-        throw fail("entry '\(name)' has shape \(shape) of \(dtypeName) (\(elements * dtype.size) bytes) but data_offsets span \(end - begin) bytes")
+      let (bytes, overflow) = elements.multipliedReportingOverflow(by: dtype.size)
+      guard !overflow, end - begin == bytes else {
+        throw fail("entry '\(name)' has shape \(shape) of \(dtypeName) (\(overflow ? "more than Int.max" : "\(bytes)") bytes) but data_offsets span \(end - begin) bytes")
       }
       entries.append((name, dtype, shape, begin, end))
     }
@@ -185,7 +186,8 @@ public enum SafeTensors {
   private static func integers(_ values: [Any]) -> [Int]? {
     var result: [Int] = []
     for v in values {
-      guard let number = v as? NSNumber else { return nil }
+      // JSON booleans arrive as NSNumber too (of class __NSCFBoolean); they are not integers.
+      guard let number = v as? NSNumber, !String(describing: type(of: number)).contains("Boolean") else { return nil }
       let d = number.doubleValue
       guard d == d.rounded(), Swift.abs(d) < 9e15 else { return nil }
       result.append(Int(d))

@@ -1,0 +1,43 @@
+/// Why a dataset could not be read or used. Each message names the file, the line or column,
+/// and says how to fix it.
+public enum DatasetError: Error, CustomStringConvertible, Equatable {
+  case unreadable(path: String, reason: String)
+  case empty(path: String)
+  case noRows(path: String)
+  case raggedRow(path: String, line: Int, found: Int, expected: Int)
+  case notNumeric(path: String, line: Int, column: String, value: String)
+  case nonFinite(path: String, line: Int, column: String, value: String)
+  case unknownColumn(source: String, name: String, available: [String])
+  case malformed(path: String, line: Int, reason: String)
+  case singleClass(source: String, column: String, value: String)
+  case notFound(id: String, searched: [String])
+  case invalidTarget(source: String, column: String, reason: String)
+
+  public var description: String {
+    switch self {
+    case let .unreadable(path, reason):
+      return "cannot read \(path): \(reason)"
+    case let .empty(path):
+      return "\(path) is empty; expected a header row followed by data rows"
+    case let .noRows(path):
+      return "\(path) has a header but no data rows"
+    case let .raggedRow(path, line, found, expected):
+      return "\(path), line \(line): \(found) fields but the header has \(expected); check for a missing or extra delimiter on that line"
+    case let .notNumeric(path, line, column, value):
+      return "\(path), line \(line), column '\(column)': '\(value)' is not a number; mark the column categorical (--categorical \(column)) or fix the value (missing values are empty or '?')"
+    case let .nonFinite(path, line, column, value):
+      return "\(path), line \(line), column '\(column)': '\(value)' is not a finite number; write missing values as empty or '?'"
+    case let .unknownColumn(source, name, available):
+      return "\(source): no column named '\(name)'; the columns are \(available.joined(separator: ", "))"
+    case let .malformed(path, line, reason):
+      return "\(path), line \(line): \(reason)"
+    case let .singleClass(source, column, value):
+      return "\(source): the target column '\(column)' has a single class ('\(value)'); classification needs at least two (use --mode regression for a numeric target)"
+    case let .notFound(id, searched):
+      return "dataset \(id) was not found; looked in:\n  " + searched.joined(separator: "\n  ")
+        + "\nPut \(id).arff or \(id).csv (last column the target) in one of these directories, pass --data-dir DIR or set SANN_DATA_DIR, or train on a file with --data FILE --target COLUMN"
+    case let .invalidTarget(source, column, reason):
+      return "\(source): target column '\(column)' \(reason)"
+    }
+  }
+}

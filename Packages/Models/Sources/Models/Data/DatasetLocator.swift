@@ -1,0 +1,77 @@
+import Foundation
+
+/// Finds an OpenML dataset by id on disk, the way `--dataset_id N` resolves it.
+///
+/// Directories are searched in order: the explicit data directory (`--data-dir`), else
+/// `$SANN_DATA_DIR`, else `~/.cache/sann/openml`; then the datasets bundled with SANNKit. In
+/// each, `N.arff`, then `N.csv`, then a `manifest.json` listing `{"openml_id": N, "file": …,
+/// "target": …, "name": …}` entries (the format of OpenML benchmark exports). Nothing is
+/// downloaded: this machine has no network, and the search path says where to put files.
+public struct DatasetLocator: Sendable {
+  /// A dataset file and what the directory said about it.
+  public struct Location: Sendable, Equatable {
+    public var url: URL
+    public var name: String
+    public var target: String?
+    public var task: String?
+  }
+
+  public var directories: [URL]
+
+  public init(directories: [URL]) {
+    self.directories = directories
+  }
+
+  /// The standard search path: `dataDirectory` or `$SANN_DATA_DIR` or the cache, then the
+  /// bundled datasets.
+  public static func standard(dataDirectory: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> DatasetLocator {
+    var directories: [URL] = []
+    if let dataDirectory {
+      directories.append(URL(fileURLWithPath: dataDirectory))
+    } else if let fromEnvironment = environment["SANN_DATA_DIR"], !fromEnvironment.isEmpty {
+      directories.append(URL(fileURLWithPath: fromEnvironment))
+    } else {
+      let home = environment["HOME"].map { URL(fileURLWithPath: $0) } ?? FileManager.default.homeDirectoryForCurrentUser
+      directories.append(home.appendingPathComponent(".cache/sann/openml"))
+    }
+    if let bundled = bundledDirectory { directories.append(bundled) }
+    return DatasetLocator(directories: directories)
+  }
+
+  /// The repository's `Datasets/` folder: found from this source file's location (SANNKit is
+  /// built from source) or, failing that, from the working directory.
+  public static var bundledDirectory: URL? {
+    let fromSource = URL(fileURLWithPath: #filePath)
+      .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+      .appendingPathComponent("Datasets")
+    let fromWorkingDirectory = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("Datasets")
+    return [fromSource, fromWorkingDirectory].first {
+      FileManager.default.fileExists(atPath: $0.appendingPathComponent("manifest.json").path)
+    }
+  }
+
+  /// Resolves dataset `id`, or throws ``DatasetError/notFound(id:searched:)`` listing every
+  /// directory that was searched.
+  public func locate(id: Int) throws -> Location {
+    let fm = FileManager.default
+    for directory in directories {
+      for ext in ["arff", "csv"] {
+        let file = directory.appendingPathComponent("\(id).\(ext)")
+        if fm.fileExists(atPath: file.path) { return Location(url: file, name: "\(id)", target: nil, task: nil) }
+      }
+      let manifest = directory.appendingPathComponent("manifest.json")
+      if let data = fm.contents(atPath: manifest.path),
+         let entries = try? JSONSerialization.jsonObject(with: data) as? [[String: Any]] {
+        for entry in entries where (entry["openml_id"] as? NSNumber)?.intValue == id {
+          guard let file = entry["file"] as? String else { continue }
+          let url = directory.appendingPathComponent(file)
+          guard fm.fileExists(atPath: url.path) else { continue }
+          return Location(url: url, name: entry["name"] as? String ?? "\(id)", target: entry["target"] as? String,
+                          task: entry["task"] as? String)
+        }
+      }
+    }
+    throw DatasetError.notFound(id: "\(id)", searched: directories.map(\.path))
+  }
+}

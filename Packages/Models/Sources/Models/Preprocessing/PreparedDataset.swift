@@ -1,0 +1,149 @@
+import Tensor
+
+/// A table turned into training and test tensors by the INN reference protocol: drop useless
+/// columns (``ColumnFilter``), split train/test (stratified by class for classification) with
+/// the seed, fit the ``Preprocessor`` on the training rows, encode labels 0..C−1, and
+/// oversample the minority classes of the training set with replacement up to the majority
+/// count.
+public struct PreparedDataset {
+  public var name: String
+  public var task: Task
+  public var targetName: String
+  public var preprocessor: Preprocessor
+  /// Class names for classification; empty for regression.
+  public var labels: LabelEncoder
+  public var dropped: [ColumnFilter.Dropped]
+  public var xTrain: Tensor
+  /// Class codes (classification) or targets (regression) of the training rows.
+  public var yTrain: [Float]
+  public var xTest: Tensor
+  public var yTest: [Float]
+  /// Regression targets are trained as (y − mean)/scale; 0 and 1 for classification.
+  public var targetMean: Float = 0
+  public var targetScale: Float = 1
+
+  public var classCount: Int { labels.classCount }
+
+  /// Prepares `table` for training.
+  ///
+  /// - Parameters:
+  ///   - target: the target column's name (default: the last column).
+  ///   - regression: predict a number instead of a class.
+  ///   - testFraction: the share of rows held out, in (0, 1).
+  ///   - oversample: balance the training classes (classification only).
+  public static func prepare(
+    _ table: DataTable, name: String, target: String?, regression: Bool, testFraction: Double, seed: UInt64,
+    oversample: Bool = true
+  ) throws -> PreparedDataset {
+    precondition(testFraction > 0 && testFraction < 1, "testFraction must lie in (0, 1)")
+    let targetIndex = try target.map { try table.columnIndex(named: $0) } ?? (table.columns.count - 1)
+    let targetColumn = table.columns[targetIndex]
+    var features = DataTable(source: table.source, columns: table.columns.enumerated().filter { $0.offset != targetIndex }.map(\.element))
+    let dropped = ColumnFilter.dropped(features)
+    features.columns.removeAll { column in dropped.contains { $0.column == column.name } }
+    guard !features.columns.isEmpty else {
+      throw DatasetError.invalidTarget(source: table.source, column: targetColumn.name,
+        reason: "leaves no usable feature: every other column was dropped (\(dropped.map { "\($0.column): \($0.reason)" }.joined(separator: "; ")))")
+    }
+
+    let root = RandomGenerator(seed: seed)
+    var splitRNG = root.stream(1)
+    var oversampleRNG = root.stream(2)
+    let task: Task
+    let labels: LabelEncoder
+    let y: [Float]
+    if regression {
+      guard case .numeric(let cells) = targetColumn.values else {
+        throw DatasetError.invalidTarget(source: table.source, column: targetColumn.name, reason: "is not numeric; regression needs a numeric target")
+      }
+      if let row = cells.firstIndex(where: { $0 == nil }) {
+        throw DatasetError.invalidTarget(source: table.source, column: targetColumn.name, reason: "is missing in data row \(row + 1); remove or fill that row")
+      }
+      y = cells.map { $0! }
+      labels = LabelEncoder(classNames: [])
+      task = .regression
+    } else {
+      let names = try classNames(targetColumn, source: table.source)
+      labels = LabelEncoder(fitting: names)
+      guard labels.classCount >= 2 else {
+        throw DatasetError.singleClass(source: table.source, column: targetColumn.name, value: labels.classNames.first ?? "")
+      }
+      y = names.map { Float(labels.encode($0)!) }
+      task = labels.classCount == 2 ? .binary : .multiclass
+    }
+
+    let (trainRows, testRows) = regression
+      ? randomSplit(count: y.count, testFraction: testFraction, rng: &splitRNG)
+      : stratifiedSplit(labels: y.map { Int($0) }, testFraction: testFraction, rng: &splitRNG)
+    guard trainRows.count >= 2, !testRows.isEmpty else {
+      throw DatasetError.invalidTarget(source: table.source, column: targetColumn.name,
+        reason: "leaves \(trainRows.count) training and \(testRows.count) test rows after the split; the dataset is too small")
+    }
+    let preprocessor = Preprocessor(fitting: features, trainRows: trainRows)
+    var trainOrder = trainRows
+    if task != .regression && oversample {
+      trainOrder = oversampled(rows: trainRows, labels: y.map { Int($0) }, classes: labels.classCount, rng: &oversampleRNG)
+    }
+    var prepared = PreparedDataset(
+      name: name, task: task, targetName: targetColumn.name, preprocessor: preprocessor, labels: labels, dropped: dropped,
+      xTrain: try preprocessor.transform(features, rows: trainOrder), yTrain: trainOrder.map { y[$0] },
+      xTest: try preprocessor.transform(features, rows: testRows), yTest: testRows.map { y[$0] })
+    if task == .regression {
+      let values = trainRows.map { Double(y[$0]) }
+      let mean = values.reduce(0, +) / Double(values.count)
+      let variance = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count)
+      prepared.targetMean = Float(mean)
+      prepared.targetScale = variance > 0 ? Float(variance.squareRoot()) : 1
+    }
+    return prepared
+  }
+
+  /// The class name of every row; a missing class is an error naming the row.
+  static func classNames(_ column: DataTable.Column, source: String) throws -> [String] {
+    switch column.values {
+    case .categorical(let levels, let codes):
+      return try codes.enumerated().map { row, code in
+        guard let code else { throw DatasetError.invalidTarget(source: source, column: column.name, reason: "is missing in data row \(row + 1); remove that row") }
+        return levels[code]
+      }
+    case .numeric(let cells):
+      return try cells.enumerated().map { row, value in
+        guard let value else { throw DatasetError.invalidTarget(source: source, column: column.name, reason: "is missing in data row \(row + 1); remove that row") }
+        return value == value.rounded() && Swift.abs(value) < 1e9 ? "\(Int(value))" : "\(value)"
+      }
+    }
+  }
+
+  /// Each class's rows shuffled, and round(share·count) of them held out.
+  static func stratifiedSplit(labels: [Int], testFraction: Double, rng: inout RandomGenerator) -> (train: [Int], test: [Int]) {
+    var train: [Int] = []
+    var test: [Int] = []
+    for label in Set(labels).sorted() {
+      let rows = labels.indices.filter { labels[$0] == label }
+      let order = rng.permutation(rows.count).map { rows[$0] }
+      let held = Int((Double(rows.count) * testFraction).rounded())
+      test += order.prefix(held)
+      train += order.dropFirst(held)
+    }
+    return (train, test)
+  }
+
+  static func randomSplit(count: Int, testFraction: Double, rng: inout RandomGenerator) -> (train: [Int], test: [Int]) {
+    let order = rng.permutation(count)
+    let held = Int((Double(count) * testFraction).rounded())
+    return (Array(order.dropFirst(held)), Array(order.prefix(held)))
+  }
+
+  /// All rows, plus for every class below the majority count enough draws with replacement
+  /// from its own rows to reach it.
+  static func oversampled(rows: [Int], labels: [Int], classes: Int, rng: inout RandomGenerator) -> [Int] {
+    var byClass = [[Int]](repeating: [], count: classes)
+    for row in rows { byClass[labels[row]].append(row) }
+    let majority = byClass.map(\.count).max() ?? 0
+    var result = rows
+    for members in byClass where !members.isEmpty && members.count < majority {
+      for _ in members.count..<majority { result.append(members[rng.nextInt(below: members.count)]) }
+    }
+    return result
+  }
+}

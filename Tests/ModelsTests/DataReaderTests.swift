@@ -1,0 +1,127 @@
+import Foundation
+import Models
+import Testing
+
+@Suite("CSV and ARFF readers")
+struct DataReaderTests {
+  @Test("CSV: quoted fields, missing cells, types and categorical override")
+  func csv() throws {
+    let text = "a,\"b, quoted\",c,label\n1,x,?,yes\n2.5,\"y \"\"q\"\"\",3,no\n,x,4,yes\n"
+    let table = try CSVReader.parse(text, source: "t.csv")
+    #expect(table.columns.map(\.name) == ["a", "b, quoted", "c", "label"])
+    #expect(table.columns[0].values == .numeric([1, 2.5, nil]))
+    #expect(table.columns[1].values == .categorical(levels: ["x", "y \"q\""], codes: [0, 1, 0]))
+    #expect(table.columns[2].values == .numeric([nil, 3, 4]))
+    let forced = try CSVReader.parse(text, source: "t.csv", categorical: ["a"])
+    #expect(forced.columns[0].values == .categorical(levels: ["1", "2.5"], codes: [0, 1, nil]))
+  }
+
+  @Test("CSV errors name the file, line and column")
+  func csvErrors() {
+    #expect(throws: DatasetError.raggedRow(path: "f.csv", line: 3, found: 2, expected: 3)) {
+      try CSVReader.parse("a,b,c\n1,2,3\n4,5\n", source: "f.csv")
+    }
+    #expect(throws: DatasetError.notNumeric(path: "f.csv", line: 3, column: "b", value: "oops")) {
+      try CSVReader.parse("a,b\n1,2\n3,oops\n", source: "f.csv")
+    }
+    #expect(throws: DatasetError.nonFinite(path: "f.csv", line: 2, column: "a", value: "inf")) {
+      try CSVReader.parse("a,b\ninf,2\n3,4\n", source: "f.csv")
+    }
+    #expect(throws: DatasetError.empty(path: "f.csv")) { try CSVReader.parse("", source: "f.csv") }
+    #expect(throws: DatasetError.noRows(path: "f.csv")) { try CSVReader.parse("a,b\n", source: "f.csv") }
+  }
+
+  @Test("ARFF: comments, quoted names and values, nominal, string and missing")
+  func arff() throws {
+    let text = """
+      % a comment
+      @RELATION test
+      @attribute 'credit amount' numeric
+      @attribute purpose {'new car', radio/tv, other}
+      @attribute note string
+      @attribute class {good,bad}
+      @data
+      100, 'new car', 'hello, world', good
+      ?, radio/tv, x, bad
+      % trailing comment
+      250.5, other, ?, good
+      """
+    let table = try ARFFReader.parse(text, source: "t.arff")
+    #expect(table.columns.map(\.name) == ["credit amount", "purpose", "note", "class"])
+    #expect(table.columns[0].values == .numeric([100, nil, 250.5]))
+    #expect(table.columns[1].values == .categorical(levels: ["new car", "radio/tv", "other"], codes: [0, 1, 2]))
+    #expect(table.columns[2].values == .categorical(levels: ["hello, world", "x"], codes: [0, 1, nil]))
+    #expect(table.columns[3].values == .categorical(levels: ["good", "bad"], codes: [0, 1, 0]))
+  }
+
+  @Test("ARFF: an undeclared nominal value is an error naming the line")
+  func arffUndeclared() {
+    let text = "@relation r\n@attribute c {a,b}\n@data\na\nz\n"
+    #expect(throws: DatasetError.self) { try ARFFReader.parse(text, source: "t.arff") }
+  }
+
+  @Test("the bundled credit-g ARFF has 1000 rows, 13 nominal and 7 numeric features")
+  func bundledCreditG() throws {
+    let url = try #require(DatasetLocator.bundledDirectory).appendingPathComponent("31-credit-g.arff")
+    let table = try ARFFReader.read(url: url)
+    #expect(table.rowCount == 1000)
+    #expect(table.columns.count == 21)
+    #expect(table.columns.dropLast().filter(\.isCategorical).count == 13)
+  }
+
+  @Test("dataset ids resolve through the bundled manifest, and unknown ids list the search path")
+  func locator() throws {
+    let locator = DatasetLocator.standard(dataDirectory: "/nonexistent-dir", environment: [:])
+    #expect(try locator.locate(id: 1510).url.lastPathComponent == "1510-wdbc.csv")
+    #expect(try locator.locate(id: 31).target == "class")
+    do {
+      _ = try locator.locate(id: 999_999)
+      Issue.record("an unknown id resolved")
+    } catch let error as DatasetError {
+      #expect(error.description.contains("/nonexistent-dir"))
+      #expect(error.description.contains("--data-dir"))
+    }
+  }
+}
+
+@Suite("Preprocessing")
+struct PreprocessingTests {
+  @Test("standardises on training rows, one-hot encodes, maps back to columns, oversamples")
+  func prepare() throws {
+    var a: [Float?] = []
+    var colour: [Int?] = []
+    var label: [Int?] = []
+    for i in 0..<100 {
+      a.append(i % 7 == 0 ? nil : Float(i))
+      colour.append(i % 3)
+      label.append(i < 80 ? 0 : 1)
+    }
+    let table = DataTable(source: "t", columns: [
+      .init(name: "a", values: .numeric(a)),
+      .init(name: "colour", values: .categorical(levels: ["red", "green", "blue"], codes: colour)),
+      .init(name: "constant", values: .numeric(Array(repeating: 1, count: 100))),
+      .init(name: "y", values: .categorical(levels: ["no", "yes"], codes: label)),
+    ])
+    let data = try PreparedDataset.prepare(table, name: "t", target: nil, regression: false, testFraction: 0.2, seed: 1)
+    #expect(data.dropped.map(\.column) == ["constant"])
+    #expect(data.preprocessor.encodedNames == ["a", "colour=red", "colour=green", "colour=blue"])
+    #expect(data.preprocessor.encodedSources == [0, 1, 1, 1])
+    #expect(data.yTest.filter { $0 == 1 }.count == 4)  // stratified: 20 % of 20 positives
+    #expect(data.yTrain.filter { $0 == 0 }.count == 64)
+    #expect(data.yTrain.filter { $0 == 1 }.count == 64)  // oversampled up to the majority
+    // One-hot rows sum to 1.
+    for i in 0..<data.xTest.shape[0] {
+      #expect(data.xTest[i, 1] + data.xTest[i, 2] + data.xTest[i, 3] == 1)
+    }
+  }
+
+  @Test("a single class is rejected")
+  func singleClass() {
+    let table = DataTable(source: "t", columns: [
+      .init(name: "a", values: .numeric([1, 2, 3])), .init(name: "y", values: .categorical(levels: ["x"], codes: [0, 0, 0])),
+    ])
+    #expect(throws: DatasetError.singleClass(source: "t", column: "y", value: "x")) {
+      try PreparedDataset.prepare(table, name: "t", target: nil, regression: false, testFraction: 0.2, seed: 0)
+    }
+  }
+}

@@ -1,0 +1,426 @@
+// A reusable finite-difference gradient checker for the Tensor autodiff tape.
+//
+// Method. For a computation y = f(θ₁, …, θₘ) (the θ are input tensors or module parameters)
+// we fix a random "upstream" tensor R of y's shape and look at the scalar objective
+//
+//     L(θ) = Σₖ yₖ(θ)·Rₖ.
+//
+// Autodiff gives ∂L/∂θ from `y.backward(R)` (which seeds the backward pass with dL/dy = R; it
+// is exactly what `(y * R).sum().backward()` computes, and one test checks that equivalence).
+// Every element θᵢ is then checked against the central difference
+//
+//     (L(θ + h·eᵢ) − L(θ − h·eᵢ)) / (θᵢ⁺ − θᵢ⁻),
+//
+// where θᵢ± = fl(θᵢ ± h) are the Float values actually fed to f, so the rounding of θᵢ ± h does
+// not bias the step. The forward passes run inside `withoutGradient`, and L is accumulated in
+// Double from the Float outputs, so summing does not add rounding error of its own: outputs
+// that do not depend on θᵢ are bit-identical in both evaluations and cancel exactly.
+//
+// Tolerance. Everything is Float32 (unit roundoff u = 2⁻²⁴ ≈ 6e-8). The error of the central
+// difference has two parts:
+//
+//   • truncation: (h²/6)·|∂³L/∂θᵢ³|, ≈ 1.7e-5·|L'''| for h = 1e-2. The tests keep inputs in
+//     domains where |L'''| stays O(1–30) (log/sqrt/division arguments ≥ 0.5–0.8, bounded exp
+//     and pow arguments, normalisation layers only on batches whose per-feature standard
+//     deviation is ≥ 0.5, and h = 5e-3 for the layers stacking normalisations), so this
+//     is ≲ 5e-4 — a quarter of the absolute tolerance below;
+//   • rounding: every output yₖ that θᵢ influences is a Float carrying a relative error of a
+//     few u, and the difference of two such objectives is divided by 2h. A scalar output that
+//     is a Float sum of N terms (a loss with reduction .sum) can be off by several ulps of a
+//     large number: Σ of 125 BCE terms ≈ 200 has ulp 1.5e-5, i.e. ≈ 1e-3 after dividing by
+//     2h. So the bound gets an explicit rounding allowance for element i,
+//
+//         ρᵢ = 8u·Σ_{k: yₖ changed} max(|yₖ⁺|, |yₖ⁻|)·|Rₖ| / (θᵢ⁺ − θᵢ⁻),
+//
+//     i.e. a relative error of up to 8u on every output that moved (outputs that did not move
+//     are bit-identical and cancel exactly, L being summed in Double). For an element-wise op on O(1) values
+//     ρᵢ ≈ 5e-6·|y|, negligible; it only matters for large scalar outputs.
+//
+// The acceptance bound is
+//
+//     |analytic − numeric| ≤ absolute + relative·max(|analytic|, |numeric|) + ρᵢ
+//                          = 2e-3 + 1e-2·max(|a|, |n|) + ρᵢ          (the defaults)
+//
+// With the estimates above the truncation part uses at most ~¼ of it; the largest ratio
+// |a − n|/bound measured over the whole suite is printed with GRADCHECK_VERBOSE=1 (it stays
+// below ~0.3). The bound is still tight: a missing factor 2, a sign error, a gradient routed
+// to the wrong element or a broadcast axis that is not summed changes some element by at
+// least |n| (or by a factor ≥ 2 of it) and fails as soon as |n| ≳ 4e-3, which random R makes
+// certain for some element. `GradientTests` also checks the checker itself on deliberately
+// wrong gradients.
+//
+// Kinks. relu/abs/clamp/max/sparsemax are differentiable only away from their kinks; tests
+// using them draw values at least 3h from every kink (and distinct values at least 3h apart
+// for max/sparsemax), so the central difference never straddles a kink (it moves one value by
+// h, and sparsemax's threshold τ by at most h/|support|).
+
+import Foundation
+import PropertyBased
+import Tensor
+import Testing
+
+// MARK: - Tolerance
+
+/// Step and acceptance bound of a gradient check (see the file header for the argument).
+struct GradCheckTolerance: Sendable {
+  /// The finite-difference step h.
+  var step: Float = 1e-2
+  /// Relative part of the bound.
+  var relative: Double = 1e-2
+  /// Absolute part of the bound.
+  var absolute: Double = 2e-3
+
+  /// Relative rounding error (in units of u = 2⁻²⁴) allowed on every output a perturbation moves.
+  var roundingUlps: Double = 8
+
+  static let standard = GradCheckTolerance()
+  /// h = 5e-3 for deep stacks of normalisations, whose third derivatives grow like 1/σ³:
+  /// truncation shrinks 4×, rounding (accounted for by ρ) doubles.
+  static let fine = GradCheckTolerance(step: 5e-3)
+
+  /// The acceptance bound for one element, given its rounding allowance.
+  func bound(analytic: Double, numeric: Double, rounding: Double = 0) -> Double {
+    absolute + relative * Swift.max(Swift.abs(analytic), Swift.abs(numeric)) + rounding
+  }
+}
+
+// MARK: - Comparison
+
+/// One element whose analytic gradient disagrees with the finite difference.
+struct GradCheckMismatch: CustomStringConvertible, Sendable {
+  let slot: String
+  let shape: [Int]
+  let index: Int
+  let analytic: Double
+  let numeric: Double
+  let bound: Double
+
+  var description: String {
+    "\(slot)\(gradCheckMultiIndex(index, shape: shape)): analytic \(analytic), numeric \(numeric), "
+      + "|diff| \(Swift.abs(analytic - numeric)) > \(bound)"
+  }
+}
+
+/// The elements where `analytic` and `numeric` disagree beyond the tolerance, and the largest
+/// ratio |a − n| / bound seen (≤ 1 means everything passed).
+func gradCheckCompare(
+  slot: String, shape: [Int], analytic: [Float], numeric: [Double], rounding: [Double]? = nil,
+  tolerance: GradCheckTolerance
+) -> (mismatches: [GradCheckMismatch], worstRatio: Double) {
+  precondition(analytic.count == numeric.count)
+  var mismatches: [GradCheckMismatch] = []
+  var worst = 0.0
+  for i in 0..<analytic.count {
+    let a = Double(analytic[i])
+    let n = numeric[i]
+    let bound = tolerance.bound(analytic: a, numeric: n, rounding: rounding?[i] ?? 0)
+    let ratio = a.isFinite && n.isFinite ? Swift.abs(a - n) / bound : .infinity
+    worst = Swift.max(worst, ratio)
+    if !(ratio <= 1) {
+      mismatches.append(GradCheckMismatch(slot: slot, shape: shape, index: i, analytic: a, numeric: n, bound: bound))
+    }
+  }
+  return (mismatches, worst)
+}
+
+/// "[i, j, k]" for a flat row-major offset.
+func gradCheckMultiIndex(_ flat: Int, shape: [Int]) -> String {
+  var rest = flat
+  var index = [Int](repeating: 0, count: shape.count)
+  for axis in stride(from: shape.count - 1, through: 0, by: -1) where shape[axis] > 0 {
+    index[axis] = rest % shape[axis]
+    rest /= shape[axis]
+  }
+  return "[" + index.map(String.init).joined(separator: ", ") + "]"
+}
+
+// MARK: - Slots
+
+/// Something the checker perturbs and reads a gradient from: an input tensor or a parameter.
+struct GradCheckSlot {
+  let name: String
+  /// The current values, without autodiff history.
+  let read: () -> Tensor
+  /// Replaces the values with a fresh leaf that requires a gradient (its `grad` is empty).
+  let write: (Tensor) -> Void
+  /// The gradient accumulated by the last `backward()`, if any reached this slot.
+  let gradient: () -> Tensor?
+
+  /// A module parameter (`Parameter.value` is replaced; its `didSet` makes it a leaf).
+  static func parameter(_ name: String, _ p: Parameter) -> GradCheckSlot {
+    GradCheckSlot(
+      name: name,
+      read: { p.value.detached() },
+      write: { p.value = $0.detached() },
+      gradient: { p.grad })
+  }
+}
+
+/// Input tensors the forward closure reads; slots point into it.
+final class GradCheckInputs {
+  var tensors: [Tensor]
+  init(_ tensors: [Tensor]) { self.tensors = tensors }
+
+  func slot(_ i: Int, name: String? = nil) -> GradCheckSlot {
+    GradCheckSlot(
+      name: name ?? "input \(i)",
+      read: { [unowned self] in self.tensors[i].detached() },
+      write: { [unowned self] t in
+        var leaf = t.detached()
+        leaf.requiresGrad = true
+        self.tensors[i] = leaf
+      },
+      gradient: { [unowned self] in self.tensors[i].grad })
+  }
+}
+
+/// What a check found.
+struct GradCheckReport {
+  var worstRatio = 0.0
+  var mismatches: [GradCheckMismatch] = []
+  var analytic: [Tensor?] = []
+  var numeric: [[Double]] = []
+  /// The rounding allowance ρ of every element (see the header).
+  var rounding: [[Double]] = []
+  var passed: Bool { mismatches.isEmpty }
+}
+
+/// A fixed random upstream gradient R ~ U[−1, 1) of the output's shape.
+func gradCheckUpstream(_ shape: [Int], seed: UInt64) -> Tensor {
+  var rng = RandomGenerator(seed: seed ^ 0x5EED_0F_0B_1EC7)
+  return Tensor.randomUniform(shape, low: -1, high: 1, using: &rng)
+}
+
+/// L = Σ y·R in Double.
+private func gradCheckObjective(_ y: Tensor, _ r: Tensor) -> Double {
+  var total = 0.0
+  for (a, b) in zip(y.scalars, r.scalars) { total += Double(a) * Double(b) }
+  return total
+}
+
+private let gradCheckVerbose = ProcessInfo.processInfo.environment["GRADCHECK_VERBOSE"] != nil
+
+/// Checks the gradients of `forward()` with respect to every slot against central
+/// differences, recording an issue (with the worst elements) for each slot that disagrees.
+@discardableResult
+func gradCheckSlots(
+  _ slots: [GradCheckSlot], seed: UInt64, tolerance: GradCheckTolerance = .standard,
+  label: String = "", recordIssues: Bool = true,
+  sourceLocation: SourceLocation = #_sourceLocation, forward: () -> Tensor
+) -> GradCheckReport {
+  var report = GradCheckReport()
+  // Analytic gradients: fresh leaves, one backward pass seeded with R.
+  for slot in slots { slot.write(slot.read()) }
+  let y = forward()
+  if !y.requiresGrad {
+    if recordIssues {
+      Issue.record("\(label): the output \(y.shape) does not require a gradient", sourceLocation: sourceLocation)
+    }
+    report.mismatches.append(GradCheckMismatch(slot: "output", shape: y.shape, index: 0, analytic: .nan, numeric: .nan, bound: 0))
+    return report
+  }
+  let r = gradCheckUpstream(y.shape, seed: seed)
+  y.backward(r)
+  report.analytic = slots.map { $0.gradient() }
+
+  // Numeric gradients.
+  let h = tolerance.step
+  withoutGradient {
+    for slot in slots {
+      let base = slot.read()
+      var numeric = [Double](repeating: 0, count: base.count)
+      var rounding = [Double](repeating: 0, count: base.count)
+      for i in 0..<base.count {
+        var plus = base.scalars
+        var minus = base.scalars
+        plus[i] += h
+        minus[i] -= h
+        slot.write(Tensor(shape: base.shape, scalars: plus))
+        let yPlus = forward()
+        slot.write(Tensor(shape: base.shape, scalars: minus))
+        let yMinus = forward()
+        precondition(yPlus.shape == y.shape && yMinus.shape == y.shape, "gradCheck: output shape changed under perturbation")
+        let step = Double(plus[i]) - Double(minus[i])
+        numeric[i] = (gradCheckObjective(yPlus, r) - gradCheckObjective(yMinus, r)) / step
+        var moved = 0.0
+        for k in 0..<r.count where yPlus.scalars[k] != yMinus.scalars[k] {
+          moved += Double(Swift.max(Swift.abs(yPlus.scalars[k]), Swift.abs(yMinus.scalars[k]))) * Double(Swift.abs(r.scalars[k]))
+        }
+        rounding[i] = tolerance.roundingUlps * Double(Float.ulpOfOne) / 2 * moved / step
+      }
+      slot.write(base)
+      report.numeric.append(numeric)
+      report.rounding.append(rounding)
+    }
+  }
+
+  // Comparison.
+  for (k, slot) in slots.enumerated() {
+    let base = slot.read()
+    let analytic = report.analytic[k]
+    var values = [Float](repeating: 0, count: base.count)
+    var note = ""
+    if let analytic {
+      if analytic.shape != base.shape || analytic.count != base.count {
+        if recordIssues {
+          Issue.record(
+            "\(label): gradient of \(slot.name) has shape \(analytic.shape) (\(analytic.count) values), the values have shape \(base.shape)",
+            sourceLocation: sourceLocation)
+        }
+        report.mismatches.append(GradCheckMismatch(slot: slot.name, shape: base.shape, index: 0, analytic: .nan, numeric: .nan, bound: 0))
+        continue
+      }
+      values = analytic.scalars
+    } else {
+      note = " (no gradient reached this slot; compared as zeros)"
+    }
+    let (mismatches, worst) = gradCheckCompare(
+      slot: slot.name, shape: base.shape, analytic: values, numeric: report.numeric[k], rounding: report.rounding[k],
+      tolerance: tolerance)
+    report.worstRatio = Swift.max(report.worstRatio, worst)
+    report.mismatches += mismatches
+    if recordIssues && !mismatches.isEmpty {
+      let shown = mismatches.sorted { Swift.abs($0.analytic - $0.numeric) > Swift.abs($1.analytic - $1.numeric) }.prefix(4)
+      Issue.record(
+        """
+        \(label): gradient of \(slot.name) \(base.shape) disagrees with central differences at \
+        \(mismatches.count) of \(base.count) elements\(note) (output \(y.shape), seed \(seed)):
+        \(shown.map { "  " + $0.description }.joined(separator: "\n"))
+        """,
+        sourceLocation: sourceLocation)
+    }
+  }
+  if gradCheckVerbose {
+    print("gradCheck \(label): worst |a-n|/bound = \(report.worstRatio)")
+  }
+  return report
+}
+
+/// Checks the gradients of `f(inputs)` with respect to the inputs listed in `wrt` (all by
+/// default). Inputs not in `wrt` are passed as constants.
+@discardableResult
+func gradCheck(
+  _ inputs: [Tensor], wrt: [Int]? = nil, parameters: [(String, Parameter)] = [], seed: UInt64,
+  tolerance: GradCheckTolerance = .standard, label: String = "", recordIssues: Bool = true,
+  sourceLocation: SourceLocation = #_sourceLocation, _ f: @escaping ([Tensor]) -> Tensor
+) -> GradCheckReport {
+  let box = GradCheckInputs(inputs.map { $0.detached() })
+  let slots = (wrt ?? Array(inputs.indices)).map { box.slot($0) }
+    + parameters.map { GradCheckSlot.parameter($0.0, $0.1) }
+  return gradCheckSlots(
+    slots, seed: seed, tolerance: tolerance, label: label, recordIssues: recordIssues,
+    sourceLocation: sourceLocation
+  ) { f(box.tensors) }
+}
+
+// MARK: - Random inputs
+
+/// The number of property-check iterations: `base`, times GRADCHECK_SCALE when that is set
+/// (e.g. GRADCHECK_SCALE=20 for a long hunt; CI runs the base counts).
+func gradCheckCount(_ base: Int) -> Int {
+  let scale = ProcessInfo.processInfo.environment["GRADCHECK_SCALE"].flatMap(Int.init) ?? 1
+  return base * Swift.max(scale, 1)
+}
+
+/// Property generators shared by the gradient tests.
+enum GradCheckGen {
+  /// Shapes of rank `rank` with extents in `extent`.
+  static func shape(rank: ClosedRange<Int> = 1...3, extent: ClosedRange<Int> = 1...5)
+    -> Generator<[Int], Generator<Int, Shrink.Integer<Int>>.ArrayShrink>
+  {
+    Gen.int(in: extent).array(of: rank)
+  }
+
+  /// A seed for `RandomGenerator`.
+  static var seed: Generator<UInt64, Shrink.Integer<UInt64>> { Gen.uint64(in: 0...UInt64.max) }
+}
+
+/// Values U[low, high).
+func gradCheckUniform(_ shape: [Int], _ low: Float, _ high: Float, rng: inout RandomGenerator) -> Tensor {
+  Tensor.randomUniform(shape, low: low, high: high, using: &rng)
+}
+
+/// Values U[low, high) at least `margin` away from every kink (resampled until they are).
+func gradCheckUniform(
+  _ shape: [Int], _ low: Float, _ high: Float, awayFrom kinks: [Float], margin: Float, rng: inout RandomGenerator
+) -> Tensor {
+  let n = shape.reduce(1, *)
+  var values = [Float](repeating: 0, count: n)
+  for i in 0..<n {
+    var v: Float
+    repeat { v = low + (high - low) * rng.nextUniform() } while kinks.contains { Swift.abs(v - $0) < margin }
+    values[i] = v
+  }
+  return Tensor(shape: shape, scalars: values)
+}
+
+/// Values with a random sign and magnitude U[low, high) (low > 0): away from zero.
+func gradCheckMagnitude(_ shape: [Int], _ low: Float, _ high: Float, rng: inout RandomGenerator) -> Tensor {
+  let n = shape.reduce(1, *)
+  return Tensor(
+    shape: shape,
+    scalars: (0..<n).map { _ in
+      let m = low + (high - low) * rng.nextUniform()
+      return rng.next() & 1 == 0 ? m : -m
+    })
+}
+
+/// Pairwise distinct values: a random permutation of the grid k·spacing (centred on 0) with a
+/// jitter of at most spacing/4, so any two values are at least spacing/2 apart.
+func gradCheckDistinct(_ shape: [Int], spacing: Float, rng: inout RandomGenerator) -> Tensor {
+  let n = shape.reduce(1, *)
+  let order = rng.permutation(n)
+  let centre = Float(n - 1) / 2
+  return Tensor(
+    shape: shape,
+    scalars: order.map { (Float($0) - centre) * spacing + (rng.nextUniform() - 0.5) * spacing / 2 })
+}
+
+/// A shape that broadcasts to `shape`: some leading axes dropped, some extents set to 1.
+func gradCheckBroadcastPartner(of shape: [Int], rng: inout RandomGenerator) -> [Int] {
+  let drop = rng.nextInt(below: shape.count + 1)
+  return shape.dropFirst(drop).map { rng.nextInt(below: 2) == 0 ? 1 : $0 }
+}
+
+/// The flat offsets of every line along `axis` (one array per line), in row-major order of
+/// the other axes.
+func gradCheckLines(shape: [Int], axis: Int) -> [[Int]] {
+  let a = axis < 0 ? axis + shape.count : axis
+  let strides = shape.indices.map { shape[($0 + 1)...].reduce(1, *) }
+  let outer = shape[..<a].reduce(1, *)
+  let inner = shape[(a + 1)...].reduce(1, *)
+  var lines: [[Int]] = []
+  for o in 0..<outer {
+    for i in 0..<inner {
+      lines.append((0..<shape[a]).map { o * shape[a] * inner + $0 * strides[a] + i })
+    }
+  }
+  return lines
+}
+
+/// Reference sparsemax of one line and its threshold τ (Martins & Astudillo 2016).
+func gradCheckSparsemaxReference(_ z: [Float]) -> (p: [Float], tau: Float) {
+  let sorted = z.map(Double.init).sorted(by: >)
+  var cumulative = 0.0
+  var support = 0
+  var supportSum = 0.0
+  for (k, v) in sorted.enumerated() {
+    cumulative += v
+    if 1 + Double(k + 1) * v > cumulative {
+      support = k + 1
+      supportSum = cumulative
+    }
+  }
+  let tau = (supportSum - 1) / Double(support)
+  return (z.map { Float(Swift.max(Double($0) - tau, 0)) }, Float(tau))
+}
+
+/// The population standard deviation of each column of a [n, c] tensor.
+func gradCheckColumnStandardDeviations(_ x: Tensor) -> [Float] {
+  let (n, c) = (x.shape[0], x.shape[1])
+  return (0..<c).map { j in
+    let column = (0..<n).map { Double(x.scalars[$0 * c + j]) }
+    let mean = column.reduce(0, +) / Double(n)
+    return Float((column.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(n)).squareRoot())
+  }
+}
