@@ -66,9 +66,9 @@ struct GradCheckTolerance: Sendable {
   /// The finite-difference step h.
   var step: Float = 1e-2
   /// Relative part of the bound.
-  var relative: Double = 1e-2
+  var relative: Double = 1e-3
   /// Absolute part of the bound.
-  var absolute: Double = 2e-3
+  var absolute: Double = 1e-3
 
   /// Relative rounding error (in units of u = 2⁻²⁴) allowed on every output a perturbation moves.
   var roundingUlps: Double = 8

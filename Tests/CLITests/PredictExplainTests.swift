@@ -1,0 +1,43 @@
+import Foundation
+import Testing
+
+@Suite("sann predict and sann explain")
+struct PredictExplainTests {
+  @Test("predictions are probabilities and explanations add up to the logit")
+  func predictAndExplain() throws {
+    let directory = try SANNProcess.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let data = SANNProcess.repositoryRoot.appendingPathComponent("Datasets/1510-wdbc.csv").path
+    let trained = try SANNProcess.run(["train", "--data", data, "--interpretable", "--nr_epochs", "4", "--hidden_size", "16",
+                                       "--output_dir", directory.path, "--quiet"])
+    #expect(trained.status == 0, "stderr: \(trained.stderr)")
+    let run = directory.appendingPathComponent("inn/1510-wdbc/0").path
+
+    let predicted = try SANNProcess.run(["predict", "--model", run, "--data", data, "--rows", "0,5", "--format", "json"])
+    #expect(predicted.status == 0, "stderr: \(predicted.stderr)")
+    let predictions = try #require(try JSONSerialization.jsonObject(with: Data(predicted.stdout.utf8)) as? [[String: Any]])
+    #expect(predictions.map { $0["row"] as? Int } == [0, 5])
+    for p in predictions {
+      let benign = try #require(p["p_benign"] as? Double)
+      let malignant = try #require(p["p_malignant"] as? Double)
+      #expect(Swift.abs(benign + malignant - 1) < 1e-6)
+    }
+
+    let explained = try SANNProcess.run(["explain", "--model", run, "--data", data, "--rows", "3", "--format", "json"])
+    #expect(explained.status == 0, "stderr: \(explained.stderr)")
+    let rows = try #require(try JSONSerialization.jsonObject(with: Data(explained.stdout.utf8)) as? [[String: Any]])
+    let row = try #require(rows.first)
+    let contributions = row.filter { !["row", "explained_output", "logit", "bias"].contains($0.key) }
+    #expect(contributions.count == 30)
+    let total = contributions.values.compactMap { $0 as? Double }.reduce(row["bias"] as? Double ?? .nan, +)
+    #expect(Swift.abs(total - (row["logit"] as? Double ?? .nan)) < 1e-9)
+  }
+
+  @Test("a missing model and out-of-range rows are reported with a non-zero exit")
+  func badInput() throws {
+    let data = SANNProcess.repositoryRoot.appendingPathComponent("Datasets/1510-wdbc.csv").path
+    let missing = try SANNProcess.run(["predict", "--model", "/nonexistent/run", "--data", data])
+    #expect(missing.status != 0)
+    #expect(missing.stderr.contains("/nonexistent/run"))
+  }
+}

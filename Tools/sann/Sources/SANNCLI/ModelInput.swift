@@ -1,0 +1,61 @@
+import ArgumentParser
+import Foundation
+import Models
+import Tensor
+
+/// Options shared by `sann predict` and `sann explain`: a trained model and rows to apply it to.
+struct ModelInput: ParsableArguments {
+  @Option(help: "A run directory written by `sann train` (or its model.safetensors).")
+  var model: String
+
+  @Option(help: "CSV or ARFF file with the model's feature columns (a target column, if present, is ignored).")
+  var data: String
+
+  @Option(help: "Comma-separated row numbers (0-based data rows) to use; default all.")
+  var rows: String?
+
+  @Option(help: "Output format: csv or json.")
+  var format: OutputFormat = .csv
+
+  enum OutputFormat: String, ExpressibleByArgument { case csv, json }
+
+  /// The loaded model, the encoded rows, and their row numbers.
+  func load() throws -> (card: ModelCard, ensemble: SnapshotEnsemble, x: Tensor, rows: [Int]) {
+    var url = URL(fileURLWithPath: model)
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
+      url = url.appendingPathComponent("model.safetensors")
+    }
+    guard FileManager.default.fileExists(atPath: url.path) else {
+      throw DatasetError.unreadable(path: url.path, reason: "no such model file; pass the directory `sann train` wrote")
+    }
+    let (card, ensemble) = try ModelFile.load(from: url)
+    let dataURL = URL(fileURLWithPath: data)
+    guard FileManager.default.fileExists(atPath: dataURL.path) else { throw DatasetError.unreadable(path: data, reason: "no such file") }
+    let table = dataURL.pathExtension.lowercased() == "arff" ? try ARFFReader.read(url: dataURL) : try CSVReader.read(url: dataURL)
+    var selected = Array(0..<table.rowCount)
+    if let rows {
+      selected = try rows.split(separator: ",").map { part in
+        guard let r = Int(part.trimmingCharacters(in: .whitespaces)), r >= 0, r < table.rowCount else {
+          throw ValidationError("--rows: '\(part)' is not a row number in 0..<\(table.rowCount)")
+        }
+        return r
+      }
+    }
+    return (card, ensemble, try card.preprocessor.transform(table, rows: selected), selected)
+  }
+
+  /// Writes rows of named values as CSV or JSON to standard output.
+  func emit(header: [String], records: [[String: Any]]) throws {
+    switch format {
+    case .json:
+      let data = try JSONSerialization.data(withJSONObject: records, options: [.prettyPrinted, .sortedKeys])
+      print(String(decoding: data, as: UTF8.self))
+    case .csv:
+      print(header.joined(separator: ","))
+      for record in records {
+        print(header.map { key in record[key].map { "\($0)" } ?? "" }.joined(separator: ","))
+      }
+    }
+  }
+}
