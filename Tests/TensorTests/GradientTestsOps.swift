@@ -7,10 +7,13 @@ import Tensor
 import Testing
 
 /// A random non-empty set of axes of a rank-`rank` tensor, each written as a positive or a
-/// negative axis.
+/// negative axis, in random order, sometimes with one axis named twice (the reductions treat
+/// the list as a set).
 private func gradCheckRandomAxes(rank: Int, rng: inout RandomGenerator) -> [Int] {
   var axes = (0..<rank).filter { _ in rng.nextInt(below: 2) == 0 }
   if axes.isEmpty { axes = [rng.nextInt(below: rank)] }
+  if rng.nextInt(below: 5) == 0 { axes.append(axes[rng.nextInt(below: axes.count)]) }
+  axes.shuffle(using: &rng)
   return axes.map { rng.nextInt(below: 2) == 0 ? $0 : $0 - rank }
 }
 
@@ -446,6 +449,30 @@ extension GradientTests {
       }
       let x = gradCheckUniform(shape, -2, 2, awayFrom: [0], margin: 3 * GradCheckTolerance.standard.step, rng: &rng)
       gradCheck([x], seed: seed, label: "meanAbsolute \(shape)") { meanAbsolute($0[0]) }
+    }
+  }
+}
+
+// MARK: - Larger shapes
+
+extension GradientTests {
+  /// A few draws with extents up to 9 (up to 729 elements), past the sizes of the other checks.
+  @Test func largerShapes() async {
+    await propertyCheck(count: gradCheckCount(3), input: GradCheckGen.shape(rank: 2...3, extent: 6...9), GradCheckGen.seed) { shape, seed in
+      var rng = RandomGenerator(seed: seed)
+      let partner = gradCheckBroadcastPartner(of: shape, rng: &rng)
+      let a = gradCheckUniform(shape, -1, 1, rng: &rng)
+      let b = gradCheckMagnitude(partner, 0.8, 2, rng: &rng)
+      gradCheck([a, b], seed: seed, label: "a·b + a/b \(shape) ∘ \(partner)") { t in t[0] * t[1] + t[0] / t[1] }
+      let axes = gradCheckRandomAxes(rank: shape.count, rng: &rng)
+      gradCheck([a], seed: seed, label: "logSumExp + variance \(shape) axes \(axes)") { t in
+        t[0].logSumExp(alongAxes: axes) + t[0].variance(alongAxes: axes)
+      }
+      let axis = rng.nextInt(below: shape.count)
+      gradCheck([a], seed: seed, label: "softmax \(shape) axis \(axis)") { $0[0].softmax(alongAxis: axis) }
+      let m = gradCheckUniform([shape[0], shape[1]], -1, 1, rng: &rng)
+      let w = gradCheckUniform([shape[1], shape.last!], -1, 1, rng: &rng)
+      gradCheck([m, w], seed: seed, label: "matmul \(m.shape)·\(w.shape)") { $0[0].matmul($0[1]) }
     }
   }
 }
