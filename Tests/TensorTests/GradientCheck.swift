@@ -72,7 +72,7 @@ struct GradCheckTolerance: Sendable {
   var absolute: Double = 1e-3
 
   /// Relative rounding error (in units of u = 2⁻²⁴) allowed on every output a perturbation moves.
-  var roundingUlps: Double = 8
+  var roundingUnits: Double = 8
 
   static let standard = GradCheckTolerance()
   /// h = 5e-3 for deep stacks of normalisations, whose third derivatives grow like 1/σ³:
@@ -247,7 +247,7 @@ func gradCheckSlots(
         for k in 0..<r.count where yPlus.scalars[k] != yMinus.scalars[k] {
           moved += Double(Swift.max(Swift.abs(yPlus.scalars[k]), Swift.abs(yMinus.scalars[k]))) * Double(Swift.abs(r.scalars[k]))
         }
-        rounding[i] = tolerance.roundingUlps * Double(Float.ulpOfOne) / 2 * moved / step
+        rounding[i] = tolerance.roundingUnits * Double(Float.ulpOfOne) / 2 * moved / step
       }
       slot.write(base)
       report.numeric.append(numeric)

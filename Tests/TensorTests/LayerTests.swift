@@ -451,3 +451,15 @@ struct DropoutResidualTests {
     #expect(block(x) != x.gelu())
   }
 }
+
+@Suite("Parameter assignment")
+struct ParameterAssignmentTests {
+  @Test("assigning a computed tensor to a parameter makes it a fresh leaf that receives gradients")
+  func assignedComputedValueIsLeaf() {
+    let p = Parameter(Tensor([1, 2]))
+    p.value = p.value * 2
+    (p.value * p.value).sum().backward()
+    #expect(p.value.scalars == [2, 4])
+    #expect(p.grad?.scalars == [4, 8])
+  }
+}

@@ -8,7 +8,11 @@ public final class Parameter {
   /// The current values.
   public var value: Tensor {
     didSet {
-      if isTrainable && value.node == nil { value.requiresGrad = true }
+      // A parameter is always a leaf: an assigned computed result loses its history.
+      if isTrainable && !(value.node?.isLeaf ?? false) {
+        value = value.detached()
+        value.requiresGrad = true
+      }
       if !isTrainable && value.node != nil { value.requiresGrad = false }
     }
   }
