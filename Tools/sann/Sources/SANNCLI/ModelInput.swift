@@ -52,10 +52,16 @@ struct ModelInput: ParsableArguments {
       let data = try JSONSerialization.data(withJSONObject: records, options: [.prettyPrinted, .sortedKeys])
       print(String(decoding: data, as: UTF8.self))
     case .csv:
-      print(header.joined(separator: ","))
+      print(header.map(csvField).joined(separator: ","))
       for record in records {
-        print(header.map { key in record[key].map { "\($0)" } ?? "" }.joined(separator: ","))
+        print(header.map { key in record[key].map { csvField("\($0)") } ?? "" }.joined(separator: ","))
       }
     }
   }
+}
+
+/// A CSV field, quoted (RFC 4180) when it holds a comma, a quote or a line break.
+func csvField(_ text: String) -> String {
+  guard text.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline }) else { return text }
+  return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
 }

@@ -103,7 +103,7 @@ struct Train: ParsableCommand {
     func positive(_ value: Int, _ flag: String) throws {
       guard value > 0 else { throw ValidationError("\(flag) must be a positive integer, got \(value)") }
     }
-    try positive(nrBlocks + 1, "--nr_blocks")
+    guard nrBlocks >= 0 else { throw ValidationError("--nr_blocks must be 0 or more, got \(nrBlocks)") }
     try positive(hiddenSize, "--hidden_size")
     try positive(nrEpochs, "--nr_epochs")
     try positive(nrRestarts, "--nr_restarts")

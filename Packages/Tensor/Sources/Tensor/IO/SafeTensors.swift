@@ -172,7 +172,7 @@ public enum SafeTensors {
       switch self {
       case .f32: return Float(bitPattern: UInt32(le(4)))
       case .f64: return Float(Double(bitPattern: le(8)))
-      case .f16: return Float(Float16Bits(UInt16(le(2))))
+      case .f16: return Float(floatFromHalfBits(UInt16(le(2))))
       case .bf16: return Float(bitPattern: UInt32(le(2)) << 16)
       case .i64: return Float(Int64(bitPattern: le(8)))
       case .i32: return Float(Int32(bitPattern: UInt32(le(4))))
@@ -203,7 +203,7 @@ public enum SafeTensors {
 }
 
 /// IEEE half precision bits to Float (explicit, so it works where Float16 is unavailable).
-private func Float16Bits(_ h: UInt16) -> Float {
+private func floatFromHalfBits(_ h: UInt16) -> Float {
   let sign: UInt32 = UInt32(h & 0x8000) << 16
   let exponent = Int((h >> 10) & 0x1F)
   let mantissa = UInt32(h & 0x3FF)
