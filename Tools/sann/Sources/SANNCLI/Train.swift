@@ -75,7 +75,7 @@ struct Train: ParsableCommand {
   @Option(name: [.customLong("nr_restarts"), .customLong("nr-restarts")], help: "Cosine cycles (and ensemble snapshots).")
   var nrRestarts = 3
 
-  @Option(help: "Random seed.")
+  @Option(help: "Random seed (0...2³²−1); the train/test split equals scikit-learn's train_test_split(random_state=seed).")
   var seed: UInt64 = 0
 
   @Option(name: [.customLong("test_split_size"), .customLong("test-split-size")], help: "Held-out share of rows, in (0, 1).")
@@ -114,6 +114,9 @@ struct Train: ParsableCommand {
     guard weightNorm >= 0, weightNorm.isFinite else { throw ValidationError("--weight_norm must be ≥ 0, got \(weightNorm)") }
     guard (0...1).contains(augmentationProbability) else {
       throw ValidationError("--augmentation_probability must lie in [0, 1], got \(augmentationProbability)")
+    }
+    guard seed <= UInt64(UInt32.max) else {
+      throw ValidationError("--seed must lie in 0...4294967295 (the seeds NumPy and scikit-learn accept), got \(seed)")
     }
     guard testSplitSize > 0 && testSplitSize < 1 else {
       throw ValidationError("--test_split_size must lie strictly between 0 and 1, got \(testSplitSize)")

@@ -1,8 +1,9 @@
 import Tensor
 
 /// A table turned into training and test tensors by the INN reference protocol: drop useless
-/// columns (``ColumnFilter``), split train/test (stratified by class for classification) with
-/// the seed, fit the ``Preprocessor`` on the training rows, encode labels 0..C−1, and
+/// columns (``ColumnFilter``), split train/test with the seed exactly as scikit-learn's
+/// `train_test_split(random_state=seed)` does (stratified by class for classification; see
+/// ``ScikitLearnSplit``; seeds are taken modulo 2³²), fit the ``Preprocessor`` on the training rows, encode labels 0..C−1, and
 /// oversample the minority classes of the training set with replacement up to the majority
 /// count.
 public struct PreparedDataset {
@@ -47,7 +48,6 @@ public struct PreparedDataset {
     }
 
     let root = RandomGenerator(seed: seed)
-    var splitRNG = root.stream(1)
     var oversampleRNG = root.stream(2)
     let task: Task
     let labels: LabelEncoder
@@ -72,9 +72,21 @@ public struct PreparedDataset {
       task = labels.classCount == 2 ? .binary : .multiclass
     }
 
-    let (trainRows, testRows) = regression
-      ? randomSplit(count: y.count, testFraction: testFraction, rng: &splitRNG)
-      : stratifiedSplit(labels: y.map { Int($0) }, testFraction: testFraction, rng: &splitRNG)
+    let splitSeed = UInt32(truncatingIfNeeded: seed)
+    let trainRows: [Int]
+    let testRows: [Int]
+    if regression {
+      (trainRows, testRows) = ScikitLearnSplit.shuffleSplit(count: y.count, testFraction: testFraction, seed: splitSeed)
+    } else {
+      do {
+        (trainRows, testRows) = try ScikitLearnSplit.stratifiedSplit(labels: y.map { Int($0) }, testFraction: testFraction, seed: splitSeed)
+      } catch ScikitLearnSplit.SplitError.tooFewMembers(let c, let count) {
+        throw DatasetError.invalidTarget(source: table.source, column: targetColumn.name,
+          reason: "has class '\(labels.classNames[c])' in only \(count) row; a stratified split needs at least 2 rows per class")
+      } catch let error as ScikitLearnSplit.SplitError {
+        throw DatasetError.invalidTarget(source: table.source, column: targetColumn.name, reason: "cannot be split: \(error)")
+      }
+    }
     guard trainRows.count >= 2, !testRows.isEmpty else {
       throw DatasetError.invalidTarget(source: table.source, column: targetColumn.name,
         reason: "leaves \(trainRows.count) training and \(testRows.count) test rows after the split; the dataset is too small")
@@ -112,26 +124,6 @@ public struct PreparedDataset {
         return value == value.rounded() && Swift.abs(value) < 1e9 ? "\(Int(value))" : "\(value)"
       }
     }
-  }
-
-  /// Each class's rows shuffled, and round(share·count) of them held out.
-  static func stratifiedSplit(labels: [Int], testFraction: Double, rng: inout RandomGenerator) -> (train: [Int], test: [Int]) {
-    var train: [Int] = []
-    var test: [Int] = []
-    for label in Set(labels).sorted() {
-      let rows = labels.indices.filter { labels[$0] == label }
-      let order = rng.permutation(rows.count).map { rows[$0] }
-      let held = Int((Double(rows.count) * testFraction).rounded())
-      test += order.prefix(held)
-      train += order.dropFirst(held)
-    }
-    return (train, test)
-  }
-
-  static func randomSplit(count: Int, testFraction: Double, rng: inout RandomGenerator) -> (train: [Int], test: [Int]) {
-    let order = rng.permutation(count)
-    let held = Int((Double(count) * testFraction).rounded())
-    return (Array(order.dropFirst(held)), Array(order.prefix(held)))
   }
 
   /// All rows, plus for every class below the majority count enough draws with replacement
