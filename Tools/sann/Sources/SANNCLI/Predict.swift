@@ -39,6 +39,9 @@ struct Explain: ParsableCommand {
 
   @OptionGroup var input: ModelInput
 
+  @Flag(help: "Also print the generated weights wⱼ(x) (columns w:<feature>) of the explained output.")
+  var weights = false
+
   func run() throws {
     let (card, ensemble, x, rows) = try input.load()
     guard let inn = ensemble.model as? Hypernetwork else {
@@ -46,7 +49,7 @@ struct Explain: ParsableCommand {
     }
     let explanation = INNExplanation(model: inn, inputs: x)
     let names = card.preprocessor.encodedNames
-    let header = ["row", "explained_output", "logit", "bias"] + names
+    let header = ["row", "explained_output", "logit", "bias"] + names + (weights ? names.map { "w:\($0)" } : [])
     let records: [[String: Any]] = rows.enumerated().map { i, row in
       var record: [String: Any] = ["row": row, "bias": Double(explanation.bias(row: i))]
       let c = explanation.explainedOutput[i]
@@ -55,6 +58,7 @@ struct Explain: ParsableCommand {
       for (j, name) in names.enumerated() {
         let v = Double(explanation.contribution(row: i, feature: j))
         record[name] = v
+        if weights { record["w:\(name)"] = Double(explanation.weight(row: i, feature: j, output: c)) }
         logit += v
       }
       record["logit"] = logit
