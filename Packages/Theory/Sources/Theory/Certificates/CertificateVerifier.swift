@@ -1,0 +1,97 @@
+import Foundation
+
+/// Re-checks a ``DualCertificate`` from scratch with exact (GMP) arithmetic only:
+///
+/// 1. rebuild the instance — parse the polynomial, check the point and groups;
+/// 2. dual feasibility — every λ_S ∈ [−1, 1] and Σ_S λ_S·a_S = 0 for every group;
+/// 3. D(λ) = Σ_S λ_S·b_S equals the claimed optimum;
+/// 4. E(α) = Σ_S |b_S − a_S·α| equals the claimed optimum.
+///
+/// By weak duality D(λ) ≤ OPT ≤ E(α), so 2–4 prove OPT exactly. Any altered number breaks
+/// one of the checks, and the error says which.
+public enum CertificateVerifier {
+  public struct Failure: Error, Equatable, CustomStringConvertible {
+    public let reason: String
+    public var description: String { reason }
+  }
+
+  /// Returns the certified optimum, or throws ``Failure`` with the reason.
+  @discardableResult
+  public static func verify(_ certificate: DualCertificate) throws -> Rational {
+    func fail(_ reason: String) -> Failure { Failure(reason: reason) }
+    guard certificate.format == DualCertificate.formatName else {
+      throw fail("unknown format '\(certificate.format)' (expected \(DualCertificate.formatName))")
+    }
+    let d = certificate.dimension
+    guard d >= 0, d <= ErrorProgram.maximumFullDimension else { throw fail("dimension \(d) outside 0...\(ErrorProgram.maximumFullDimension)") }
+    let polynomial: Polynomial
+    do {
+      polynomial = try PolynomialParser.parse(certificate.polynomial, dimension: d)
+    } catch {
+      throw fail("the polynomial does not parse: \(error)")
+    }
+    guard certificate.point.count == d else { throw fail("the point has \(certificate.point.count) coordinates for d = \(d)") }
+    var groups: [[Int]]? = nil
+    if let given = certificate.groups {
+      guard given.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0 >= 1 && $0 <= d } && Set($0).count == $0.count }) else {
+        throw fail("a group is empty, repeats a feature or names a feature outside 1...\(d)")
+      }
+      groups = given.map { $0.map { $0 - 1 } }
+    }
+    let program = ErrorProgram(polynomial: polynomial, point: certificate.point, kind: certificate.error, groups: groups)
+    guard certificate.alpha.count == program.groups.count else {
+      throw fail("α has \(certificate.alpha.count) entries for \(program.groups.count) groups")
+    }
+    let n = program.subsetCount
+    let signs = Array(certificate.lambda.signs.utf8)
+    guard signs.count == n else { throw fail("λ has \(signs.count) entries for 2^\(d) = \(n) subsets") }
+    var lambda: [Rational] = []
+    lambda.reserveCapacity(n)
+    var starred = 0
+    for (s, c) in signs.enumerated() {
+      switch c {
+      case UInt8(ascii: "+"): lambda.append(.one)
+      case UInt8(ascii: "-"): lambda.append(-Rational.one)
+      case UInt8(ascii: "0"): lambda.append(.zero)
+      case UInt8(ascii: "*"):
+        guard let value = certificate.lambda.values["\(s)"] else { throw fail("λ for subset \(s) is marked '*' but has no value") }
+        lambda.append(value)
+        starred += 1
+      default: throw fail("λ for subset \(s) has the unknown code '\(UnicodeScalar(c))'")
+      }
+    }
+    guard starred == certificate.lambda.values.count else { throw fail("λ lists values for subsets not marked '*'") }
+    let masks = program.groupMasks
+    let columnRows = (0..<n).map { s in masks.indices.filter { program.explains(masks[$0], subset: UInt64(s)) }.map { Int32($0) } }
+    let b = program.targets()
+    let solution: DualSolution
+    do {
+      solution = try ExactBasis.verify(lambda: lambda, alpha: certificate.alpha, targets: b, program: program, columnRows: columnRows)
+    } catch let error as TheoryError {
+      if case .verificationFailed(let reason) = error { throw fail(reason) }
+      throw fail("\(error)")
+    }
+    guard solution.optimum == certificate.optimum else {
+      throw fail("D(λ) = E(α) = \(solution.optimum), but the certificate claims \(certificate.optimum)")
+    }
+    return solution.optimum
+  }
+
+  /// Reads and verifies a certificate file.
+  @discardableResult
+  public static func verify(fileAt url: URL) throws -> Rational {
+    let data: Data
+    do {
+      data = try Data(contentsOf: url)
+    } catch {
+      throw Failure(reason: "cannot read \(url.path): \(error.localizedDescription)")
+    }
+    let certificate: DualCertificate
+    do {
+      certificate = try DualCertificate.decode(data)
+    } catch {
+      throw Failure(reason: "\(url.path) is not a SANNKit certificate: \(error)")
+    }
+    return try verify(certificate)
+  }
+}

@@ -1,0 +1,135 @@
+import ArgumentParser
+import Foundation
+import Tensor
+import Theory
+
+/// `sann theory`: exact insertion/deletion-error optima of feature-wise explanations.
+struct TheoryCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "theory",
+    abstract: "Exact lower bounds on the explanation error of feature-wise attributions, with certificates.",
+    subcommands: [Bound.self, Verify.self]
+  )
+}
+
+/// The instance options shared by the theory commands.
+struct PolynomialOptions: ParsableArguments {
+  @Option(help: "A multilinear polynomial, e.g. \"2 x1 x2 - x2 x3 x4 + 1/2 x5\".")
+  var polynomial: String?
+
+  @Option(help: "The seed's binomial ∏(S1∪S2) + ∏(S2∪S3) with block sizes a,b,c.")
+  var binomial: String?
+
+  @Option(help: "The monomial x1⋯xd.")
+  var monomial: Int?
+
+  @Option(help: "insertion or deletion.")
+  var error: ErrorKind = .insertion
+
+  @Option(help: "The input point, comma-separated rationals (default all ones).")
+  var point: String?
+
+  func program() throws -> ErrorProgram {
+    let given = [polynomial != nil, binomial != nil, monomial != nil].filter { $0 }.count
+    guard given == 1 else { throw ValidationError("give exactly one of --polynomial, --binomial a,b,c or --monomial d") }
+    let p: Polynomial
+    if let polynomial {
+      do {
+        p = try PolynomialParser.parse(polynomial)
+      } catch {
+        throw ValidationError("--polynomial: \(error)")
+      }
+    } else if let binomial {
+      let sizes = binomial.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+      guard sizes.count == 3, sizes.allSatisfy({ ($0 ?? -1) >= 0 }) else {
+        throw ValidationError("--binomial needs three non-negative block sizes a,b,c, got '\(binomial)'")
+      }
+      p = .binomial(sizes[0]!, sizes[1]!, sizes[2]!)
+    } else {
+      guard let monomial, monomial >= 1 else { throw ValidationError("--monomial needs a degree ≥ 1") }
+      p = .monomial(degree: monomial)
+    }
+    var x: [Rational]? = nil
+    if let point {
+      let values = point.split(separator: ",").map { Rational(String($0)) }
+      guard values.allSatisfy({ $0 != nil }) else { throw ValidationError("--point: '\(point)' is not a list of rationals such as 1,2,1/2") }
+      guard values.count == p.dimension else { throw ValidationError("--point has \(values.count) coordinates but the polynomial has d = \(p.dimension)") }
+      x = values.map { $0! }
+    }
+    guard p.dimension <= ErrorProgram.maximumFullDimension else {
+      throw ValidationError("d = \(p.dimension) is too large to enumerate all 2^d subsets (limit \(ErrorProgram.maximumFullDimension)); the symmetric reduction for larger d is not available yet")
+    }
+    return ErrorProgram(polynomial: p, point: x, kind: error)
+  }
+}
+
+extension ErrorKind: ExpressibleByArgument {}
+
+extension TheoryCommand {
+  struct Bound: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "OPT = min over feature-wise attributions α of Σ_S |b_S − Σ_{i∈S} α_i|, exactly.",
+      discussion: """
+        Solves the dual linear program with GLPK, recomputes the solution from the final basis in \
+        exact rational arithmetic (GMP) and verifies it before reporting. --certificate writes \
+        the proof (λ, α, OPT) as JSON; `sann theory verify` re-checks it without GLPK.
+        """)
+
+    @OptionGroup var instance: PolynomialOptions
+
+    @Flag(help: "Print one JSON object.")
+    var json = false
+
+    @Option(help: "Write the certificate to this file.")
+    var certificate: String?
+
+    func run() throws {
+      let program = try instance.program()
+      let start = Date()
+      let solution = try GLPKDualSolver.solve(program)
+      let seconds = Date().timeIntervalSince(start)
+      if let certificate {
+        try AtomicFile.write(try DualCertificate(program: program, solution: solution).encoded(), to: URL(fileURLWithPath: certificate))
+      }
+      if json {
+        let object: [String: Any] = [
+          "d": program.dimension, "error": program.kind.rawValue, "optimum": solution.optimum.description, "method": "full",
+          "polynomial": program.polynomial.description, "alpha": solution.alpha.map(\.description), "seconds": seconds,
+        ]
+        print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
+      } else {
+        print("polynomial \(program.polynomial)")
+        print("d = \(program.dimension), \(program.kind.rawValue) error, feature-wise OPT = \(solution.optimum)"
+          + (solution.optimum.isInteger ? "" : String(format: " ≈ %.6g", solution.optimum.doubleValue)))
+        print("optimal α = (\(solution.alpha.map(\.description).joined(separator: ", ")))")
+        print(String(format: "exact, verified; %.3f s", seconds) + (certificate.map { "; certificate \($0)" } ?? ""))
+      }
+    }
+  }
+
+  struct Verify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Re-check certificates in exact arithmetic (no LP solver); exit 0 only if all hold.")
+
+    @Argument(help: "Certificate files.")
+    var files: [String]
+
+    func validate() throws {
+      guard !files.isEmpty else { throw ValidationError("give at least one certificate file") }
+    }
+
+    func run() throws {
+      var failures = 0
+      for file in files {
+        do {
+          let optimum = try CertificateVerifier.verify(fileAt: URL(fileURLWithPath: file))
+          print("\(file): verified, OPT = \(optimum)")
+        } catch {
+          failures += 1
+          FileHandle.standardError.write(Data("\(file): REJECTED: \(error)\n".utf8))
+        }
+      }
+      if failures > 0 { throw ExitCode(1) }
+    }
+  }
+}
