@@ -58,6 +58,10 @@ let package = Package(
       ]
     ),
     .testTarget(
+      name: "ProofsTests",
+      dependencies: [.product(name: "Theory", package: "Theory")]
+    ),
+    .testTarget(
       name: "CLITests",
       dependencies: ["SANNCLI", "sann", .product(name: "Models", package: "Models")]
     ),

@@ -72,9 +72,15 @@ public struct ErrorProgram: Sendable {
 
   /// E(c) = Σ_S |b_S − a_S·c| for group scores c.
   public func error(scores c: [Rational], targets b: [Rational]? = nil) -> Rational {
-    precondition(c.count == groups.count)
+    error(scores: c, targets: b, groupsOverride: nil)
+  }
+
+  /// E(c) with the group masks of `groupsOverride` instead of this program's (an empty list
+  /// explains every subset by 0).
+  func error(scores c: [Rational], targets b: [Rational]?, groupsOverride: [[Int]]?) -> Rational {
+    let masks = groupsOverride.map { $0.map { $0.reduce(UInt64(0)) { $0 | (1 << UInt64($1)) } } } ?? groupMasks
+    precondition(c.count == masks.count)
     let b = b ?? targets()
-    let masks = groupMasks
     var total = Rational.zero
     for s in 0..<UInt64(subsetCount) {
       var explained = Rational.zero

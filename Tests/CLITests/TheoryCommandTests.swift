@@ -1,0 +1,63 @@
+import Foundation
+import Testing
+
+@Suite("sann theory")
+struct TheoryCommandTests {
+  @Test("bound --json prints d, error, the exact optimum and the method")
+  func boundJSON() throws {
+    let result = try SANNProcess.run(["theory", "bound", "--binomial", "2,2,2", "--error", "deletion", "--json"])
+    #expect(result.status == 0, "stderr: \(result.stderr)")
+    let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+    #expect(object["d"] as? Int == 6)
+    #expect(object["error"] as? String == "deletion")
+    #expect(object["optimum"] as? String == "32")
+    #expect(object["method"] as? String == "full")
+  }
+
+  @Test("a written certificate verifies; an altered one is rejected with a non-zero exit")
+  func certificateRoundTrip() throws {
+    let directory = try SANNProcess.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let file = directory.appendingPathComponent("c.json")
+    let bound = try SANNProcess.run(["theory", "bound", "--polynomial", "2 x1 x2 - x2 x3 x4 + 1/2 x5", "--certificate", file.path])
+    #expect(bound.status == 0, "stderr: \(bound.stderr)")
+    let ok = try SANNProcess.run(["theory", "verify", file.path])
+    #expect(ok.status == 0 && ok.stdout.contains("verified"))
+    var text = try String(contentsOf: file, encoding: .utf8)
+    text = text.replacingOccurrences(of: "\"optimum\" : \"", with: "\"optimum\" : \"1")
+    let altered = directory.appendingPathComponent("altered.json")
+    try text.write(to: altered, atomically: true, encoding: .utf8)
+    let bad = try SANNProcess.run(["theory", "verify", file.path, altered.path, "/nonexistent.json"])
+    #expect(bad.status != 0)
+    #expect(bad.stderr.contains("altered.json: REJECTED"))
+    #expect(bad.stderr.contains("/nonexistent.json: REJECTED"))
+  }
+
+  @Test("reach prints zero group error beside the feature-wise optimum")
+  func reach() throws {
+    let result = try SANNProcess.run(["theory", "reach", "--binomial", "2,2,2", "--error", "deletion", "--json"])
+    #expect(result.status == 0, "stderr: \(result.stderr)")
+    let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+    #expect(object["group_error"] as? String == "0")
+    #expect(object["feature_wise_optimum"] as? String == "32")
+  }
+
+  @Test("malformed input gets a clear message and a non-zero exit")
+  func badInput() throws {
+    let cases: [([String], String)] = [
+      (["--polynomial", "2 x1 y2"], "unknown token 'y2'"),
+      (["--polynomial", "x0 x1"], "x0"),
+      (["--polynomial", "x1 x2 x1"], "appears twice"),
+      (["--polynomial", " "], "empty"),
+      (["--monomial", "30"], "too large"),
+      (["--binomial", "1,2"], "three"),
+      (["--binomial", "1,1,1", "--point", "1,2"], "coordinates"),
+      (["--polynomial", "x1", "--monomial", "3"], "exactly one"),
+    ]
+    for (arguments, expected) in cases {
+      let result = try SANNProcess.run(["theory", "bound"] + arguments)
+      #expect(result.status != 0, "\(arguments) was accepted")
+      #expect(result.stderr.contains(expected), "\(arguments): \(result.stderr)")
+    }
+  }
+}

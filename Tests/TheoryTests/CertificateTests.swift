@@ -1,0 +1,90 @@
+import Foundation
+import Testing
+import Theory
+
+@Suite("Certificates")
+struct CertificateTests {
+  static func certificate() throws -> DualCertificate {
+    let program = ErrorProgram(polynomial: .binomial(2, 2, 1), kind: .deletion)
+    return DualCertificate(program: program, solution: try GLPKDualSolver.solve(program))
+  }
+
+  @Test("a certificate round-trips through JSON and verifies without the solver")
+  func roundTrip() throws {
+    let c = try Self.certificate()
+    let decoded = try DualCertificate.decode(try c.encoded())
+    #expect(decoded == c)
+    #expect(try CertificateVerifier.verify(decoded) == c.optimum)
+  }
+
+  @Test("any altered number is rejected, with the reason")
+  func tampering() throws {
+    let c = try Self.certificate()
+    var alterations: [(String, DualCertificate)] = []
+    var x = c
+    x.optimum = c.optimum + Rational(1, 1000)
+    alterations.append(("optimum", x))
+    x = c
+    x.alpha[0] = c.alpha[0] + Rational(1, 7)
+    alterations.append(("alpha", x))
+    x = c
+    var signs = Array(c.lambda.signs)
+    let flip = signs.firstIndex(where: { $0 == "+" })!
+    signs[flip] = "-"
+    x.lambda.signs = String(signs)
+    alterations.append(("lambda sign", x))
+    x = c
+    x.polynomial = "x1 x2 x3 x4 + 2 x3 x4 x5"
+    alterations.append(("polynomial", x))
+    x = c
+    x.point[0] = 2
+    alterations.append(("point", x))
+    x = c
+    x.error = .insertion
+    alterations.append(("error kind", x))
+    x = c
+    x.lambda.signs.removeLast()
+    alterations.append(("truncated lambda", x))
+    for (what, altered) in alterations {
+      #expect(throws: CertificateVerifier.Failure.self, "altering the \(what) was accepted") { try CertificateVerifier.verify(altered) }
+    }
+  }
+
+  @Test("an unreadable file is rejected with its path")
+  func unreadable() throws {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("not-a-certificate-\(UUID()).json")
+    try Data("{\"hello\": 1}".utf8).write(to: url)
+    defer { try? FileManager.default.removeItem(at: url) }
+    do {
+      try CertificateVerifier.verify(fileAt: url)
+      Issue.record("accepted")
+    } catch let failure as CertificateVerifier.Failure {
+      #expect(failure.reason.contains(url.path))
+    }
+  }
+
+  @Test("groups equal to the terms give zero error, feature-wise attributions do not",
+        arguments: ["x1 x2 + x2 x3", "2 x1 x2 - x2 x3 x4 + 1/2 x5 + 3", "x1 x2 x3 x4 x5 x6", "x1 - x2 + 3 x1 x3"])
+  func reachability(text: String) throws {
+    let p = try PolynomialParser.parse(text)
+    for kind in ErrorKind.allCases {
+      let program = ErrorProgram(polynomial: p, kind: kind)
+      #expect(ZeroErrorCheck.groupError(program) == .zero)
+    }
+    // A random feature-wise attribution is not exact on the non-linear ones.
+    if p.terms.contains(where: { $0.support.count > 1 }) {
+      let program = ErrorProgram(polynomial: p, kind: .insertion)
+      #expect(program.error(scores: Array(repeating: Rational(1, 3), count: p.dimension)) > .zero)
+    }
+  }
+
+  @Test("malformed polynomials are rejected with a reason")
+  func parserErrors() {
+    #expect(throws: PolynomialParser.ParseError.empty) { try PolynomialParser.parse("  ") }
+    #expect(throws: PolynomialParser.ParseError.zeroVariable(position: 0)) { try PolynomialParser.parse("x0 x1") }
+    #expect(throws: PolynomialParser.ParseError.repeatedVariable("x1", position: 5)) { try PolynomialParser.parse("2 x1 x1") }
+    #expect(throws: PolynomialParser.ParseError.self) { try PolynomialParser.parse("2 y1") }
+    #expect(throws: PolynomialParser.ParseError.self) { try PolynomialParser.parse("x1 +") }
+    #expect((try? PolynomialParser.parse("2*x1*x2 - 1/2 x3"))?.description == "2 x1 x2 - 1/2 x3")
+  }
+}
