@@ -49,7 +49,7 @@ struct TheoryCommandTests {
       (["--polynomial", "x0 x1"], "x0"),
       (["--polynomial", "x1 x2 x1"], "appears twice"),
       (["--polynomial", " "], "empty"),
-      (["--monomial", "30"], "too large"),
+      (["--monomial", "30", "--method", "full"], "too large"),
       (["--binomial", "1,2"], "three"),
       (["--binomial", "1,1,1", "--point", "1,2"], "coordinates"),
       (["--polynomial", "x1", "--monomial", "3"], "exactly one"),

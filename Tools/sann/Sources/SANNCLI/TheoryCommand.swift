@@ -29,6 +29,46 @@ struct PolynomialOptions: ParsableArguments {
   @Option(help: "The input point, comma-separated rationals (default all ones).")
   var point: String?
 
+  @Option(help: "full (all 2^d subsets, d ≤ 20), symmetric (classes of interchangeable features), or auto.")
+  var method: Method = .auto
+
+  enum Method: String, ExpressibleByArgument { case auto, full, symmetric }
+
+  /// The method to use for `program`, or a clear error when none applies.
+  func resolvedMethod(for program: ErrorProgram) throws -> Method {
+    let classes = BlockStructure(program: program).classCount
+    switch method {
+    case .full:
+      guard program.dimension <= ErrorProgram.maximumFullDimension else {
+        throw ValidationError("d = \(program.dimension) is too large to enumerate all 2^d subsets (limit \(ErrorProgram.maximumFullDimension)); use --method symmetric")
+      }
+      return .full
+    case .symmetric:
+      guard classes <= SymmetricProgram.maximumClasses else {
+        throw ValidationError("the polynomial's features form blocks with \(classes) classes of subsets, more than \(SymmetricProgram.maximumClasses)")
+      }
+      return .symmetric
+    case .auto:
+      if program.dimension <= 16 { return .full }
+      guard classes <= SymmetricProgram.maximumClasses else {
+        throw ValidationError("d = \(program.dimension) is too large to enumerate all 2^d subsets (limit \(ErrorProgram.maximumFullDimension)), and its features form blocks with \(classes) classes, too many for the symmetric reduction (limit \(SymmetricProgram.maximumClasses)); use a polynomial whose supports are unions of a few blocks")
+      }
+      return program.dimension <= ErrorProgram.maximumFullDimension && classes * 64 > program.subsetCount ? .full : .symmetric
+    }
+  }
+
+  /// Solves with the resolved method: the optimum, α, and the full-program solution when
+  /// that method was used (for certificates).
+  func solve(_ program: ErrorProgram) throws -> (optimum: Rational, alpha: [Rational], method: Method, full: DualSolution?) {
+    let chosen = try resolvedMethod(for: program)
+    if chosen == .full {
+      let solution = try GLPKDualSolver.solve(program)
+      return (solution.optimum, solution.alpha, .full, solution)
+    }
+    let solution = try SymmetricProgram(program: program).solve()
+    return (solution.optimum, solution.alpha, .symmetric, nil)
+  }
+
   func program() throws -> ErrorProgram {
     let given = [polynomial != nil, binomial != nil, monomial != nil].filter { $0 }.count
     guard given == 1 else { throw ValidationError("give exactly one of --polynomial, --binomial a,b,c or --monomial d") }
@@ -55,9 +95,6 @@ struct PolynomialOptions: ParsableArguments {
       guard values.allSatisfy({ $0 != nil }) else { throw ValidationError("--point: '\(point)' is not a list of rationals such as 1,2,1/2") }
       guard values.count == p.dimension else { throw ValidationError("--point has \(values.count) coordinates but the polynomial has d = \(p.dimension)") }
       x = values.map { $0! }
-    }
-    guard p.dimension <= ErrorProgram.maximumFullDimension else {
-      throw ValidationError("d = \(p.dimension) is too large to enumerate all 2^d subsets (limit \(ErrorProgram.maximumFullDimension)); the symmetric reduction for larger d is not available yet")
     }
     return ErrorProgram(polynomial: p, point: x, kind: error)
   }
@@ -86,14 +123,17 @@ extension TheoryCommand {
     func run() throws {
       let program = try instance.program()
       let start = Date()
-      let solution = try GLPKDualSolver.solve(program)
+      let solution = try instance.solve(program)
       let seconds = Date().timeIntervalSince(start)
       if let certificate {
-        try AtomicFile.write(try DualCertificate(program: program, solution: solution).encoded(), to: URL(fileURLWithPath: certificate))
+        guard let full = solution.full else {
+          throw ValidationError("--certificate is available for --method full (d ≤ \(ErrorProgram.maximumFullDimension)) only so far")
+        }
+        try AtomicFile.write(try DualCertificate(program: program, solution: full).encoded(), to: URL(fileURLWithPath: certificate))
       }
       if json {
         let object: [String: Any] = [
-          "d": program.dimension, "error": program.kind.rawValue, "optimum": solution.optimum.description, "method": "full",
+          "d": program.dimension, "error": program.kind.rawValue, "optimum": solution.optimum.description, "method": solution.method.rawValue,
           "polynomial": program.polynomial.description, "alpha": solution.alpha.map(\.description), "seconds": seconds,
         ]
         print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
@@ -102,7 +142,7 @@ extension TheoryCommand {
         print("d = \(program.dimension), \(program.kind.rawValue) error, feature-wise OPT = \(solution.optimum)"
           + (solution.optimum.isInteger ? "" : String(format: " ≈ %.6g", solution.optimum.doubleValue)))
         print("optimal α = (\(solution.alpha.map(\.description).joined(separator: ", ")))")
-        print(String(format: "exact, verified; %.3f s", seconds) + (certificate.map { "; certificate \($0)" } ?? ""))
+        print(String(format: "exact, verified (\(solution.method.rawValue) program); %.3f s", seconds) + (certificate.map { "; certificate \($0)" } ?? ""))
       }
     }
   }

@@ -73,6 +73,17 @@ public struct BigInt: Sendable {
   public static func + (a: BigInt, b: BigInt) -> BigInt { binary(a, b) { __gmpz_add($0, $1, $2) } }
   public static func - (a: BigInt, b: BigInt) -> BigInt { binary(a, b) { __gmpz_sub($0, $1, $2) } }
   public static func * (a: BigInt, b: BigInt) -> BigInt { binary(a, b) { __gmpz_mul($0, $1, $2) } }
+  /// Truncated division and remainder (GMP's tdiv). - Precondition: b ≠ 0.
+  public static func / (a: BigInt, b: BigInt) -> BigInt {
+    precondition(!b.isZero, "BigInt: division by zero")
+    return binary(a, b) { __gmpz_tdiv_q($0, $1, $2) }
+  }
+
+  public static func % (a: BigInt, b: BigInt) -> BigInt {
+    precondition(!b.isZero, "BigInt: division by zero")
+    return binary(a, b) { __gmpz_tdiv_r($0, $1, $2) }
+  }
+
   public static prefix func - (a: BigInt) -> BigInt {
     let result = BigInt()
     __gmpz_neg(result.storage.pointer, a.storage.pointer)

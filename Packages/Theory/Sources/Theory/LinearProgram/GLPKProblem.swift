@@ -8,11 +8,20 @@ final class GLPKProblem {
   let rows: Int
   let columns: Int
 
-  init(rows m: Int, columns: [[Int32]], objective: [Double], fixedRowValues: [Double]) throws {
+  /// 0/1 columns (`columns[j]` lists the rows holding a 1), bounds [−1, 1], rows fixed at
+  /// `fixedRowValues`.
+  convenience init(rows m: Int, columns: [[Int32]], objective: [Double], fixedRowValues: [Double]) throws {
+    try self.init(rows: m, columns: columns.map { $0.map { ($0, 1.0) } }, objective: objective,
+                  bounds: Array(repeating: 1, count: columns.count), fixedRowValues: fixedRowValues)
+  }
+
+  /// Columns of (row, coefficient) pairs with bounds [−uⱼ, uⱼ]; rows fixed at 0 unless given.
+  init(rows m: Int, columns: [[(Int32, Double)]], objective: [Double], bounds: [Double], fixedRowValues: [Double]? = nil) throws {
+    let fixedRowValues = fixedRowValues ?? Array(repeating: 0, count: m)
     let n = columns.count
     let nonzeros = columns.reduce(0) { $0 + $1.count }
     guard m >= 1, n >= 1, m < Int(Int32.max), n < Int(Int32.max), nonzeros < Int(Int32.max),
-          objective.count == n, fixedRowValues.count == m else {
+          objective.count == n, bounds.count == n, fixedRowValues.count == m else {
       throw TheoryError.solverFailed("a program of \(m) rows, \(n) columns and \(nonzeros) non-zeros is outside GLPK's index range")
     }
     glp_term_out(GLP_OFF)
@@ -25,7 +34,7 @@ final class GLPKProblem {
     for i in 1...m { glp_set_row_bnds(lp, Int32(i), GLP_FX, fixedRowValues[i - 1], fixedRowValues[i - 1]) }
     glp_add_cols(lp, Int32(n))
     for j in 1...n {
-      glp_set_col_bnds(lp, Int32(j), GLP_DB, -1, 1)
+      glp_set_col_bnds(lp, Int32(j), GLP_DB, -bounds[j - 1], bounds[j - 1])
       glp_set_obj_coef(lp, Int32(j), objective[j - 1])
     }
     // GLPK's arrays are 1-based: element 0 is ignored.
@@ -34,11 +43,11 @@ final class GLPKProblem {
     var ar = [Double](repeating: 0, count: nonzeros + 1)
     var k = 1
     for (j, rowsOfColumn) in columns.enumerated() {
-      for i in rowsOfColumn {
+      for (i, value) in rowsOfColumn {
         guard i >= 0 && Int(i) < m else { throw TheoryError.solverFailed("row index \(i) out of range 0..<\(m)") }
         ia[k] = i + 1
         ja[k] = Int32(j + 1)
-        ar[k] = 1
+        ar[k] = value
         k += 1
       }
     }
