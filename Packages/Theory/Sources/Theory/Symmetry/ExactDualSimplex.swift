@@ -15,8 +15,21 @@ struct ExactDualSimplex {
   let targets: [Int64]  // b_k scaled to integers
   let bounds: [BigInt]  // m_k
   let rows: Int
+  /// Degenerate programs can stall for very many pivots; past this the solver gives up with
+  /// a clear error rather than running on.
+  var maximumPivots: Int { Swift.min(5_000, Swift.max(100, 30_000_000 / Swift.max(counts.count, 1))) }
 
-  enum Failure: Error { case overflow, singular, iterations }
+  enum Failure: Error, CustomStringConvertible {
+    case overflow, singular, iterations
+
+    var description: String {
+      switch self {
+      case .overflow: "a reduced cost or pivot entry does not fit in 64-bit integers"
+      case .singular: "no entering class (the basis is singular)"
+      case .iterations: "no optimum within the pivot budget: the program is highly degenerate (insertion error with large blocks is); use --method full for d ≤ 20"
+      }
+    }
+  }
 
   /// Returns the basic classes (one per row) of an optimal basis and the status of every class.
   func solve(startingBasis: [Int]) throws -> (basic: [Int], upper: [Bool]) {
@@ -27,7 +40,7 @@ struct ExactDualSimplex {
     // Bound of every non-basic class; a class with reduced cost 0 keeps its bound.
     var upper = [Bool](repeating: false, count: n)
     var degenerate = 0
-    for _ in 0..<100_000 {
+    for _ in 0..<maximumPivots {
       // K_B⁻¹ = adj / det, integers.
       let (adj, det) = try inverse(basic)
       // y·det = b_Bᵀ·adj (row vector).
