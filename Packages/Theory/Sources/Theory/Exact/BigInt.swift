@@ -73,6 +73,12 @@ public struct BigInt: Sendable {
   public static func + (a: BigInt, b: BigInt) -> BigInt { binary(a, b) { __gmpz_add($0, $1, $2) } }
   public static func - (a: BigInt, b: BigInt) -> BigInt { binary(a, b) { __gmpz_sub($0, $1, $2) } }
   public static func * (a: BigInt, b: BigInt) -> BigInt { binary(a, b) { __gmpz_mul($0, $1, $2) } }
+  /// The greatest common divisor (non-negative).
+  public static func gcd(_ a: BigInt, _ b: BigInt) -> BigInt { binary(a, b) { __gmpz_gcd($0, $1, $2) } }
+
+  /// The least common multiple (non-negative).
+  public static func lcm(_ a: BigInt, _ b: BigInt) -> BigInt { binary(a, b) { __gmpz_lcm($0, $1, $2) } }
+
   /// Truncated division and remainder (GMP's tdiv). - Precondition: b ≠ 0.
   public static func / (a: BigInt, b: BigInt) -> BigInt {
     precondition(!b.isZero, "BigInt: division by zero")

@@ -132,7 +132,7 @@ struct ExactDualSimplex {
     }
     let inverse = a.map { Array($0[k...]) }
     var denominator = BigInt(1)
-    for row in inverse { for v in row { denominator = lcm(denominator, v.denominator) } }
+    for row in inverse { for v in row { denominator = BigInt.lcm(denominator, v.denominator) } }
     guard let det = denominator.intValue else { throw Failure.overflow }
     let scale = Rational(denominator)
     let adj = try inverse.map { row in try row.map { v -> Int64 in
@@ -140,13 +140,6 @@ struct ExactDualSimplex {
       return Int64(x)
     } }
     return (adj, Int64(det))
-  }
-
-  private func lcm(_ a: BigInt, _ b: BigInt) -> BigInt {
-    var x = a, y = b
-    while !y.isZero { (x, y) = (y, x % y) }
-    let g = x
-    return (a * b) / g
   }
 
   @inline(__always) private func mul(_ a: Int64, _ b: Int64) throws -> Int64 {

@@ -77,7 +77,7 @@ public struct SymmetricProgram: Sendable {
     let counts = (0..<n).map { structure.classCounts($0) }
     // Targets as integers (scaled by the common denominator) for the exact pivoting.
     var scale = BigInt(1)
-    for v in b { let q = v.denominator; scale = scale * q / gcd(scale, q) }
+    for v in b { scale = BigInt.lcm(scale, v.denominator) }
     let scaled = try b.map { v -> Int64 in
       guard let x = (v * Rational(scale)).numerator.intValue else {
         throw TheoryError.solverFailed("the targets are too large for exact pivoting in 64-bit integers")
@@ -146,12 +146,6 @@ public struct SymmetricProgram: Sendable {
       }
     }
     return chosen
-  }
-
-  private func gcd(_ a: BigInt, _ b: BigInt) -> BigInt {
-    var x = a, y = b
-    while !y.isZero { (x, y) = (y, x % y) }
-    return x.sign < 0 ? -x : x
   }
 
   /// Recomputes the basic solution exactly and verifies it.
