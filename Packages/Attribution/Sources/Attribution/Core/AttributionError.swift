@@ -1,0 +1,26 @@
+/// What went wrong when explaining, with how to fix it.
+public enum AttributionError: Error, Equatable, CustomStringConvertible {
+  case wrongWidth(expected: Int, got: Int)
+  case emptyBackground
+  case budgetTooSmall(budget: Int, minimum: Int)
+  case tooManyFeatures(features: Int, maximum: Int, method: String)
+  case badModelOutput(expected: Int, got: Int)
+  case invalidArgument(String)
+
+  public var description: String {
+    switch self {
+    case .wrongWidth(let expected, let got):
+      return "the data has \(got) columns but the model takes \(expected) features; pass rows with exactly \(expected) values (after the same preprocessing the model was trained with)"
+    case .emptyBackground:
+      return "the background set is empty; pass at least one background row (for example a sample of the training data)"
+    case .budgetTooSmall(let budget, let minimum):
+      return "a budget of \(budget) model evaluations is too small; Kernel SHAP needs at least d + 1 = \(minimum) coalitions"
+    case .tooManyFeatures(let features, let maximum, let method):
+      return "\(method) enumerates every subset of features and supports at most \(maximum) features, but the model has \(features); use kernel-shap or a Monte-Carlo estimate instead"
+    case .badModelOutput(let expected, let got):
+      return "the model returned \(got) values where \(expected) were expected (rows × outputs)"
+    case .invalidArgument(let message):
+      return message
+    }
+  }
+}
