@@ -29,20 +29,20 @@ struct PolynomialOptions: ParsableArguments {
   @Option(help: "The input point, comma-separated rationals (default all ones).")
   var point: String?
 
-  @Option(help: "full (all 2^d subsets, d ≤ 20), symmetric (classes of interchangeable features), or auto.")
+  @Option(help: "full (all 2^d subsets, d ≤ 20, exact simplex), glpk (the full program through GLPK and glp_exact), symmetric (classes of interchangeable features), or auto.")
   var method: Method = .auto
 
-  enum Method: String, ExpressibleByArgument { case auto, full, symmetric }
+  enum Method: String, ExpressibleByArgument { case auto, full, glpk, symmetric }
 
   /// The method to use for `program`, or a clear error when none applies.
   func resolvedMethod(for program: ErrorProgram) throws -> Method {
     let classes = BlockStructure(program: program).classCount
     switch method {
-    case .full:
+    case .full, .glpk:
       guard program.dimension <= ErrorProgram.maximumFullDimension else {
         throw ValidationError("d = \(program.dimension) is too large to enumerate all 2^d subsets (limit \(ErrorProgram.maximumFullDimension)); use --method symmetric")
       }
-      return .full
+      return method
     case .symmetric:
       guard classes <= SymmetricProgram.maximumClasses else {
         throw ValidationError("the polynomial's features form blocks with \(classes) classes of subsets, more than \(SymmetricProgram.maximumClasses)")
@@ -61,9 +61,9 @@ struct PolynomialOptions: ParsableArguments {
   /// that method was used (for certificates).
   func solve(_ program: ErrorProgram) throws -> (optimum: Rational, alpha: [Rational], method: Method, full: DualSolution?) {
     let chosen = try resolvedMethod(for: program)
-    if chosen == .full {
-      let solution = try GLPKDualSolver.solve(program)
-      return (solution.optimum, solution.alpha, .full, solution)
+    if chosen == .full || chosen == .glpk {
+      let solution = try chosen == .glpk ? GLPKDualSolver.solve(program) : ExactSimplexSolver.solve(program)
+      return (solution.optimum, solution.alpha, chosen, solution)
     }
     let solution = try SymmetricProgram(program: program).solve()
     return (solution.optimum, solution.alpha, .symmetric, nil)

@@ -17,7 +17,7 @@ public struct BigInt: Sendable {
     }
   }
 
-  let storage: Storage
+  private(set) var storage: Storage
 
   init() { storage = Storage() }
 
@@ -44,6 +44,9 @@ public struct BigInt: Sendable {
     guard __gmpz_fits_slong_p(storage.pointer) != 0 else { return nil }
     return __gmpz_get_si(storage.pointer)
   }
+
+  /// The nearest Double toward zero (GMP's mpz_get_d; +∞ beyond Double's range).
+  public var doubleValue: Double { __gmpz_get_d(storage.pointer) }
 
   /// The number of decimal digits of |self| (0 has one).
   public var decimalDigits: Int { description.filter(\.isNumber).count }
@@ -94,6 +97,31 @@ public struct BigInt: Sendable {
     let result = BigInt()
     __gmpz_neg(result.storage.pointer, a.storage.pointer)
     return result
+  }
+
+  /// self += a·k in place (GMP's addmul/submul), without allocating when self is unshared:
+  /// the accumulation step of the exact simplex's row sums.
+  public mutating func add(_ a: BigInt, times k: Int) {
+    makeUnique()
+    if k >= 0 {
+      __gmpz_addmul_ui(storage.pointer, a.storage.pointer, UInt(k))
+    } else {
+      __gmpz_submul_ui(storage.pointer, a.storage.pointer, k.magnitude)
+    }
+  }
+
+  /// self += k in place.
+  public mutating func add(_ k: Int) {
+    makeUnique()
+    if k >= 0 { __gmpz_add_ui(storage.pointer, storage.pointer, UInt(k)) } else { __gmpz_sub_ui(storage.pointer, storage.pointer, k.magnitude) }
+  }
+
+  private mutating func makeUnique() {
+    if !isKnownUniquelyReferenced(&storage) {
+      let copy = Storage()
+      __gmpz_set(copy.pointer, storage.pointer)
+      storage = copy
+    }
   }
 }
 
