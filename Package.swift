@@ -14,6 +14,7 @@ let package = Package(
   dependencies: [
     .package(path: "Packages/Tensor"),
     .package(path: "Packages/Models"),
+    .package(path: "Packages/Attribution"),
     .package(path: "Packages/Theory"),
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.0"),
@@ -24,6 +25,7 @@ let package = Package(
       dependencies: [
         .product(name: "Tensor", package: "Tensor"),
         .product(name: "Models", package: "Models"),
+        .product(name: "Attribution", package: "Attribution"),
         .product(name: "Theory", package: "Theory"),
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
@@ -45,6 +47,15 @@ let package = Package(
     .testTarget(
       name: "ModelsTests",
       dependencies: [
+        .product(name: "Models", package: "Models"),
+        .product(name: "Tensor", package: "Tensor"),
+        .product(name: "PropertyBased", package: "swift-property-based"),
+      ]
+    ),
+    .testTarget(
+      name: "AttributionTests",
+      dependencies: [
+        .product(name: "Attribution", package: "Attribution"),
         .product(name: "Models", package: "Models"),
         .product(name: "Tensor", package: "Tensor"),
         .product(name: "PropertyBased", package: "swift-property-based"),

@@ -2,12 +2,15 @@
 // Benchmarks for SANNKit, kept out of the root package so `swift test` stays fast to build.
 // Run with: swift run -c release --package-path Tools/Benchmarks tensor-bench
 //           swift run -c release --package-path Tools/Benchmarks train-bench
+//           swift run -c release --package-path Tools/Benchmarks attribution-bench
 import PackageDescription
 
 let package = Package(
   name: "SANNKitBenchmarks",
   dependencies: [
-    .package(path: "../../Packages/Tensor")
+    .package(path: "../../Packages/Tensor"),
+    .package(path: "../../Packages/Models"),
+    .package(path: "../../Packages/Attribution"),
   ],
   targets: [
     // OpenBLAS called directly, to measure the Tensor wrapper's overhead against it.
@@ -19,5 +22,15 @@ let package = Package(
     ),
     // Whole `sann train` runs as processes, against the reference's wall times.
     .executableTarget(name: "train-bench", path: "Sources/TrainBenchmarks"),
+    // INN's own explanation against a forward pass and Kernel SHAP on the same INN.
+    .executableTarget(
+      name: "attribution-bench",
+      dependencies: [
+        .product(name: "Tensor", package: "Tensor"),
+        .product(name: "Models", package: "Models"),
+        .product(name: "Attribution", package: "Attribution"),
+      ],
+      path: "Sources/AttributionBenchmarks"
+    ),
   ]
 )

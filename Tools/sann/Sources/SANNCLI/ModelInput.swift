@@ -47,15 +47,21 @@ struct ModelInput: ParsableArguments {
 
   /// Writes rows of named values as CSV or JSON to standard output.
   func emit(header: [String], records: [[String: Any]]) throws {
+    print(try render(header: header, records: records), terminator: "")
+  }
+
+  /// Rows of named values as CSV or JSON text (ending in a line break).
+  func render(header: [String], records: [[String: Any]]) throws -> String {
     switch format {
     case .json:
       let data = try JSONSerialization.data(withJSONObject: records, options: [.prettyPrinted, .sortedKeys])
-      print(String(decoding: data, as: UTF8.self))
+      return String(decoding: data, as: UTF8.self) + "\n"
     case .csv:
-      print(header.map(csvField).joined(separator: ","))
+      var text = header.map(csvField).joined(separator: ",") + "\n"
       for record in records {
-        print(header.map { key in record[key].map { csvField("\($0)") } ?? "" }.joined(separator: ","))
+        text += header.map { key in record[key].map { csvField("\($0)") } ?? "" }.joined(separator: ",") + "\n"
       }
+      return text
     }
   }
 }

@@ -6,6 +6,8 @@ public enum AttributionError: Error, Equatable, CustomStringConvertible {
   case tooManyFeatures(features: Int, maximum: Int, method: String)
   case badModelOutput(expected: Int, got: Int)
   case invalidArgument(String)
+  /// A covariance matrix (or a conditional covariance) that is not positive definite.
+  case notPositiveDefinite(pivot: Int, value: Double)
 
   public var description: String {
     switch self {
@@ -21,6 +23,8 @@ public enum AttributionError: Error, Equatable, CustomStringConvertible {
       return "the model returned \(got) values where \(expected) were expected (rows × outputs)"
     case .invalidArgument(let message):
       return message
+    case .notPositiveDefinite(let pivot, let value):
+      return "the covariance matrix is not positive definite (Cholesky pivot \(pivot) is \(value)); use a correlation ρ with −1/(d − 1) < ρ < 1 and a symmetric matrix with a positive spectrum"
     }
   }
 }

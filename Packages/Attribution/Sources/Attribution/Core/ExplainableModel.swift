@@ -21,6 +21,13 @@ public protocol ExplainableModel {
 /// gradient × input). `forward` must record on the autodiff tape.
 public protocol DifferentiableModel: ExplainableModel {
   func forward(_ x: Tensor) -> Tensor
+  /// Drops gradients that backward passes through `forward` left on the model's parameters
+  /// (explainers call it after differentiating with respect to the inputs). Default: nothing.
+  func resetParameterGradients()
+}
+
+extension DifferentiableModel {
+  public func resetParameterGradients() {}
 }
 
 /// A closure as a model.
@@ -61,6 +68,8 @@ public final class TabularModelAdapter<Model: TabularModel>: DifferentiableModel
   public var outputs: Int { model.outputs }
 
   public func forward(_ x: Tensor) -> Tensor { model(x) }
+
+  public func resetParameterGradients() { model.zeroGrad() }
 
   public func evaluate(_ rows: [Float], count: Int) throws -> [Float] {
     try ExplainableModelCheck.input(rows, count: count, features: features)

@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+
+@Suite("sann explain --method")
+struct ExplainMethodTests {
+  /// A TabResNet (black box) trained for a few epochs on the bundled wdbc data (30 features).
+  private static func trainedModel(in directory: URL, interpretable: Bool) throws -> (run: String, data: String) {
+    let data = SANNProcess.repositoryRoot.appendingPathComponent("Datasets/1510-wdbc.csv").path
+    let architecture = interpretable ? ["--interpretable"] : ["--model", "tabresnet"]
+    let trained = try SANNProcess.run(["train", "--data", data] + architecture + ["--nr_epochs", "2", "--hidden_size", "8",
+                                       "--output_dir", directory.path, "--quiet"])
+    #expect(trained.status == 0, "stderr: \(trained.stderr)")
+    return (directory.appendingPathComponent("\(interpretable ? "inn" : "tabresnet")/1510-wdbc/0").path, data)
+  }
+
+  @Test("kernel-shap on a black box: scores add up to logit − base; the output file is written")
+  func kernelShapAddsUp() throws {
+    let directory = try SANNProcess.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let (run, data) = try Self.trainedModel(in: directory, interpretable: false)
+    let output = directory.appendingPathComponent("phi.json").path
+    let explained = try SANNProcess.run(["explain", "--model", run, "--data", data, "--rows", "1,7", "--method", "shap", "--background", "20",
+                                         "--budget", "200", "--format", "json", "--output", output])
+    #expect(explained.status == 0, "stderr: \(explained.stderr)")
+    #expect(explained.stdout.isEmpty)
+    let rows = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: output))) as? [[String: Any]])
+    #expect(rows.map { $0["row"] as? Int } == [1, 7])
+    for row in rows {
+      #expect(row["method"] as? String == "kernel-shap")
+      let scores = row.filter { !["row", "method", "explained_output", "logit", "base"].contains($0.key) }
+      #expect(scores.count == 30)
+      let total = scores.values.compactMap { $0 as? Double }.reduce(0, +)
+      let gap = (row["logit"] as? Double ?? .nan) - (row["base"] as? Double ?? .nan)
+      #expect(Swift.abs(total - gap) < 1e-4, "Σφ = \(total), logit − base = \(gap)")
+    }
+  }
+
+  @Test("every method runs on an INN model")
+  func everyMethod() throws {
+    let directory = try SANNProcess.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let (run, data) = try Self.trainedModel(in: directory, interpretable: true)
+    for method in ["inn", "kernel-shap", "lime", "ig", "occlusion", "permutation"] {
+      let explained = try SANNProcess.run(["explain", "--model", run, "--data", data, "--rows", "0,3", "--method", method,
+                                           "--background", "10", "--budget", "100"])
+      #expect(explained.status == 0, "\(method): \(explained.stderr)")
+      let lines = explained.stdout.split(separator: "\n")
+      #expect(lines.count == (method == "permutation" ? 2 : 3), "\(method): \(explained.stdout)")
+    }
+  }
+
+  @Test("bad input: budget below d + 1, empty background, wrong width, inn on a black box — clear message, non-zero exit")
+  func badInput() throws {
+    let directory = try SANNProcess.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let (run, data) = try Self.trainedModel(in: directory, interpretable: false)
+    let budget = try SANNProcess.run(["explain", "--model", run, "--data", data, "--rows", "0", "--method", "kernel-shap", "--budget", "10"])
+    #expect(budget.status != 0)
+    #expect(budget.stderr.contains("d + 1 = 31"), "stderr: \(budget.stderr)")
+    let empty = try SANNProcess.run(["explain", "--model", run, "--data", data, "--rows", "0", "--method", "kernel-shap", "--background", "0"])
+    #expect(empty.status != 0)
+    #expect(empty.stderr.contains("background set is empty"), "stderr: \(empty.stderr)")
+    // A file with one feature column missing.
+    let text = try String(contentsOfFile: data, encoding: .utf8)
+    let narrow = text.split(separator: "\n").map { line in line.split(separator: ",", omittingEmptySubsequences: false).dropFirst().joined(separator: ",") }
+    let narrowPath = directory.appendingPathComponent("narrow.csv").path
+    try (narrow.joined(separator: "\n") + "\n").write(toFile: narrowPath, atomically: true, encoding: .utf8)
+    let wrong = try SANNProcess.run(["explain", "--model", run, "--data", narrowPath, "--rows", "0", "--method", "occlusion"])
+    #expect(wrong.status != 0)
+    #expect(!wrong.stderr.isEmpty)
+    let inn = try SANNProcess.run(["explain", "--model", run, "--data", data, "--rows", "0"])
+    #expect(inn.status != 0)
+    #expect(inn.stderr.contains("--method shap"), "stderr: \(inn.stderr)")
+  }
+}
