@@ -38,7 +38,7 @@ extension TheoryCommand {
 
   struct Catalogue: ParsableCommand {
     static let configuration = CommandConfiguration(
-      abstract: "Write the certificate catalogue (Proofs/): binomials with d ≤ 12, monomial deletion with d ≤ 16, and index.json.")
+      abstract: "Write the certificate catalogue (Proofs/): binomials with d ≤ 12, monomial deletion with d ≤ 16, equal-block binomials up to d = 300, and index.json.")
 
     @Option(help: "Output directory.")
     var output = "Proofs"
@@ -49,30 +49,44 @@ extension TheoryCommand {
     @Option(help: "Largest d for the monomials.")
     var monomialDimension = 16
 
+    @Option(help: "Block sizes n of the equal-block binomials (n,n,n) solved through the symmetric reduction.")
+    var equalBlocks = "5,6,7,8,9,10,25,50,75,100"
+
     func run() throws {
-      var instances: [(name: String, polynomial: Polynomial, kind: ErrorKind)] = []
+      let blockSizes = equalBlocks.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+      guard blockSizes.allSatisfy({ ($0 ?? 0) >= 1 }) else { throw ValidationError("--equal-blocks needs positive sizes such as 5,10,100") }
+      var instances: [(name: String, polynomial: Polynomial, kind: ErrorKind, symmetric: Bool)] = []
       for d in 3...binomialDimension {
         for a in 1...(d - 2) {
           for b in 1...(d - 1 - a) {
             let c = d - a - b
             for kind in ErrorKind.allCases {
-              instances.append(("binomial-\(a)-\(b)-\(c)-\(kind.rawValue)", .binomial(a, b, c), kind))
+              instances.append(("binomial-\(a)-\(b)-\(c)-\(kind.rawValue)", .binomial(a, b, c), kind, false))
             }
           }
         }
       }
-      for d in 1...monomialDimension { instances.append(("monomial-\(d)-deletion", .monomial(degree: d), .deletion)) }
+      for d in 1...monomialDimension { instances.append(("monomial-\(d)-deletion", .monomial(degree: d), .deletion, false)) }
+      for n in blockSizes.map({ $0! }) where 3 * n > binomialDimension {
+        for kind in ErrorKind.allCases { instances.append(("binomial-\(n)-\(n)-\(n)-\(kind.rawValue)", .binomial(n, n, n), kind, true)) }
+      }
       let directory = URL(fileURLWithPath: output)
       var index: [[String: Any]] = []
       for (k, instance) in instances.enumerated() {
         let program = ErrorProgram(polynomial: instance.polynomial, kind: instance.kind)
-        let solution = try GLPKDualSolver.solve(program)
-        let certificate = DualCertificate(program: program, solution: solution)
+        let certificate: DualCertificate
+        if instance.symmetric {
+          let symmetric = SymmetricProgram(program: program)
+          certificate = DualCertificate(program: program, symmetric: try symmetric.solve(), structure: symmetric.structure)
+        } else {
+          certificate = DualCertificate(program: program, solution: try GLPKDualSolver.solve(program))
+        }
         let file = "\(instance.name).json"
         try AtomicFile.write(try certificate.encoded(), to: directory.appendingPathComponent(file))
         index.append(["file": file, "polynomial": program.polynomial.description, "d": program.dimension,
-                      "error": instance.kind.rawValue, "optimum": solution.optimum.description, "method": "full"])
-        if (k + 1) % 50 == 0 || k + 1 == instances.count {
+                      "error": instance.kind.rawValue, "optimum": certificate.optimum.description,
+                      "method": instance.symmetric ? "symmetric" : "full"])
+        if (k + 1) % 50 == 0 || k + 1 == instances.count || instance.symmetric {
           FileHandle.standardError.write(Data("\(k + 1)/\(instances.count) certificates\n".utf8))
         }
       }

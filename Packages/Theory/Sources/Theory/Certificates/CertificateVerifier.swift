@@ -23,7 +23,10 @@ public enum CertificateVerifier {
       throw fail("unknown format '\(certificate.format)' (expected \(DualCertificate.formatName))")
     }
     let d = certificate.dimension
-    guard d >= 0, d <= ErrorProgram.maximumFullDimension else { throw fail("dimension \(d) outside 0...\(ErrorProgram.maximumFullDimension)") }
+    let symmetric = certificate.blocks != nil
+    guard d >= 0, symmetric || d <= ErrorProgram.maximumFullDimension, d <= 100_000 else {
+      throw fail("dimension \(d) outside 0...\(ErrorProgram.maximumFullDimension) (larger d needs blocks)")
+    }
     let polynomial: Polynomial
     do {
       polynomial = try PolynomialParser.parse(certificate.polynomial, dimension: d)
@@ -33,48 +36,56 @@ public enum CertificateVerifier {
     guard certificate.point.count == d else { throw fail("the point has \(certificate.point.count) coordinates for d = \(d)") }
     var groups: [[Int]]? = nil
     if let given = certificate.groups {
+      guard !symmetric else { throw fail("a certificate with blocks must be feature-wise (no groups)") }
       guard given.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0 >= 1 && $0 <= d } && Set($0).count == $0.count }) else {
         throw fail("a group is empty, repeats a feature or names a feature outside 1...\(d)")
       }
       groups = given.map { $0.map { $0 - 1 } }
     }
-    let program = ErrorProgram(polynomial: polynomial, point: certificate.point, kind: certificate.error, groups: groups)
-    guard certificate.alpha.count == program.groups.count else {
-      throw fail("α has \(certificate.alpha.count) entries for \(program.groups.count) groups")
+    let expectedAlpha = groups?.count ?? d
+    guard certificate.alpha.count == expectedAlpha else {
+      throw fail("α has \(certificate.alpha.count) entries for \(expectedAlpha) \(groups == nil ? "features" : "groups")")
     }
-    let n = program.subsetCount
-    let signs = Array(certificate.lambda.signs.utf8)
-    guard signs.count == n else { throw fail("λ has \(signs.count) entries for 2^\(d) = \(n) subsets") }
-    var lambda: [Rational] = []
-    lambda.reserveCapacity(n)
-    var starred = 0
-    for (s, c) in signs.enumerated() {
-      switch c {
-      case UInt8(ascii: "+"): lambda.append(.one)
-      case UInt8(ascii: "-"): lambda.append(-Rational.one)
-      case UInt8(ascii: "0"): lambda.append(.zero)
-      case UInt8(ascii: "*"):
-        guard let value = certificate.lambda.values["\(s)"] else { throw fail("λ for subset \(s) is marked '*' but has no value") }
-        lambda.append(value)
-        starred += 1
-      default: throw fail("λ for subset \(s) has the unknown code '\(UnicodeScalar(c))'")
+    let optimum: Rational
+    if groups == nil {
+      // Feature-wise: by classes (blocks of one feature when none are given, i.e. by subsets).
+      let blocks = certificate.blocks.map { $0.map { $0.map { $0 - 1 } } } ?? (0..<d).map { [$0] }
+      let check = ClassCertificateCheck(polynomial: polynomial, point: certificate.point, kind: certificate.error, blocks: blocks)
+      let codes = try LambdaCodes.decode(certificate.lambda.signs, limit: try check.classCount()).get()
+      optimum = try check.verify(codes: codes, values: certificate.lambda.values, alpha: certificate.alpha)
+    } else {
+      let program = ErrorProgram(polynomial: polynomial, point: certificate.point, kind: certificate.error, groups: groups)
+      let n = program.subsetCount
+      let codes = try LambdaCodes.decode(certificate.lambda.signs, limit: n).get()
+      guard codes.count == n else { throw fail("λ has \(codes.count) entries for 2^\(d) = \(n) subsets") }
+      var lambda: [Rational] = []
+      lambda.reserveCapacity(n)
+      var starred = 0
+      for (s, c) in codes.enumerated() {
+        switch c {
+        case UInt8(ascii: "+"): lambda.append(.one)
+        case UInt8(ascii: "-"): lambda.append(-Rational.one)
+        case UInt8(ascii: "0"): lambda.append(.zero)
+        default:
+          guard let value = certificate.lambda.values["\(s)"] else { throw fail("λ for subset \(s) is marked '*' but has no value") }
+          lambda.append(value)
+          starred += 1
+        }
+      }
+      guard starred == certificate.lambda.values.count else { throw fail("λ lists values for subsets not marked '*'") }
+      let masks = program.groupMasks
+      let columnRows = (0..<n).map { s in masks.indices.filter { program.explains(masks[$0], subset: UInt64(s)) }.map { Int32($0) } }
+      do {
+        optimum = try ExactBasis.verify(lambda: lambda, alpha: certificate.alpha, targets: program.targets(), program: program, columnRows: columnRows).optimum
+      } catch let error as TheoryError {
+        if case .verificationFailed(let reason) = error { throw fail(reason) }
+        throw fail("\(error)")
       }
     }
-    guard starred == certificate.lambda.values.count else { throw fail("λ lists values for subsets not marked '*'") }
-    let masks = program.groupMasks
-    let columnRows = (0..<n).map { s in masks.indices.filter { program.explains(masks[$0], subset: UInt64(s)) }.map { Int32($0) } }
-    let b = program.targets()
-    let solution: DualSolution
-    do {
-      solution = try ExactBasis.verify(lambda: lambda, alpha: certificate.alpha, targets: b, program: program, columnRows: columnRows)
-    } catch let error as TheoryError {
-      if case .verificationFailed(let reason) = error { throw fail(reason) }
-      throw fail("\(error)")
+    guard optimum == certificate.optimum else {
+      throw fail("D(λ) = E(α) = \(optimum), but the certificate claims \(certificate.optimum)")
     }
-    guard solution.optimum == certificate.optimum else {
-      throw fail("D(λ) = E(α) = \(solution.optimum), but the certificate claims \(certificate.optimum)")
-    }
-    return solution.optimum
+    return optimum
   }
 
   /// Reads and verifies a certificate file.

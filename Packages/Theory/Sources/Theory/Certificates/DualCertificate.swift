@@ -6,9 +6,14 @@ import Foundation
 /// ``CertificateVerifier`` re-checks it from scratch in exact arithmetic, without any LP solver.
 ///
 /// JSON, with every number an exact rational string. λ has 2^d entries (index = bit mask of
-/// the subset, bit i ⇔ feature x_{i+1}), stored compactly: `lambda.signs` has one character
-/// per subset — `+` for 1, `-` for −1, `0` for 0, `*` for a value listed in `lambda.values`
-/// under the subset's index.
+/// the subset, bit i ⇔ feature x_{i+1}), stored compactly: `lambda.signs` has one code per
+/// subset — `+` for 1, `-` for −1, `0` for 0, `*` for a value listed in `lambda.values` under
+/// the subset's index — and a code may be followed by a repeat count ("+[37]" is 37 times `+`).
+///
+/// A symmetric certificate (from ``SymmetricProgram``) also lists `blocks`, the features
+/// (1-based) of each block of interchangeable features, and gives λ per class instead of per
+/// subset: class k = (k₁…k_K) has index Σ_b k_b·∏_{c<b}(n_c+1) (first block fastest), and
+/// λ_S = λ_{class(S)} for every subset. That keeps d = 300 certificates to a few kilobytes.
 public struct DualCertificate: Codable, Sendable, Equatable {
   public static let formatName = "sannkit.sann-error-certificate/1"
 
@@ -24,6 +29,8 @@ public struct DualCertificate: Codable, Sendable, Equatable {
   public var error: ErrorKind
   /// Groups as 1-based features; absent for a feature-wise attribution.
   public var groups: [[Int]]?
+  /// Blocks of interchangeable features (1-based) when λ is given per symmetry class.
+  public var blocks: [[Int]]?
   public var optimum: Rational
   public var alpha: [Rational]
   public var lambda: Lambda
@@ -38,16 +45,34 @@ public struct DualCertificate: Codable, Sendable, Equatable {
     groups = singletons ? nil : program.groups.map { $0.map { $0 + 1 } }
     optimum = solution.optimum
     alpha = solution.alpha
-    var signs = ""
-    signs.reserveCapacity(solution.lambda.count)
-    var values: [String: Rational] = [:]
-    for (s, l) in solution.lambda.enumerated() {
-      if l == .one { signs.append("+") } else if l == -Rational.one { signs.append("-") } else if l.isZero { signs.append("0") } else {
-        signs.append("*")
-        values["\(s)"] = l
-      }
+    lambda = Self.encode(solution.lambda)
+  }
+
+  /// A certificate for the symmetric program: λ per class, α per feature (constant on blocks).
+  public init(program: ErrorProgram, symmetric solution: SymmetricProgram.Solution, structure: BlockStructure) {
+    format = Self.formatName
+    polynomial = program.polynomial.description
+    dimension = program.dimension
+    point = program.point
+    error = program.kind
+    groups = nil
+    blocks = structure.blocks.map { $0.map { $0 + 1 } }
+    optimum = solution.optimum
+    alpha = solution.alpha
+    lambda = Self.encode(solution.lambda)
+  }
+
+  static func encode(_ values: [Rational]) -> Lambda {
+    var listed: [String: Rational] = [:]
+    let codes = values.enumerated().lazy.map { (s, l) -> UInt8 in
+      if l == .one { return UInt8(ascii: "+") }
+      if l == -Rational.one { return UInt8(ascii: "-") }
+      if l.isZero { return UInt8(ascii: "0") }
+      listed["\(s)"] = l
+      return UInt8(ascii: "*")
     }
-    lambda = Lambda(signs: signs, values: values)
+    let signs = LambdaCodes.encode(codes)
+    return Lambda(signs: signs, values: listed)
   }
 
   /// The JSON text (sorted keys).
