@@ -17,7 +17,7 @@ let package = Package(
     .systemLibrary(name: "COpenBLASDirect", path: "Sources/COpenBLASDirect", pkgConfig: "openblas"),
     .executableTarget(
       name: "tensor-bench",
-      dependencies: [.product(name: "Tensor", package: "Tensor"), "COpenBLASDirect"],
+      dependencies: [.product(name: "Tensor", package: "Tensor"), .product(name: "Models", package: "Models"), "COpenBLASDirect"],
       path: "Sources/TensorBenchmarks"
     ),
     // Whole `sann train` runs as processes, against the reference's wall times.

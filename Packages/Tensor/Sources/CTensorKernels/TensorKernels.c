@@ -69,13 +69,55 @@ void sann_adam_update(float *restrict value, const float *restrict grad, float *
   }
 }
 
+// Φ(x) = ½(1 + erf(x/√2)), the standard normal CDF.
+static inline float vector_normal_cdf(float x) {
+  float z = x * 0.70710678f;
+  return 0.5f * (1.0f + vector_erf(z, vector_exp(-z * z)));
+}
+
 SANN_CLONES
 void sann_gelu_forward(const float *restrict x, float *restrict y, float *restrict cdf, ptrdiff_t n) {
   for (ptrdiff_t i = 0; i < n; i++) {
-    float z = x[i] * 0.70710678f;
-    float c = 0.5f * (1.0f + vector_erf(z, vector_exp(-z * z)));
+    float c = vector_normal_cdf(x[i]);
     cdf[i] = c;
     y[i] = x[i] * c;
+  }
+}
+
+SANN_CLONES
+void sann_bias_gelu(float *restrict x, const float *restrict bias, ptrdiff_t rows, ptrdiff_t cols) {
+  for (ptrdiff_t r = 0; r < rows; r++) {
+    float *restrict row = x + r * cols;
+    for (ptrdiff_t j = 0; j < cols; j++) {
+      float v = row[j] + bias[j];
+      row[j] = v * vector_normal_cdf(v);
+    }
+  }
+}
+
+SANN_CLONES
+void sann_bias_add(float *restrict x, const float *restrict bias, ptrdiff_t rows, ptrdiff_t cols) {
+  for (ptrdiff_t r = 0; r < rows; r++) {
+    float *restrict row = x + r * cols;
+    for (ptrdiff_t j = 0; j < cols; j++) row[j] += bias[j];
+  }
+}
+
+SANN_CLONES
+void sann_per_instance_linear(const float *restrict x, const float *restrict w,
+                              float *restrict out, ptrdiff_t rows, ptrdiff_t features,
+                              ptrdiff_t outputs) {
+  ptrdiff_t stride = (features + 1) * outputs;
+  for (ptrdiff_t r = 0; r < rows; r++) {
+    const float *restrict xr = x + r * features;
+    const float *restrict wr = w + r * stride;
+    float *restrict o = out + r * outputs;
+    for (ptrdiff_t c = 0; c < outputs; c++) o[c] = 0.0f;
+    for (ptrdiff_t j = 0; j <= features; j++) {
+      float xj = j < features ? xr[j] : 1.0f;
+      const float *restrict wj = wr + j * outputs;
+      for (ptrdiff_t c = 0; c < outputs; c++) o[c] += xj * wj[c];
+    }
   }
 }
 

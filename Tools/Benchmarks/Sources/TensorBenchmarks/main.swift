@@ -2,6 +2,12 @@ import COpenBLASDirect
 import Foundation
 import Tensor
 
+// `tensor-bench inference` runs only section 4.
+if CommandLine.arguments.dropFirst().first == "inference" {
+  inferenceBenchmark()
+  exit(0)
+}
+
 // MARK: - 1. sgemm throughput: Tensor.matmul against OpenBLAS called directly
 
 print("== sgemm (single precision matrix product), GFLOP/s, best of runs ==")
@@ -84,3 +90,7 @@ for step in 1...1000 {
 for (step, rss) in checkpoints { print("after step \(step): VmRSS \(rss)") }
 let growth = checkpoints.last!.1 - checkpoints[2].1
 print("peak resident (VmHWM): \(procStatus("VmHWM")) KiB; growth from step 100 to 1000: \(growth) KiB")
+
+// MARK: - 4. Evaluation-mode forward throughput: the ordinary forward against inferencePlan()
+
+inferenceBenchmark()

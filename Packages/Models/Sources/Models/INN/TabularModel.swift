@@ -7,6 +7,9 @@ public protocol TabularModel: Layer {
   var outputs: Int { get }
   /// The architecture's name as used in result folders: "inn" or "tabresnet".
   static var kind: String { get }
+  /// A compiled evaluation-mode forward pass over the current parameters (see
+  /// ``InferencePlan``); by default the model's own forward pass (``ForwardPassPlan``).
+  func inferencePlan() -> any InferencePlan
 }
 
 /// The black-box baseline: the TabResNet trunk followed by a linear head, logits = W·h + b.

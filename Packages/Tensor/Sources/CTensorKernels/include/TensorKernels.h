@@ -19,4 +19,17 @@ void sann_gelu_forward(const float *restrict x, float *restrict y, float *restri
 void sann_gelu_backward(const float *restrict x, const float *restrict cdf,
                         const float *restrict grad, float *restrict dx, ptrdiff_t n);
 
+/// x[r,j] ← GELU(x[r,j] + bias[j]) in place, for a row-major rows × cols matrix (the
+/// epilogue of an affine map followed by GELU; the same GELU as sann_gelu_forward).
+void sann_bias_gelu(float *restrict x, const float *restrict bias, ptrdiff_t rows, ptrdiff_t cols);
+
+/// x[r,j] ← x[r,j] + bias[j] in place, for a row-major rows × cols matrix.
+void sann_bias_add(float *restrict x, const float *restrict bias, ptrdiff_t rows, ptrdiff_t cols);
+
+/// INN's per-instance linear map, out[r,c] = Σ_{j≤F} x̃[r,j]·w[r,j,c] with x̃ = [x, 1],
+/// x [rows, F], w [rows, F+1, C], accumulated over j = 0…F in order (as Tensor.perInstanceLinear).
+void sann_per_instance_linear(const float *restrict x, const float *restrict w,
+                              float *restrict out, ptrdiff_t rows, ptrdiff_t features,
+                              ptrdiff_t outputs);
+
 #endif
