@@ -2,6 +2,7 @@
 // Benchmarks for SANNKit, kept out of the root package so `swift test` stays fast to build.
 // Run with: swift run -c release --package-path Tools/Benchmarks tensor-bench
 //           swift run -c release --package-path Tools/Benchmarks train-bench
+//           swift run -c release --package-path Tools/Benchmarks theory-bench [--scan]
 //           swift run -c release --package-path Tools/Benchmarks attribution-bench
 import PackageDescription
 
@@ -20,8 +21,12 @@ let package = Package(
       dependencies: [.product(name: "Tensor", package: "Tensor"), .product(name: "Models", package: "Models"), "COpenBLASDirect"],
       path: "Sources/TensorBenchmarks"
     ),
+    // Process timing shared by the whole-command benchmarks.
+    .target(name: "BenchmarkSupport", path: "Sources/BenchmarkSupport"),
     // Whole `sann train` runs as processes, against the reference's wall times.
-    .executableTarget(name: "train-bench", path: "Sources/TrainBenchmarks"),
+    .executableTarget(name: "train-bench", dependencies: ["BenchmarkSupport"], path: "Sources/TrainBenchmarks"),
+    // Whole `sann theory bound` runs: the full and symmetric programs with certificates.
+    .executableTarget(name: "theory-bench", dependencies: ["BenchmarkSupport"], path: "Sources/TheoryBenchmarks"),
     // INN's own explanation against a forward pass and Kernel SHAP on the same INN.
     .executableTarget(
       name: "attribution-bench",

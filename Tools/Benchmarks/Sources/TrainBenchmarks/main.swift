@@ -1,3 +1,4 @@
+import BenchmarkSupport
 import Foundation
 
 // Times whole `sann train --interpretable` runs (the reference's command line) as processes,
@@ -8,8 +9,7 @@ import Foundation
 // Defaults: ../../.build/release/sann relative to this package, ../shared/datasets beside
 // the repository. Build the tool first: swift build -c release --product sann
 
-let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-  .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+let repository = repositoryRoot()
 let arguments = CommandLine.arguments
 let sann = arguments.count > 1 ? arguments[1] : repository.appendingPathComponent(".build/release/sann").path
 let dataDirectory = arguments.count > 2 ? arguments[2] : repository.deletingLastPathComponent().appendingPathComponent("shared/datasets").path
@@ -23,25 +23,6 @@ guard FileManager.default.fileExists(atPath: dataDirectory + "/manifest.json") e
   exit(0)
 }
 
-/// Runs a process to completion; returns wall seconds and its peak resident memory in KiB.
-func measure(_ executable: String, _ args: [String]) -> (seconds: Double, peakKiB: Int, status: Int32) {
-  var pid: pid_t = 0
-  let argv = ([executable] + args).map { strdup($0) } + [nil]
-  defer { argv.forEach { free($0) } }
-  var fileActions = posix_spawn_file_actions_t()
-  posix_spawn_file_actions_init(&fileActions)
-  posix_spawn_file_actions_addopen(&fileActions, 1, "/dev/null", O_WRONLY, 0)
-  posix_spawn_file_actions_addopen(&fileActions, 2, "/dev/null", O_WRONLY, 0)
-  defer { posix_spawn_file_actions_destroy(&fileActions) }
-  let start = DispatchTime.now().uptimeNanoseconds
-  guard posix_spawn(&pid, executable, &fileActions, nil, argv, environ) == 0 else { return (.nan, -1, -1) }
-  var status: Int32 = 0
-  var usage = rusage()
-  wait4(pid, &status, 0, &usage)
-  let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-  return (seconds, usage.ru_maxrss, status)
-}
-
 let output = FileManager.default.temporaryDirectory.appendingPathComponent("sann-train-bench-\(getpid())").path
 defer { try? FileManager.default.removeItem(atPath: output) }
 print("== whole `sann train --interpretable` runs, reference flags, seed 0, median of 3 ==")
@@ -49,7 +30,7 @@ print("dataset                            SANNKit    peak     reference   ratio"
 for (name, id, reference) in [("blood-transfusion-service-center", 1464, 22.9), ("credit-g", 31, 24.7)] {
   let args = ["train", "--data-dir", dataDirectory, "--dataset_id", "\(id)", "--nr_restarts", "3", "--weight_norm", "0.1",
               "--weight_decay", "0.01", "--seed", "0", "--interpretable", "--output_dir", output, "--quiet"]
-  var runs = (0..<3).map { _ in measure(sann, args) }
+  var runs = (0..<3).map { _ in measureProcess(sann, args) }
   guard runs.allSatisfy({ $0.status == 0 }) else {
     print("\(name): sann train failed (exit status \(runs.map(\.status))); run the command by hand to see why")
     exit(1)

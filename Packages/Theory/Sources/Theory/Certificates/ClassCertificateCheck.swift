@@ -18,7 +18,7 @@ struct ClassCertificateCheck {
   typealias Failure = CertificateVerifier.Failure
 
   /// The largest number of classes a certificate may describe.
-  static let maximumClasses = 4_000_000
+  static let maximumClasses = 30_000_000
 
   func classCount() throws -> Int {
     var count = 1

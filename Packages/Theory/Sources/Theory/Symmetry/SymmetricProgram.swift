@@ -14,7 +14,7 @@ public struct SymmetricProgram: Sendable {
   public let structure: BlockStructure
 
   /// The largest number of classes attempted.
-  public static let maximumClasses = 3_000_000
+  public static let maximumClasses = 30_000_000
 
   public init(program: ErrorProgram) {
     precondition(program.groups == (0..<program.dimension).map { [$0] }, "the symmetric reduction applies to feature-wise attributions")
