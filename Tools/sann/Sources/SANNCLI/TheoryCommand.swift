@@ -61,12 +61,21 @@ struct PolynomialOptions: ParsableArguments {
   /// that method was used (for certificates).
   func solve(_ program: ErrorProgram) throws -> (optimum: Rational, alpha: [Rational], method: Method, certificate: () -> DualCertificate) {
     let chosen = try resolvedMethod(for: program)
+    // Long solves report their iteration count on stderr, at most every two seconds.
+    let start = Date()
+    var lastReport = start
+    let progress: (Int) -> Void = { iterations in
+      let now = Date()
+      guard now.timeIntervalSince(lastReport) >= 2 else { return }
+      lastReport = now
+      FileHandle.standardError.write(Data(String(format: "  exact dual simplex: %d iterations, %.0f s\n", iterations, now.timeIntervalSince(start)).utf8))
+    }
     if chosen == .full || chosen == .glpk {
-      let solution = try chosen == .glpk ? GLPKDualSolver.solve(program) : ExactSimplexSolver.solve(program)
+      let solution = try chosen == .glpk ? GLPKDualSolver.solve(program) : ExactSimplexSolver.solve(program, progress: progress)
       return (solution.optimum, solution.alpha, chosen, { DualCertificate(program: program, solution: solution) })
     }
     let symmetric = SymmetricProgram(program: program)
-    let solution = try symmetric.solve()
+    let solution = try symmetric.solve(progress: progress)
     return (solution.optimum, solution.alpha, .symmetric, { DualCertificate(program: program, symmetric: solution, structure: symmetric.structure) })
   }
 

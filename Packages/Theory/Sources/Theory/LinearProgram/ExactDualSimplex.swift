@@ -33,7 +33,7 @@ struct ExactDualSimplex {
   var maximumIterations = 1_000_000
   /// Called every `progressInterval` iterations with the iteration count.
   var progress: ((Int) -> Void)? = nil
-  var progressInterval = 1000
+  var progressInterval = 25
 
   enum Failure: Error, CustomStringConvertible {
     case overflow, singular, unbounded, iterations(Int)
