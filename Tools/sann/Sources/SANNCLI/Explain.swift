@@ -177,7 +177,8 @@ struct Explain: ParsableCommand {
   }
 }
 
-/// The model in evaluation mode behind the explainers' interface.
+/// The model in evaluation mode behind the explainers' interface; its compiled plan spreads
+/// each batch of rows over every active core.
 private func makeAdapter<M: TabularModel>(_ model: M) -> any DifferentiableModel {
   TabularModelAdapter(model)
 }

@@ -152,12 +152,10 @@ struct XAIBenchRunner {
     return network
   }
 
-  /// Batches of 256 rows keep a 128-wide network's activations in cache: on the 2-core
-  /// machine the whole benchmark runs about 1.4× faster than with the adapter's default 8,192.
+  /// One thread per adapter: the runner already runs one (dataset, ρ) job per core, so the
+  /// plans must not spread their rows over the cores as well.
   private static func adapter<M: TabularModel>(_ model: M) -> any DifferentiableModel {
-    let adapter = TabularModelAdapter(model)
-    adapter.batchSize = 256
-    return adapter
+    TabularModelAdapter(model, threads: 1)
   }
 
   static func format(_ rho: Double) -> String {

@@ -1,3 +1,4 @@
+import Foundation
 import Models
 import Tensor
 
@@ -15,6 +16,21 @@ public protocol ExplainableModel {
   var outputs: Int { get }
   /// Outputs for `count` rows, `count × outputs` values, row-major.
   func evaluate(_ rows: [Float], count: Int) throws -> [Float]
+  /// The same into caller-owned memory: writes the outputs of the `count` rows in `rows`
+  /// (`count × features` values) to `output` (`count × outputs` values). Explainers that
+  /// evaluate millions of rows (Kernel SHAP, exact Shapley) call this with buffers they reuse.
+  /// Default: copies the rows into an array and calls ``evaluate(_:count:)``.
+  func evaluate(_ rows: UnsafeBufferPointer<Float>, count: Int, into output: UnsafeMutableBufferPointer<Float>) throws
+}
+
+extension ExplainableModel {
+  public func evaluate(_ rows: UnsafeBufferPointer<Float>, count: Int, into output: UnsafeMutableBufferPointer<Float>) throws {
+    let out = try evaluate(Array(rows.prefix(count * features)), count: count)
+    guard out.count == count * outputs, output.count >= out.count else {
+      throw AttributionError.badModelOutput(expected: count * outputs, got: out.count)
+    }
+    _ = output.initialize(from: out)
+  }
 }
 
 /// A model whose outputs can be differentiated with respect to its inputs (Integrated Gradients,
@@ -52,20 +68,42 @@ public struct ClosureModel: ExplainableModel {
   }
 }
 
-/// A SANNKit `TabularModel` (INN, TabResNet) in evaluation mode, evaluated in batches.
+/// A SANNKit `TabularModel` (INN, TabResNet) in evaluation mode.
+///
+/// `evaluate` runs the model's compiled inference plan (``TabularModel/inferencePlan()``:
+/// BatchNorm folded, no autodiff tape, rows spread over ``threads`` threads), which is a
+/// snapshot of the parameters taken when the adapter was made. The adapter is meant for a
+/// fixed, trained model: after changing the parameters (training, loading a state dict), call
+/// ``rebuildPlan()`` or make a new adapter. `forward`, which Integrated Gradients and
+/// gradient × input differentiate, runs the live model on the autodiff tape.
+///
+///     let f = TabularModelAdapter(inn)                 // threads: every active core
+///     let phi = try KernelSHAP(background: bg).explain(f, rows: x)
 public final class TabularModelAdapter<Model: TabularModel>: DifferentiableModel {
   public let model: Model
-  /// Rows per forward pass; bounds memory when an explainer evaluates millions of rows.
-  public var batchSize: Int
+  /// Threads the plan spreads each `evaluate` call over (OpenBLAS runs single-threaded inside
+  /// each). Set 1 when several explainers run in parallel, one per thread.
+  public var threads: Int
+  /// The compiled forward over the parameters at creation (or at the last ``rebuildPlan()``).
+  public private(set) var plan: any InferencePlan
 
-  public init(_ model: Model, batchSize: Int = 8192) {
+  /// Switches `model` to evaluation mode and compiles its plan. `threads` defaults to the
+  /// machine's active processor count.
+  public init(_ model: Model, threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
     self.model = model
-    self.batchSize = batchSize
+    self.threads = max(threads, 1)
     model.eval()
+    plan = model.inferencePlan()
   }
 
   public var features: Int { model.features }
   public var outputs: Int { model.outputs }
+
+  /// Compiles the plan again from the model's current parameters (after they changed).
+  public func rebuildPlan() {
+    model.eval()
+    plan = model.inferencePlan()
+  }
 
   public func forward(_ x: Tensor) -> Tensor { model(x) }
 
@@ -73,17 +111,15 @@ public final class TabularModelAdapter<Model: TabularModel>: DifferentiableModel
 
   public func evaluate(_ rows: [Float], count: Int) throws -> [Float] {
     try ExplainableModelCheck.input(rows, count: count, features: features)
-    var out = [Float]()
-    out.reserveCapacity(count * outputs)
-    var start = 0
-    while start < count {
-      let n = min(batchSize, count - start)
-      let slice = Array(rows[(start * features)..<((start + n) * features)])
-      let y = withoutGradient { model(Tensor(shape: [n, features], scalars: slice)) }
-      out.append(contentsOf: y.scalars)
-      start += n
+    return plan.evaluate(rows, count: count, threads: max(threads, 1))
+  }
+
+  public func evaluate(_ rows: UnsafeBufferPointer<Float>, count: Int, into output: UnsafeMutableBufferPointer<Float>) throws {
+    guard count >= 0, rows.count >= count * features, output.count >= count * outputs else {
+      throw AttributionError.invalidArgument(
+        "evaluate(_:count:into:): buffers of \(rows.count) and \(output.count) values are too small for \(count) rows of \(features) features and \(outputs) outputs")
     }
-    return out
+    plan.evaluate(rows, count: count, into: output, threads: max(threads, 1))
   }
 }
 

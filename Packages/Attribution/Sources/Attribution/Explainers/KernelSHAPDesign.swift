@@ -130,12 +130,22 @@ struct KernelSHAPDesign {
   }
 }
 
-/// A coalition as a hashable bit set.
+/// A coalition as a hashable bit set: the first 128 players inline (no allocation per draw),
+/// the rest, if any, in an array.
 private struct MaskKey: Hashable {
-  var words: [UInt64]
+  var low: UInt64 = 0
+  var high: UInt64 = 0
+  var rest: [UInt64] = []
   init(_ mask: [UInt8]) {
-    words = [UInt64](repeating: 0, count: (mask.count + 63) / 64)
-    for (i, bit) in mask.enumerated() where bit != 0 { words[i >> 6] |= 1 << UInt64(i & 63) }
+    if mask.count > 128 { rest = [UInt64](repeating: 0, count: (mask.count - 128 + 63) / 64) }
+    for (i, bit) in mask.enumerated() where bit != 0 {
+      let b = UInt64(1) << UInt64(i & 63)
+      switch i {
+      case 0..<64: low |= b
+      case 64..<128: high |= b
+      default: rest[(i - 128) >> 6] |= b
+      }
+    }
   }
 }
 
