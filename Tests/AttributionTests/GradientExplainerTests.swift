@@ -8,14 +8,28 @@ import PropertyBased
 import Tensor
 import Testing
 
-/// A random INN or TabResNet, in evaluation mode, with non-trivial batch-norm statistics.
+/// A random INN or TabResNet, in evaluation mode, with non-trivial batch-norm statistics: the
+/// running means and variances (0 and 1 at initialisation, which would make BatchNorm an affine
+/// map of the identity) are replaced by random values before the adapter compiles its plan.
 private func randomTabularModel(features d: Int, outputs c: Int, inn: Bool, seed: UInt64) -> any DifferentiableModel {
   var rng = RandomGenerator(seed: seed)
+  func randomiseBatchNorm(_ model: some TabularModel) {
+    var state = model.stateDict()
+    for key in state.keys.sorted() where key.hasSuffix("running_mean") || key.hasSuffix("running_var") {
+      let shape = state[key]!.shape
+      let count = shape.reduce(1, *)
+      let values = ExplainerFixtures.uniform(count, &rng, key.hasSuffix("running_var") ? 0.5 : -0.5, key.hasSuffix("running_var") ? 2 : 0.5)
+      state[key] = Tensor(shape: shape, scalars: values)
+    }
+    try! model.loadStateDict(state)
+  }
   if inn {
     let model = Hypernetwork(features: d, outputs: c, width: 16, blocks: 1, rng: &rng)
+    randomiseBatchNorm(model)
     return TabularModelAdapter(model)
   }
   let model = TabResNet(features: d, outputs: c, width: 16, blocks: 1, rng: &rng)
+  randomiseBatchNorm(model)
   return TabularModelAdapter(model)
 }
 

@@ -33,6 +33,59 @@ struct ExplainMethodTests {
       let gap = (row["logit"] as? Double ?? .nan) - (row["base"] as? Double ?? .nan)
       #expect(Swift.abs(total - gap) < 1e-4, "Σφ = \(total), logit − base = \(gap)")
     }
+    // Row 7 alone gets the φ it got next to row 1 (the random stream is keyed on the row number).
+    let alone = try SANNProcess.run(["explain", "--model", run, "--data", data, "--rows", "7", "--method", "shap", "--background", "20",
+                                     "--budget", "200", "--format", "json"])
+    #expect(alone.status == 0, "stderr: \(alone.stderr)")
+    let single = try #require(try JSONSerialization.jsonObject(with: Data(alone.stdout.utf8)) as? [[String: Any]])
+    #expect(single.count == 1)
+    for (key, value) in single[0] {
+      if let v = value as? Double {
+        let paired = rows[1][key] as? Double ?? .nan
+        #expect(Swift.abs(v - paired) <= 1e-6 * Swift.max(1, Swift.abs(v)), "\(key): alone \(v), with row 1 \(paired)")
+      }
+    }
+  }
+
+  /// Wine (13 numeric features): `--method shap --budget 8192` is exact Shapley (2^13 ≤ 8192) and
+  /// equals Kernel SHAP with the same budget (every one of the 2^13 − 2 coalitions enumerated);
+  /// without --budget (2·13 + 2048 < 2^13) shap falls back to Kernel SHAP. The explained output is
+  /// the class `sann predict` predicts.
+  @Test("wine: shap (exact) equals kernel-shap at full enumeration; the explained output is the predicted class")
+  func wineExactAgainstKernel() throws {
+    let directory = try SANNProcess.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let data = SANNProcess.repositoryRoot.appendingPathComponent("Datasets/187-wine.csv").path
+    let trained = try SANNProcess.run(["train", "--data", data, "--model", "tabresnet", "--nr_epochs", "3", "--hidden_size", "8",
+                                       "--output_dir", directory.path, "--quiet"])
+    #expect(trained.status == 0, "stderr: \(trained.stderr)")
+    let run = directory.appendingPathComponent("tabresnet/187-wine/0").path
+    let selection = "0,70,140,177"
+    func explain(_ extra: [String]) throws -> [[String: Any]] {
+      let result = try SANNProcess.run(["explain", "--model", run, "--data", data, "--rows", selection, "--background", "10", "--format", "json"] + extra)
+      #expect(result.status == 0, "stderr: \(result.stderr)")
+      return try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
+    }
+    let exact = try explain(["--method", "shap", "--budget", "8192"])
+    let kernel = try explain(["--method", "kernel-shap", "--budget", "8192"])
+    let fallback = try explain(["--method", "shap"])
+    #expect(exact.count == 4 && kernel.count == 4)
+    #expect(exact.allSatisfy { $0["method"] as? String == "exact-shapley" })
+    #expect(kernel.allSatisfy { $0["method"] as? String == "kernel-shap" })
+    #expect(fallback.allSatisfy { $0["method"] as? String == "kernel-shap" })
+    for (e, k) in zip(exact, kernel) {
+      let scores = e.keys.filter { !["row", "method", "explained_output", "logit", "base"].contains($0) }
+      #expect(scores.count == 13)
+      for key in scores + ["base"] {
+        let a = e[key] as? Double ?? .nan
+        let b = k[key] as? Double ?? .nan
+        #expect(Swift.abs(a - b) < 1e-5, "row \(e["row"] ?? "?"), \(key): exact \(a), kernel \(b)")
+      }
+    }
+    let predicted = try SANNProcess.run(["predict", "--model", run, "--data", data, "--rows", selection, "--format", "json"])
+    #expect(predicted.status == 0, "stderr: \(predicted.stderr)")
+    let predictions = try #require(try JSONSerialization.jsonObject(with: Data(predicted.stdout.utf8)) as? [[String: Any]])
+    #expect(predictions.map { $0["prediction"] as? String } == exact.map { $0["explained_output"] as? String })
   }
 
   @Test("every method runs on an INN model")
@@ -57,6 +110,10 @@ struct ExplainMethodTests {
     let budget = try SANNProcess.run(["explain", "--model", run, "--data", data, "--rows", "0", "--method", "kernel-shap", "--budget", "10"])
     #expect(budget.status != 0)
     #expect(budget.stderr.contains("d + 1 = 31"), "stderr: \(budget.stderr)")
+    let huge = try SANNProcess.run(["explain", "--model", run, "--data", data, "--rows", "0", "--method", "kernel-shap",
+                                    "--budget", "9223372036854775807"])
+    #expect(huge.status != 0)
+    #expect(huge.stderr.contains("--budget must be at most 16777216"), "stderr: \(huge.stderr)")
     let empty = try SANNProcess.run(["explain", "--model", run, "--data", data, "--rows", "0", "--method", "kernel-shap", "--background", "0"])
     #expect(empty.status != 0)
     #expect(empty.stderr.contains("background set is empty"), "stderr: \(empty.stderr)")

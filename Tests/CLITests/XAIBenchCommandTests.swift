@@ -23,6 +23,24 @@ struct XAIBenchCommandTests {
       for cell in cells[4...] { #expect(Double(cell)?.isFinite == true, "not a number in: \(line)") }
     }
     #expect(lines.filter { $0.contains(",inn,inn,") }.count == 6)
+    // d = 5, so Kernel SHAP's default budget (2·5 + 2048) enumerates every coalition: it must
+    // score exactly as exact Shapley on every metric, and exact Shapley's ground-truth error
+    // must beat a random attribution's.
+    let cells = lines.dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+    func row(_ key: [String], _ explainer: String) -> [String]? { cells.first { Array($0[0..<3]) == key && $0[3] == explainer } }
+    let settings = Set(cells.map { Array($0[0..<3]) })
+    #expect(settings.count == 12)
+    for key in settings {
+      let kernel = try #require(row(key, "kernel-shap"))
+      let exact = try #require(row(key, "exact-shapley"))
+      let random = try #require(row(key, "random"))
+      for (metric, column) in zip(header[4...8], 4...8) {
+        let a = Double(kernel[column]) ?? .nan
+        let b = Double(exact[column]) ?? .nan
+        #expect(Swift.abs(a - b) <= 1e-6 * Swift.max(1, Swift.abs(b)), "\(key) \(metric): kernel-shap \(a), exact-shapley \(b)")
+      }
+      #expect((Double(exact[7]) ?? .nan) < (Double(random[7]) ?? .nan), "\(key): exact-shapley MSE \(exact[7]) vs random \(random[7])")
+    }
     #expect(Set(lines.dropFirst().map { $0.split(separator: ",")[3] }) == ["inn", "kernel-shap", "exact-shapley", "lime", "integrated-gradients", "random"])
     for metric in ["faithfulness", "monotonicity", "infidelity", "shapley_mse", "shapley_corr"] {
       let svg = try String(contentsOf: directory.appendingPathComponent("\(metric).svg"), encoding: .utf8)

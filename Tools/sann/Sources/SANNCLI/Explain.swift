@@ -9,22 +9,39 @@ struct Explain: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Explain rows of a saved model: INN's own contributions, or SHAP, LIME, Integrated Gradients, occlusion, permutation importance.",
     discussion: """
+      Every method explains the model saved in the run directory, which holds the weights of the last snapshot \
+      (sann predict averages all snapshots, so for multiclass its class can differ from the last snapshot's in rare \
+      ties); for regression the logit is the prediction on the standardised target scale (the scale the model was \
+      trained on), not in the target's units.
+
       --method inn (the default, INN models only) prints the bias and each feature's contribution wⱼ(x)·xⱼ; they add up \
       to the logit exactly. The other methods explain the model's logit (the predicted class's for multiclass) in the \
       encoded feature space and print `base` and one score per encoded feature:
-        shap         exact interventional Shapley values when there are at most 16 encoded features, else kernel-shap
-        kernel-shap  Kernel SHAP as the shap package computes it (budget 2d + 2048 by default)
-        lime         LIME with quartile discretisation, 5000 samples (statistics from the whole background file)
+        shap         exact Shapley values if 2^d ≤ the Kernel SHAP budget (no dearer than kernel-shap), else kernel-shap
+        kernel-shap  Kernel SHAP as the shap package computes it (budget 2d + 2048 by default, at most 2^24)
+        lime         LIME with quartile discretisation, 5000 samples (statistics from every row of --background-data)
         ig           Integrated Gradients from a zero baseline (--steps, trapezoid rule)
         occlusion    f(x) − f(x with the feature set to 0, the training mean after standardisation)
         permutation  global permutation importance over the selected rows (mean |change of the logit|)
+      For shap, the budget is --budget or 2d + 2048, so by default exact needs d ≤ 11 encoded features.
       For shap and kernel-shap, `base` is the mean logit over the background and the scores add up to logit − base.
       The background is --background rows (default 100) drawn at random with --seed from --background-data, by \
       default the --data file itself: pass the training CSV to explain against the training distribution.
+      Reproducibility: with the same --seed, a row gets the same scores whether it is explained alone or with other \
+      rows (Kernel SHAP and LIME key their random draws on the row's number in --data). The model runs on every \
+      core, split by rows, so results can differ in the last float bits between machines with different core counts.
       """)
 
   enum Method: String, ExpressibleByArgument, CaseIterable {
     case inn, shap, kernelShap = "kernel-shap", lime, ig, occlusion, permutation
+
+    /// The post-hoc explainer, or nil for INN's own explanation.
+    var posthoc: PosthocMethod? { PosthocMethod(rawValue: rawValue) }
+  }
+
+  /// The methods that explain any model from its outputs (every method but inn).
+  enum PosthocMethod: String {
+    case shap, kernelShap = "kernel-shap", lime, ig, occlusion, permutation
   }
 
   @OptionGroup var input: ModelInput
@@ -35,10 +52,10 @@ struct Explain: ParsableCommand {
   @Flag(help: "With --method inn: also print the generated weights wⱼ(x) (columns w:<feature>) of the explained output.")
   var weights = false
 
-  @Option(help: "Kernel SHAP coalitions per row (at least the number of encoded features + 1); default 2d + 2048.")
+  @Option(help: "Kernel SHAP coalitions per row, d + 1 to 2^24 (d encoded features); default 2d + 2048. With --method shap it also decides exact vs Kernel SHAP.")
   var budget: Int?
 
-  @Option(name: .customLong("background"), help: "Background rows for shap, kernel-shap and lime.")
+  @Option(name: .customLong("background"), help: "Background rows for shap and kernel-shap (lime uses every row of --background-data).")
   var backgroundRows = 100
 
   @Option(help: "CSV or ARFF file the background rows are drawn from (default: the --data file).")
@@ -55,6 +72,9 @@ struct Explain: ParsableCommand {
 
   func validate() throws {
     if let budget, budget < 1 { throw ValidationError("--budget must be positive, got \(budget)") }
+    if let budget, budget > KernelSHAP.maximumBudget {
+      throw ValidationError("--budget must be at most \(KernelSHAP.maximumBudget) (2^24) coalitions per row, got \(budget); 2^d − 2 already enumerates every coalition of d features")
+    }
     if steps < 1 { throw ValidationError("--steps must be at least 1, got \(steps)") }
     if backgroundRows < 0 { throw ValidationError("--background must not be negative, got \(backgroundRows)") }
     if weights && method != .inn { throw ValidationError("--weights only applies to --method inn") }
@@ -63,10 +83,10 @@ struct Explain: ParsableCommand {
   func run() throws {
     let (card, ensemble, x, rows) = try input.load()
     let text: String
-    if method == .inn {
-      text = try innExplanation(card: card, ensemble: ensemble, x: x, rows: rows)
+    if let posthoc = method.posthoc {
+      text = try posthocExplanation(posthoc, card: card, model: makeAdapter(ensemble.model), x: x, rows: rows)
     } else {
-      text = try posthocExplanation(card: card, model: makeAdapter(ensemble.model), x: x, rows: rows)
+      text = try innExplanation(card: card, ensemble: ensemble, x: x, rows: rows)
     }
     if let output {
       try AtomicFile.write(text, to: URL(fileURLWithPath: output))
@@ -101,7 +121,7 @@ struct Explain: ParsableCommand {
   }
 
   /// A post-hoc explainer applied to the model's logits.
-  private func posthocExplanation(card: ModelCard, model: any DifferentiableModel, x: Tensor, rows: [Int]) throws -> String {
+  private func posthocExplanation(_ method: PosthocMethod, card: ModelCard, model: any DifferentiableModel, x: Tensor, rows: [Int]) throws -> String {
     let d = model.features
     let c = model.outputs
     if let budget, budget < d + 1 { throw AttributionError.budgetTooSmall(budget: budget, minimum: d + 1) }
@@ -115,17 +135,16 @@ struct Explain: ParsableCommand {
     }
     let attribution: FeatureAttribution
     switch method {
-    case .inn: fatalError("handled by innExplanation")
     case .shap:
       let background = try loadBackground(card: card)
-      attribution = d <= ExactShapley.maximumFeatures
+      attribution = Self.shapIsExact(features: d, budget: budget)
         ? try ExactShapley(background: background).explain(model, rows: data)
-        : try KernelSHAP(background: background, budget: budget, seed: seed).explain(model, rows: data)
+        : try KernelSHAP(background: background, budget: budget, seed: seed).explain(model, rows: data, rowIDs: rows)
     case .kernelShap:
-      attribution = try KernelSHAP(background: try loadBackground(card: card), budget: budget, seed: seed).explain(model, rows: data)
+      attribution = try KernelSHAP(background: try loadBackground(card: card), budget: budget, seed: seed).explain(model, rows: data, rowIDs: rows)
     case .lime:
       let training = try loadBackground(card: card, all: true)
-      attribution = try LIME(training: training, features: d, seed: seed).explain(model, rows: data)
+      attribution = try LIME(training: training, features: d, seed: seed).explain(model, rows: data, rowIDs: rows)
     case .ig:
       attribution = try IntegratedGradients(steps: steps).explain(model, rows: data)
     case .occlusion:
@@ -152,6 +171,12 @@ struct Explain: ParsableCommand {
       }
     }
     return try input.render(header: ["row", "method", "explained_output", "logit", "base"] + names, records: records)
+  }
+
+  /// Whether `--method shap` enumerates: exact Shapley costs 2^d coalitions per row, Kernel
+  /// SHAP `budget` (default 2d + 2048), so exact is chosen when 2^d ≤ budget (and d ≤ 16).
+  static func shapIsExact(features d: Int, budget: Int?) -> Bool {
+    d <= ExactShapley.maximumFeatures && (1 << d) <= (budget ?? KernelSHAP.defaultBudget(features: d))
   }
 
   private func outputName(_ card: ModelCard, _ c: Int) -> String {

@@ -41,6 +41,7 @@ struct SVGLineChart {
     let legendTop = top + Double(rows) * panelHeight + Double(rows - 1) * gapY + 55
     let height = legendTop + 40
     let (lo, hi, ticks) = yAxis()
+    let (xLo, xHi) = xRange()
     var svg = """
       <svg xmlns="http://www.w3.org/2000/svg" width="\(f(width))" height="\(f(height))" viewBox="0 0 \(f(width)) \(f(height))" font-family="DejaVu Sans, Helvetica, Arial, sans-serif">
       <rect width="100%" height="100%" fill="white"/>
@@ -51,7 +52,7 @@ struct SVGLineChart {
     for (p, panel) in panels.enumerated() {
       let x0 = left + Double(p % columns) * (panelWidth + gapX)
       let y0 = top + Double(p / columns) * (panelHeight + gapY)
-      func px(_ x: Double) -> Double { x0 + x * panelWidth }
+      func px(_ x: Double) -> Double { x0 + (x - xLo) / (xHi - xLo) * panelWidth }
       func py(_ y: Double) -> Double {
         let t = logScale ? (log10(y) - log10(lo)) / (log10(hi) - log10(lo)) : (y - lo) / (hi - lo)
         return y0 + panelHeight * (1 - t)
@@ -79,7 +80,7 @@ struct SVGLineChart {
         let i = names.firstIndex(of: series.name) ?? 0
         let color = Self.palette[i % Self.palette.count]
         let style = Self.lineStyle(series.name, index: i)
-        let visible = series.points.filter { !$0.y.isNaN && (!logScale || $0.y > 0) }.sorted { $0.x < $1.x }
+        let visible = series.points.filter { $0.x.isFinite && !$0.y.isNaN && (!logScale || $0.y > 0) }.sorted { $0.x < $1.x }
         if visible.count > 1 {
           let path = visible.map { "\(f(px($0.x))),\(f(py(Swift.min(Swift.max($0.y, lo), hi))))" }.joined(separator: " ")
           svg += "<polyline points=\"\(path)\" fill=\"none\"\(style)/>\n"
@@ -100,6 +101,15 @@ struct SVGLineChart {
       x += itemWidth
     }
     return svg + "</svg>\n"
+  }
+
+  /// The x-range every panel spans: from the smallest to the largest of the x ticks and the
+  /// finite x of every point (so points outside the ticks stay inside the panel); a single
+  /// value is padded by ±0.5, and no data at all gives [0, 1].
+  func xRange() -> (lo: Double, hi: Double) {
+    let xs = (xTicks + panels.flatMap { $0.series.flatMap { $0.points.map(\.x) } }).filter(\.isFinite)
+    guard let lo = xs.min(), let hi = xs.max() else { return (0, 1) }
+    return hi - lo < 1e-12 ? (lo - 0.5, hi + 0.5) : (lo, hi)
   }
 
   /// The y-range and its ticks: "nice" steps of 1, 2 or 5 × 10ᵏ (linear) or powers of ten (log).

@@ -60,7 +60,7 @@ public struct InterventionalValueFunction: CoalitionValueFunction {
 
   /// E_background f: the value of the empty coalition, `outputs` values.
   public func backgroundMean() throws -> [Double] {
-    let out = try RowInput.evaluate(model, background, count: backgroundCount)
+    let out = try RowInput.evaluate(model, background, count: backgroundCount, what: "E f(background), the background rows")
     return Self.meanOverBackground(out, groups: 1, backgroundCount: backgroundCount, outputs: outputs)
   }
 

@@ -77,6 +77,13 @@ public struct ClosureModel: ExplainableModel {
 /// ``rebuildPlan()`` or make a new adapter. `forward`, which Integrated Gradients and
 /// gradient × input differentiate, runs the live model on the autodiff tape.
 ///
+/// Determinism: for a fixed thread count the outputs are reproducible, but the plan splits the
+/// rows of a call into one chunk per thread, and the matrix products of a chunk may sum in a
+/// different order than those of another split, so outputs (and the explanations computed
+/// from them) can differ in the last float bits between thread counts or between batches that
+/// contain a row alongside different rows. Use `threads: 1` when bit-for-bit equality across
+/// machines matters.
+///
 ///     let f = TabularModelAdapter(inn)                 // threads: every active core
 ///     let phi = try KernelSHAP(background: bg).explain(f, rows: x)
 public final class TabularModelAdapter<Model: TabularModel>: DifferentiableModel {
@@ -124,9 +131,15 @@ public final class TabularModelAdapter<Model: TabularModel>: DifferentiableModel
 }
 
 enum ExplainableModelCheck {
+  /// Checks that `rows` holds `count` rows of `features` values. When the values split evenly
+  /// into `count` rows, the error reports that width as the column count; otherwise it says
+  /// how many values there were.
   static func input(_ rows: [Float], count: Int, features: Int) throws {
-    guard count >= 0, rows.count == count * features else {
-      throw AttributionError.wrongWidth(expected: features, got: count > 0 ? rows.count / max(count, 1) : rows.count)
+    guard count >= 0 else { throw AttributionError.invalidArgument("evaluate(_:count:): the row count \(count) is negative") }
+    guard rows.count == count * features else {
+      if count > 0 && rows.count % count == 0 { throw AttributionError.wrongWidth(expected: features, got: rows.count / count) }
+      throw AttributionError.invalidArgument(
+        "evaluate(_:count:): \(rows.count) values is not \(count) rows of d = \(features) values (\(count * features) values)")
     }
   }
 }

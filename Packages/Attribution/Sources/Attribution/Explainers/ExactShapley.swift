@@ -51,6 +51,8 @@ public struct ExactShapley {
     for r in 0..<n {
       let x = Array(rows[(r * d)..<((r + 1) * d)])
       let v = try valueFunction.values(of: x, masks: masks, count: subsets)
+      guard v.count == subsets * c else { throw AttributionError.badModelOutput(expected: subsets * c, got: v.count) }
+      try RowInput.finite(v, outputs: c, what: "the coalition values v(S) of row \(r) (batch row = coalition mask)")
       for o in 0..<c {
         let phi = shapleyValues(v, output: o, outputs: c, features: d)
         for i in 0..<d { values[(r * c + o) * d + i] = phi[i] }

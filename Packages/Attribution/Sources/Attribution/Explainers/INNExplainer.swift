@@ -2,13 +2,14 @@ import Models
 import Tensor
 
 /// INN's own explanation (Kadra, Pineda Arango & Grabocka, NeurIPS 2024, §2.3), read off one
-/// forward pass of the hypernetwork:
+/// forward pass of the hypernetwork by Models' ``INNExplanation``:
 ///
 ///   W(x) = Hypernetwork.weights(x) ∈ R^{(F+1)×C},   φ[c, j] = W[j, c]·xⱼ,   base[c] = W[F, c]
 ///
-/// so Σⱼ φ[c, j] + base[c] = logit_c exactly: the explanation *is* the model. It costs exactly
-/// one forward pass per batch of rows (the logits are never recomputed) and no other model
-/// calls. Rows are processed in batches of `batchSize`.
+/// so Σⱼ φ[c, j] + base[c] = logit_c exactly: the explanation *is* the model. Every output is
+/// explained (``INNExplanation`` singles out the predicted class; here all C columns are read
+/// from the same weights). It costs exactly one forward pass per batch of rows and no other
+/// model calls. Rows are processed in batches of `batchSize`.
 public struct INNExplainer {
   public let model: Hypernetwork
   public var batchSize: Int
@@ -28,7 +29,6 @@ public struct INNExplainer {
     let f = model.features
     let c = model.outputs
     let n = try RowInput.count(rows, features: f)
-    model.eval()
     var values = [Double](repeating: 0, count: n * c * f)
     var base = [Double](repeating: 0, count: n * c)
     var allWeights = [Float]()
@@ -36,23 +36,27 @@ public struct INNExplainer {
     var start = 0
     while start < n {
       let count = min(batchSize, n - start)
-      let x = Array(rows[(start * f)..<((start + count) * f)])
-      let w = withoutGradient { model.weights(Tensor(shape: [count, f], scalars: x)) }
-      w.withUnsafeBufferPointer { wv in
-        for r in 0..<count {
-          let row = start + r
-          for o in 0..<c {
-            for j in 0..<f {
-              values[(row * c + o) * f + j] = Double(wv[(r * (f + 1) + j) * c + o]) * Double(x[r * f + j])
-            }
-            base[row * c + o] = Double(wv[(r * (f + 1) + f) * c + o])
+      let explanation = INNExplanation(model: model, inputs: Tensor(shape: [count, f], scalars: Array(rows[(start * f)..<((start + count) * f)])))
+      for r in 0..<count {
+        let row = start + r
+        for o in 0..<c {
+          for j in 0..<f {
+            values[(row * c + o) * f + j] = Double(explanation.contribution(row: r, feature: j, output: o))
           }
+          base[row * c + o] = Double(explanation.weight(row: r, feature: f, output: o))
         }
       }
-      allWeights.append(contentsOf: w.scalars)
+      allWeights.append(contentsOf: explanation.weights.scalars)
       start += count
     }
     let attribution = FeatureAttribution(rows: n, outputs: c, features: f, values: values, base: base, method: "inn")
     return (attribution, allWeights)
+  }
+}
+
+extension INNExplanation {
+  /// wⱼ·xⱼ of row i for output c (``contribution(row:feature:)`` is the explained output's).
+  func contribution(row i: Int, feature j: Int, output c: Int) -> Float {
+    weight(row: i, feature: j, output: c) * inputs.scalars[i * features + j]
   }
 }

@@ -46,6 +46,7 @@ public struct IntegratedGradients {
     let n = try RowInput.count(rows, features: d)
     let reference = baseline ?? [Float](repeating: 0, count: d)
     guard reference.count == d else { throw AttributionError.wrongWidth(expected: d, got: reference.count) }
+    try RowInput.finiteBaseline(reference, what: "the Integrated Gradients baseline")
     let nodes = quadrature
     let p = nodes.count
     let rowsPerChunk = max(1, chunk / p)
@@ -76,7 +77,7 @@ public struct IntegratedGradients {
       }
       start += m
     }
-    let f0 = try RowInput.evaluate(model, reference, count: 1)
+    let f0 = try RowInput.evaluate(model, reference, count: 1, what: "f(baseline)")
     var base = [Double](repeating: 0, count: n * c)
     for r in 0..<n { for o in 0..<c { base[r * c + o] = Double(f0[o]) } }
     return FeatureAttribution(rows: n, outputs: c, features: d, values: values, base: base, method: "integrated-gradients")

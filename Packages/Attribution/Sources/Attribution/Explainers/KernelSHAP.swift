@@ -9,7 +9,7 @@ import Tensor
 /// π the Shapley kernel. As shap does it:
 /// - only the M *varying* features (xᵢ differs from some background row) are players; the
 ///   others get φᵢ = 0 (they are null players of v); M = 1 gives φ = f(x) − v(∅) directly;
-/// - the budget (default 2M + 2048 coalitions, at most 2^M − 2) is spent as
+/// - the budget (default 2M + 2048 coalitions, at most 2^M − 2 are used) is spent as
 ///   ``KernelSHAPDesign`` describes (full enumeration of small sizes, paired sampling);
 /// - efficiency is imposed by eliminating the last player, φ_M = f(x) − v(∅) − Σ_{i<M} φᵢ,
 ///   and the rest is a weighted least-squares fit (in Double, normal equations by Cholesky,
@@ -18,8 +18,9 @@ import Tensor
 /// Differences from shap: no L1 feature selection (shap's default `l1_reg="num_features(10)"`
 /// keeps at most 10 features when more than 10 vary; here every varying feature is fitted, as
 /// with `l1_reg=False`); the random draws come from the seeded xoshiro generator, one stream per
-/// row (`RandomGenerator(seed:).stream(row)`), so results are reproducible but not equal to
-/// numpy's draws.
+/// row identity (`RandomGenerator(seed:).stream(rowID)`, by default the row's index in the
+/// call), so results are reproducible but not equal to numpy's draws. Budgets above
+/// ``maximumBudget`` (2^24) are rejected.
 ///
 /// Efficient: Σᵢ φᵢ = f(x) − E_background f, with `base` = E_background f.
 ///
@@ -44,19 +45,29 @@ public struct KernelSHAP {
   /// The default budget for d features: 2d + 2048.
   public static func defaultBudget(features d: Int) -> Int { 2 * d + 2048 }
 
-  public func explain(_ model: any ExplainableModel, rows: [[Float]]) throws -> FeatureAttribution {
-    try explain(model, rows: RowInput.flatten(rows, features: model.features))
+  /// The largest budget accepted: 2^24 coalitions per row (2^24 · M bytes of coalition masks
+  /// and 2^24 · B model rows per explained row; every coalition of up to 24 varying features).
+  public static let maximumBudget = 1 << 24
+
+  public func explain(_ model: any ExplainableModel, rows: [[Float]], rowIDs: [Int]? = nil) throws -> FeatureAttribution {
+    try explain(model, rows: RowInput.flatten(rows, features: model.features), rowIDs: rowIDs)
   }
 
   /// φ for every row of `rows` (row-major) and every output.
-  public func explain(_ model: any ExplainableModel, rows: [Float]) throws -> FeatureAttribution {
+  ///
+  /// Row r draws its coalitions from the random stream `rowIDs[r]` of `seed` (by default r, its
+  /// index in this call). Pass stable identities (e.g. the rows' numbers in the data file) so
+  /// that a row gets the same φ whether it is explained alone or in a batch.
+  public func explain(_ model: any ExplainableModel, rows: [Float], rowIDs: [Int]? = nil) throws -> FeatureAttribution {
     let d = model.features
     let c = model.outputs
     if let budget, budget < d + 1 { throw AttributionError.budgetTooSmall(budget: budget, minimum: d + 1) }
+    if let budget, budget > Self.maximumBudget { throw AttributionError.budgetTooLarge(budget: budget, maximum: Self.maximumBudget) }
     let game = try InterventionalValueFunction(model: model, background: background)
     let n = try RowInput.count(rows, features: d)
+    let ids = try RowInput.identities(rowIDs, rows: n)
     let fnull = try game.backgroundMean()
-    let fx = try RowInput.evaluate(model, rows, count: n)
+    let fx = try RowInput.evaluate(model, rows, count: n, what: "f(x) of the explained rows")
     var values = [Double](repeating: 0, count: n * c * d)
     var base = [Double](repeating: 0, count: n * c)
     let root = RandomGenerator(seed: seed)
@@ -64,7 +75,7 @@ public struct KernelSHAP {
       let x = Array(rows[(r * d)..<((r + 1) * d)])
       let gap = (0..<c).map { Double(fx[r * c + $0]) - fnull[$0] }
       for o in 0..<c { base[r * c + o] = fnull[o] }
-      var rng = root.stream(UInt64(r))
+      var rng = root.stream(UInt64(bitPattern: Int64(ids[r])))
       let phi = try explainRow(x, game: game, gap: gap, fnull: fnull, rng: &rng)
       for o in 0..<c {
         for i in 0..<d { values[(r * c + o) * d + i] = phi[o * d + i] }
@@ -93,6 +104,7 @@ public struct KernelSHAP {
       for (p, feature) in varying.enumerated() where design.masks[k * m + p] != 0 { masks[k * d + feature] = 1 }
     }
     let ey = try game.values(of: x, masks: masks, count: design.count)
+    try RowInput.finite(ey, outputs: c, what: "the coalition values v(S) (means over the background)")
     let solution = Self.solve(design: design, values: ey, fnull: fnull, gap: gap, outputs: c)
     for o in 0..<c {
       for p in 0..<m { phi[o * d + varying[p]] = solution[o * m + p] }

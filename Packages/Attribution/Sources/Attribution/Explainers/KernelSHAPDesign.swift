@@ -26,10 +26,12 @@ struct KernelSHAPDesign {
   init(players m: Int, budget: Int, rng: inout RandomGenerator) {
     players = m
     precondition(m >= 2, "KernelSHAPDesign needs at least two players")
+    precondition(budget >= 0 && budget <= KernelSHAP.maximumBudget, "KernelSHAPDesign: the budget must be in 0...KernelSHAP.maximumBudget")
     var samples = budget
     if m <= 30 { samples = min(samples, (1 << m) - 2) }
-    masks.reserveCapacity(samples * m)
-    weights.reserveCapacity(samples)
+    // Memory grows with the coalitions actually drawn; only a modest first block is reserved.
+    masks.reserveCapacity(min(samples, 1 << 12) * m)
+    weights.reserveCapacity(min(samples, 1 << 12))
 
     let sizes = (m - 1 + 1) / 2  // ⌈(M − 1)/2⌉
     let pairedSizes = (m - 1) / 2  // ⌊(M − 1)/2⌋
@@ -146,27 +148,5 @@ private struct MaskKey: Hashable {
       default: rest[(i - 128) >> 6] |= b
       }
     }
-  }
-}
-
-/// C(n, k) in Double (exact for the sizes that can be enumerated).
-func binomial(_ n: Int, _ k: Int) -> Double {
-  guard k >= 0 && k <= n else { return 0 }
-  var result = 1.0
-  for i in 0..<min(k, n - k) { result = result * Double(n - i) / Double(i + 1) }
-  return result.rounded()
-}
-
-/// Calls `body` with every k-subset of 0..<n, in lexicographic order.
-func forEachCombination(_ n: Int, _ k: Int, _ body: ([Int]) -> Void) {
-  guard k <= n else { return }
-  var members = Array(0..<k)
-  while true {
-    body(members)
-    var i = k - 1
-    while i >= 0 && members[i] == n - k + i { i -= 1 }
-    if i < 0 { return }
-    members[i] += 1
-    for j in (i + 1)..<k { members[j] = members[j - 1] + 1 }
   }
 }

@@ -17,7 +17,7 @@ import Tensor
 ///
 /// 5,000 samples by default. Every feature is kept (lime's `feature_selection="none"`; its
 /// default keeps the 10 highest-weighted features). Draws come from the seeded xoshiro
-/// generator, one stream per row. Not efficient: Σφ is the local model's prediction at x
+/// generator, one stream per row identity (``explain(_:rows:rowIDs:)``). Not efficient: Σφ is the local model's prediction at x
 /// minus its intercept, not f(x) − E f.
 public struct LIME {
   public enum Sampling: Equatable, Sendable {
@@ -25,10 +25,13 @@ public struct LIME {
     case continuous(aroundInstance: Bool)
   }
 
-  public var sampling: Sampling
-  public var samples: Int
-  /// nil means 0.75·√d.
+  /// Fixed at creation: the training statistics (the quartile discretizer) depend on it.
+  public private(set) var sampling: Sampling
+  /// Samples per explained row (≥ 2), fixed at creation.
+  public private(set) var samples: Int
+  /// nil means 0.75·√d; must be positive and finite.
   public var kernelWidth: Double?
+  /// The ridge penalty α ≥ 0.
   public var alpha: Double
   public var seed: UInt64
   private let d: Int
@@ -66,14 +69,22 @@ public struct LIME {
     }
   }
 
-  public func explain(_ model: any ExplainableModel, rows: [[Float]]) throws -> FeatureAttribution {
-    try explain(model, rows: RowInput.flatten(rows, features: model.features))
+  public func explain(_ model: any ExplainableModel, rows: [[Float]], rowIDs: [Int]? = nil) throws -> FeatureAttribution {
+    try explain(model, rows: RowInput.flatten(rows, features: model.features), rowIDs: rowIDs)
   }
 
-  public func explain(_ model: any ExplainableModel, rows: [Float]) throws -> FeatureAttribution {
+  /// φ for every row of `rows` (row-major) and every output. Row r draws its neighbourhood
+  /// from the random stream `rowIDs[r]` of `seed` (by default r, its index in this call); pass
+  /// stable identities so that a row gets the same φ alone or in a batch.
+  public func explain(_ model: any ExplainableModel, rows: [Float], rowIDs: [Int]? = nil) throws -> FeatureAttribution {
     guard model.features == d else { throw AttributionError.wrongWidth(expected: model.features, got: d) }
+    if let kernelWidth, !(kernelWidth > 0 && kernelWidth.isFinite) {
+      throw AttributionError.invalidArgument("LIME's kernel width must be positive and finite, got \(kernelWidth)")
+    }
+    guard alpha >= 0 && alpha.isFinite else { throw AttributionError.invalidArgument("LIME's ridge penalty α must be ≥ 0 and finite, got \(alpha)") }
     let c = model.outputs
     let n = try RowInput.count(rows, features: d)
+    let ids = try RowInput.identities(rowIDs, rows: n)
     let width = kernelWidth ?? 0.75 * Double(d).squareRoot()
     var values = [Double](repeating: 0, count: n * c * d)
     var base = [Double](repeating: 0, count: n * c)
@@ -81,7 +92,7 @@ public struct LIME {
     var inverse = [Float](repeating: 0, count: samples * d)
     var z = [Double](repeating: 0, count: samples * d)
     for r in 0..<n {
-      var rng = root.stream(UInt64(r))
+      var rng = root.stream(UInt64(bitPattern: Int64(ids[r])))
       let x = Array(rows[(r * d)..<((r + 1) * d)])
       neighbourhood(x, inverse: &inverse, z: &z, rng: &rng)
       var weights = [Double](repeating: 0, count: samples)
@@ -93,7 +104,7 @@ public struct LIME {
         }
         weights[k] = exp(-squared / (width * width)).squareRoot()
       }
-      let out = try RowInput.evaluate(model, inverse, count: samples)
+      let out = try RowInput.evaluate(model, inverse, count: samples, what: "LIME's samples around row \(r) (batch row 0 is x)")
       let y = out.map(Double.init)
       let fit = WeightedRidge.fit(x: z, y: y, weights: weights, samples: samples, features: d, targets: c, alpha: alpha)
       for o in 0..<c {
@@ -109,7 +120,7 @@ public struct LIME {
   private func neighbourhood(_ x: [Float], inverse: inout [Float], z: inout [Double], rng: inout RandomGenerator) {
     switch sampling {
     case .quartiles:
-      let discretizer = discretizer!
+      let discretizer = discretizer!  // made at init for .quartiles; `sampling` cannot change after
       let own = (0..<d).map { QuartileDiscretizer.bin(Double(x[$0]), edges: discretizer.features[$0].edges) }
       for j in 0..<d {
         inverse[j] = x[j]

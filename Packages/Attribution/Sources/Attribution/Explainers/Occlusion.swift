@@ -16,6 +16,7 @@ public struct Occlusion {
     let n = try RowInput.count(rows, features: d)
     let reference = baseline ?? [Float](repeating: 0, count: d)
     guard reference.count == d else { throw AttributionError.wrongWidth(expected: d, got: reference.count) }
+    try RowInput.finiteBaseline(reference, what: "the occlusion baseline")
     let rowsPerCall = max(1, 65536 / (d + 1))
     var values = [Double](repeating: 0, count: n * c * d)
     var start = 0
@@ -39,7 +40,7 @@ public struct Occlusion {
       }
       start += m
     }
-    let f0 = try RowInput.evaluate(model, reference, count: 1)
+    let f0 = try RowInput.evaluate(model, reference, count: 1, what: "f(baseline)")
     let base = (0..<(n * c)).map { Double(f0[$0 % c]) }
     return FeatureAttribution(rows: n, outputs: c, features: d, values: values, base: base, method: "occlusion")
   }

@@ -7,9 +7,10 @@ public struct RemovalCurve: Sendable, Equatable {
   public let order: [Int]
   /// ∫₀¹ of the curve over the fraction k/d of features, by the trapezoid rule.
   public let area: Double
-  /// The area of (curve − f(x′))/(f(x) − f(x′)), x′ the baseline: 1 for an insertion curve that
-  /// jumps to f(x) at once, 0 for a deletion curve that drops to f(x′) at once; NaN when
-  /// f(x) = f(x′).
+  /// The area of (curve − f(x′))/(f(x) − f(x′)), x′ the baseline, by the same trapezoid rule.
+  /// The ideal curves: an insertion curve that reaches f(x) with the first feature has
+  /// area 1 − 1/(2d), a deletion curve that reaches f(x′) with the first feature 1/(2d) (the
+  /// first interval is half a step); NaN when f(x) = f(x′).
   public let normalizedArea: Double
 }
 

@@ -49,11 +49,18 @@ public struct InsertionDeletionError {
   }
 
   /// One report per row and output (row-major) of a feature attribution.
+  ///
+  /// The attribution must have the model's features and outputs and one row per row of `rows`.
   public func evaluate(_ model: any ExplainableModel, rows: [Float], attribution: FeatureAttribution) throws -> [SubsetErrorReport] {
-    try evaluate(model, rows: rows, attribution: GroupAttribution(attribution))
+    let n = try RowInput.count(rows, features: model.features)
+    guard attribution.rows == n, attribution.outputs == model.outputs, attribution.features == model.features else {
+      throw AttributionError.invalidArgument("the attribution is \(attribution.rows) rows × \(attribution.outputs) outputs × \(attribution.features) features but there are \(n) rows and the model has \(model.outputs) outputs and \(model.features) features")
+    }
+    return try evaluate(model, rows: rows, attribution: GroupAttribution(attribution))
   }
 
-  /// One report per row and output (row-major) of a group attribution.
+  /// One report per row and output (row-major) of a group attribution. Every group must name
+  /// features in 0..<d (groups may be empty or overlap).
   public func evaluate(_ model: any ExplainableModel, rows: [Float], attribution: GroupAttribution) throws -> [SubsetErrorReport] {
     let d = model.features
     let c = model.outputs

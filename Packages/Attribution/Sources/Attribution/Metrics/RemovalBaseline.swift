@@ -13,6 +13,7 @@ public enum RemovalBaseline: Sendable, Equatable {
     case .zero: return [Float](repeating: 0, count: d)
     case .values(let v):
       guard v.count == d else { throw AttributionError.wrongWidth(expected: d, got: v.count) }
+      try RowInput.finiteBaseline(v, what: "the removal baseline (.values)")
       return v
     case .backgroundMean(let rows):
       let n = try RowInput.background(rows, features: d)

@@ -3,7 +3,7 @@ import Foundation
 /// Solves A·X = B for a small symmetric positive semi-definite A (n×n, row-major, Double),
 /// the normal equations of a weighted least-squares or ridge fit.
 ///
-/// First a Cholesky factorisation A = L·Lᵀ; when a pivot is not clearly positive
+/// First a Cholesky factorisation A = L·Lᵀ (``Cholesky``); when a pivot is not clearly positive
 /// (≤ 1e-12 · max diag, i.e. A is singular or nearly so) it falls back to the minimum-norm
 /// solution A⁺·B through a cyclic Jacobi eigendecomposition, discarding eigenvalues below
 /// 1e-12 · λ_max — what `numpy.linalg.lstsq` does for a rank-deficient system.
@@ -11,46 +11,8 @@ import Foundation
 enum SymmetricSolver {
   /// X (n × columns, row-major) with A·X = B, B n × columns row-major.
   static func solve(_ a: [Double], _ b: [Double], n: Int, columns: Int) -> [Double] {
-    if let l = cholesky(a, n: n) { return choleskySolve(l, b, n: n, columns: columns) }
+    if let l = try? Cholesky(n: n, matrix: a, relativeTolerance: 1e-12) { return l.solve(b, columns: columns) }
     return pseudoInverseSolve(a, b, n: n, columns: columns)
-  }
-
-  /// The lower Cholesky factor, or nil when A is not numerically positive definite.
-  static func cholesky(_ a: [Double], n: Int) -> [Double]? {
-    var l = [Double](repeating: 0, count: n * n)
-    var maxDiag = 0.0
-    for i in 0..<n { maxDiag = max(maxDiag, a[i * n + i]) }
-    let tolerance = 1e-12 * max(maxDiag, Double.leastNormalMagnitude)
-    for j in 0..<n {
-      var s = a[j * n + j]
-      for k in 0..<j { s -= l[j * n + k] * l[j * n + k] }
-      guard s > tolerance else { return nil }
-      let pivot = s.squareRoot()
-      l[j * n + j] = pivot
-      for i in (j + 1)..<max(n, j + 1) {
-        var t = a[i * n + j]
-        for k in 0..<j { t -= l[i * n + k] * l[j * n + k] }
-        l[i * n + j] = t / pivot
-      }
-    }
-    return l
-  }
-
-  static func choleskySolve(_ l: [Double], _ b: [Double], n: Int, columns: Int) -> [Double] {
-    var x = b
-    for c in 0..<columns {
-      for i in 0..<n {
-        var s = x[i * columns + c]
-        for k in 0..<i { s -= l[i * n + k] * x[k * columns + c] }
-        x[i * columns + c] = s / l[i * n + i]
-      }
-      for i in stride(from: n - 1, through: 0, by: -1) {
-        var s = x[i * columns + c]
-        for k in (i + 1)..<max(n, i + 1) { s -= l[k * n + i] * x[k * columns + c] }
-        x[i * columns + c] = s / l[i * n + i]
-      }
-    }
-    return x
   }
 
   /// A⁺·B from the eigendecomposition A = V·Λ·Vᵀ (cyclic Jacobi rotations).
@@ -58,10 +20,13 @@ enum SymmetricSolver {
     var m = a
     var v = [Double](repeating: 0, count: n * n)
     for i in 0..<n { v[i * n + i] = 1 }
+    // Rotations keep the Frobenius norm, so convergence is judged relative to it: stop when the
+    // off-diagonal part is below 1e-15·‖A‖_F (squared: 1e-30·‖A‖²_F), whatever A's scale.
+    let frobenius = a.reduce(0) { $0 + $1 * $1 }
     for _ in 0..<100 {
       var off = 0.0
       for p in 0..<n { for q in (p + 1)..<max(n, p + 1) { off += m[p * n + q] * m[p * n + q] } }
-      if off < 1e-30 { break }
+      if off <= 1e-30 * frobenius { break }
       for p in 0..<n {
         for q in (p + 1)..<max(n, p + 1) where m[p * n + q] != 0 {
           let theta = (m[q * n + q] - m[p * n + p]) / (2 * m[p * n + q])

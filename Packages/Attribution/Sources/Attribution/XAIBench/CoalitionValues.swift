@@ -49,7 +49,8 @@ public struct CoalitionValues: Sendable, Equatable {
     output: Int = 0, rng: inout RandomGenerator
   ) throws -> CoalitionValues {
     let d = distribution.dimension
-    guard x.count % d == 0 else { throw AttributionError.wrongWidth(expected: d, got: x.count) }
+    guard model.features == d else { throw AttributionError.wrongWidth(expected: model.features, got: d) }
+    let n = try RowInput.count(x, features: d)
     guard (0..<model.outputs).contains(output) else {
       throw AttributionError.invalidArgument("output \(output) does not exist; the model has \(model.outputs) outputs")
     }
@@ -62,12 +63,12 @@ public struct CoalitionValues: Sendable, Equatable {
     for s in 0..<subsets {
       for i in 0..<d where s >> i & 1 == 1 { masks[s * d + i] = 1 }
     }
-    let n = x.count / d
     var values = [Double]()
     values.reserveCapacity(n << d)
     let c = model.outputs
     for r in 0..<n {
       let y = try v.values(of: x[(r * d)..<((r + 1) * d)].map(Float.init), masks: masks, count: subsets)
+      try RowInput.finite(y, outputs: c, what: "the conditional coalition values of row \(r) (batch row = coalition mask)")
       for s in 0..<subsets { values.append(y[s * c + output]) }
     }
     return CoalitionValues(rows: n, features: d, values: values)

@@ -32,12 +32,11 @@ public enum Infidelity {
     model: any ExplainableModel, rows x: [Double], count: Int = 1000, output: Int = 0, rng: inout RandomGenerator
   ) throws -> Perturbations {
     let d = model.features
-    guard d > 0, x.count % d == 0, !x.isEmpty else { throw AttributionError.wrongWidth(expected: d, got: x.count) }
+    let n = try RowInput.count(x, features: d)
     guard count >= 1 else { throw AttributionError.invalidArgument("infidelity needs at least one perturbation; got \(count)") }
     guard (0..<model.outputs).contains(output) else {
       throw AttributionError.invalidArgument("output \(output) does not exist; the model has \(model.outputs) outputs")
     }
-    let n = x.count / d
     let k = model.outputs
     var shifts = [Double]()
     shifts.reserveCapacity(n * count * d)
@@ -53,7 +52,7 @@ public enum Infidelity {
           shifts.append(row[j] - perturbed)
         }
       }
-      let y = try model.evaluate(batch, count: count + 1)
+      let y = try RowInput.evaluate(model, batch, count: count + 1, what: "row \(r) and its perturbations (batch row 0 is x)")
       let fx = Double(y[output])
       for p in 1...count { drops.append(fx - Double(y[p * k + output])) }
     }
@@ -72,7 +71,7 @@ public enum Infidelity {
     let d = p.features
     var total = 0.0
     for r in 0..<p.rows {
-      total += score(attribution: Array(attribution.scores(row: r, output: output)),
+      total += try score(attribution: Array(attribution.scores(row: r, output: output)),
                      perturbations: Array(p.shifts[(r * p.count * d)..<((r + 1) * p.count * d)]),
                      drops: Array(p.drops[(r * p.count)..<((r + 1) * p.count)]))
     }
@@ -92,9 +91,15 @@ public enum Infidelity {
 
   /// One row's infidelity from explicit perturbations I (count × d, row-major) and the drops
   /// f(x) − f(x − I), one per perturbation.
-  public static func score(attribution phi: [Double], perturbations: [Double], drops: [Double]) -> Double {
+  ///
+  /// Throws `.invalidArgument` unless there is at least one drop and `perturbations` holds
+  /// exactly d = `phi.count` values per drop.
+  public static func score(attribution phi: [Double], perturbations: [Double], drops: [Double]) throws -> Double {
     let d = phi.count
-    precondition(perturbations.count == drops.count * d, "Infidelity.score: one perturbation of d values per drop")
+    guard !drops.isEmpty, perturbations.count == drops.count * d else {
+      throw AttributionError.invalidArgument(
+        "Infidelity.score: \(perturbations.count) perturbation values for \(drops.count) drops of d = \(d) features; pass one perturbation of d values per drop (at least one)")
+    }
     let predicted = drops.indices.map { p in (0..<d).reduce(0.0) { $0 + perturbations[p * d + $1] * phi[$1] } }
     let cross = zip(predicted, drops).reduce(0.0) { $0 + $1.0 * $1.1 }
     let energy = predicted.reduce(0.0) { $0 + $1 * $1 }
