@@ -87,7 +87,7 @@ struct XAIBenchRunner {
     let background = Array(xTrain.prefix(Swift.min(s.backgroundRows, sample.trainCount) * d))
     var explainers: [(String, () throws -> FeatureAttribution)] = []
     if let inn = network as? Hypernetwork {
-      explainers.append(("inn", { try INNExplainer(inn).explain(rows: xValidation) }))
+      explainers.append(("inn", { try INNExplainer(inn, threads: 1).explain(rows: xValidation) }))
     }
     explainers.append(("kernel-shap", { try KernelSHAP(background: background, seed: s.seed).explain(model, rows: xValidation) }))
     explainers.append(("exact-shapley", { try ExactShapley(background: background).explain(model, rows: xValidation) }))

@@ -1,3 +1,4 @@
+import Foundation
 import Models
 import Tensor
 
@@ -8,15 +9,21 @@ import Tensor
 ///
 /// so Σⱼ φ[c, j] + base[c] = logit_c exactly: the explanation *is* the model. Every output is
 /// explained (``INNExplanation`` singles out the predicted class; here all C columns are read
-/// from the same weights). It costs exactly one forward pass per batch of rows and no other
-/// model calls. Rows are processed in batches of `batchSize`.
+/// from the same weights). It costs one evaluation-mode forward pass of the hypernetwork
+/// (``Hypernetwork/weightsPlan()``, BatchNorm folded, on `threads` workers) and no other model
+/// calls. Rows are processed in batches of `batchSize`. The plan is a snapshot of the
+/// parameters at creation, like ``TabularModelAdapter``.
 public struct INNExplainer {
   public let model: Hypernetwork
   public var batchSize: Int
+  public var threads: Int
+  private let plan: TabResNetPlan
 
-  public init(_ model: Hypernetwork, batchSize: Int = 8192) {
+  public init(_ model: Hypernetwork, batchSize: Int = 8192, threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
     self.model = model
     self.batchSize = max(batchSize, 1)
+    self.threads = max(threads, 1)
+    plan = model.weightsPlan()
   }
 
   /// Contributions for every output of every row (row-major, `model.features` values each).
@@ -36,7 +43,9 @@ public struct INNExplainer {
     var start = 0
     while start < n {
       let count = min(batchSize, n - start)
-      let explanation = INNExplanation(model: model, inputs: Tensor(shape: [count, f], scalars: Array(rows[(start * f)..<((start + count) * f)])))
+      let slice = Array(rows[(start * f)..<((start + count) * f)])
+      let generated = plan.evaluate(slice, count: count, threads: threads)
+      let explanation = INNExplanation(weights: Tensor(shape: [count, f + 1, c], scalars: generated), inputs: Tensor(shape: [count, f], scalars: slice))
       for r in 0..<count {
         let row = start + r
         for o in 0..<c {

@@ -19,14 +19,30 @@ public struct INNExplanation {
   /// row's predicted class (the arg-max logit) is the one explained.
   public init(model: Hypernetwork, inputs x: Tensor) {
     model.eval()
-    let (logits, w) = withoutGradient { model.forward(x) }
+    self.init(weights: withoutGradient { model.weights(x) }, inputs: x)
+  }
+
+  /// The explanation of `x` from weights W(x) [n, F+1, C] already generated (for example by
+  /// ``Hypernetwork/weightsPlan()``); the logits [x, 1]·W(x) pick the explained output.
+  public init(weights w: Tensor, inputs x: Tensor) {
+    precondition(w.shape.count == 3 && x.shape.count == 2 && w.shape[0] == x.shape[0] && w.shape[1] == x.shape[1] + 1,
+      "INNExplanation: weights \(w.shape) do not fit inputs \(x.shape) (expected [n, F+1, C])")
     weights = w
     inputs = x
-    let c = w.shape[2]
-    explainedOutput = (0..<x.shape[0]).map { row in
+    let (n, f, c) = (x.shape[0], x.shape[1], w.shape[2])
+    explainedOutput = (0..<n).map { row in
       guard c > 1 else { return 0 }
-      let values = logits.scalars[(row * c)..<((row + 1) * c)]
-      return values.firstIndex(of: values.max()!)! - row * c
+      var best = 0
+      var bestLogit = -Float.infinity
+      for o in 0..<c {
+        var logit = w.scalars[(row * (f + 1) + f) * c + o]
+        for j in 0..<f { logit += x.scalars[row * f + j] * w.scalars[(row * (f + 1) + j) * c + o] }
+        if logit > bestLogit {
+          bestLogit = logit
+          best = o
+        }
+      }
+      return best
     }
   }
 

@@ -7,4 +7,11 @@ extension Hypernetwork {
   public func inferencePlan() -> any InferencePlan {
     TabResNetPlan(trunk: TabResNetTrunkPlan(backbone), head: AffineMap(head), readout: .perInstanceLinear)
   }
+
+  /// The folded evaluation-mode hypernetwork alone: its outputs are the generated weights
+  /// W(x) ∈ R^{(F+1)×C} per row (row F the bias), row-major — INN's explanation at the cost of
+  /// one forward pass (``INNExplanation/init(weights:inputs:)`` reads it).
+  public func weightsPlan() -> TabResNetPlan {
+    TabResNetPlan(trunk: TabResNetTrunkPlan(backbone), head: AffineMap(head), readout: .logits)
+  }
 }
