@@ -35,7 +35,7 @@ import Testing
     return norm
   }
 
-  @Test("AffineMap(linear) is linear(x), with and without a bias, with identity and GELU epilogues")
+  @Test("AffineMap(linear) is linear(x), with and without a bias, with identity, ReLU and GELU epilogues")
   func affineMatchesLinear() async {
     await propertyCheck(count: 50, input: Gen.int(in: 1...40), Gen.int(in: 0...33), Gen.int(in: 1...33), Gen.uint64()) { n, inputs, outputs, seed in
       var rng = RandomGenerator(seed: seed)
@@ -45,6 +45,7 @@ import Testing
       let y = withoutGradient { linear(x) }
       #expect(Self.maxRelativeDifference(Self.apply(map, x, epilogue: .identity), y.scalars) <= 1e-5)
       #expect(Self.maxRelativeDifference(Self.apply(map, x, epilogue: .gelu), y.gelu().scalars) <= 1e-5)
+      #expect(Self.apply(map, x, epilogue: .relu) == Self.apply(map, x, epilogue: .identity).map { Swift.max($0, 0) })
     }
   }
 

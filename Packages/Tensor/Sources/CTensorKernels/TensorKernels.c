@@ -96,6 +96,17 @@ void sann_bias_gelu(float *restrict x, const float *restrict bias, ptrdiff_t row
 }
 
 SANN_CLONES
+void sann_bias_relu(float *restrict x, const float *restrict bias, ptrdiff_t rows, ptrdiff_t cols) {
+  for (ptrdiff_t r = 0; r < rows; r++) {
+    float *restrict row = x + r * cols;
+    for (ptrdiff_t j = 0; j < cols; j++) {
+      float v = row[j] + bias[j];
+      row[j] = v < 0.0f ? 0.0f : v;
+    }
+  }
+}
+
+SANN_CLONES
 void sann_bias_add(float *restrict x, const float *restrict bias, ptrdiff_t rows, ptrdiff_t cols) {
   for (ptrdiff_t r = 0; r < rows; r++) {
     float *restrict row = x + r * cols;

@@ -2,7 +2,8 @@
 // against one forward pass and against Kernel SHAP (default budget 2d + 2048, 100 background
 // rows) on the same model; then Kernel SHAP in ms per explained row on the three architectures
 // of Tools/scripts/shap-kernel-bench.py (the `shap` package's KernelExplainer on PyTorch):
-// MLP 20→128→1, MLP 20→128→128→1 (ReLU, Tensor `Sequential`) and the INN.
+// MLP 20→128→1, MLP 20→128→128→1 (ReLU, Tensor `Sequential` through its compiled
+// `SequentialPlan`, `SequentialModelAdapter`) and the INN.
 //
 // Kernel SHAP is timed on `--shap-rows` rows (default 5) and the 10,000-row figure is that
 // time extrapolated. Each Kernel SHAP time is printed next to its floor: one evaluation of
@@ -106,8 +107,8 @@ var mlpRNG = RandomGenerator(seed: 1)
 let mlp1 = Sequential([Linear(features, 128, rng: &mlpRNG), Activation(.relu), Linear(128, 1, rng: &mlpRNG)])
 let mlp2 = Sequential([Linear(features, 128, rng: &mlpRNG), Activation(.relu), Linear(128, 128, rng: &mlpRNG), Activation(.relu),
                        Linear(128, 1, rng: &mlpRNG)])
-_ = try kernelSHAP("MLP 20→128→1", LayerModel(layer: mlp1, features: features, outputs: 1, threads: threads))
-_ = try kernelSHAP("MLP 20→128→128→1", LayerModel(layer: mlp2, features: features, outputs: 1, threads: threads))
+_ = try kernelSHAP("MLP 20→128→1", SequentialModelAdapter(mlp1, threads: threads))
+_ = try kernelSHAP("MLP 20→128→128→1", SequentialModelAdapter(mlp2, threads: threads))
 let innSHAP = try kernelSHAP("INN (width 128, 2 blocks)", adapter)
 
 // MARK: - 10,000 rows of the INN

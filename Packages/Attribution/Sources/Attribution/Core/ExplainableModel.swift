@@ -6,8 +6,8 @@ import Tensor
 ///
 /// `evaluate` takes `n` rows of `features` values, row-major, and returns `n × outputs` values,
 /// row-major. Explainers call it with many rows at once, so one call should be one batched
-/// forward pass. SANNKit's models conform through `TabularModelAdapter`; any closure can be
-/// wrapped in `ClosureModel`.
+/// forward pass. SANNKit's models conform through `TabularModelAdapter`, Tensor `Sequential`
+/// MLPs through `SequentialModelAdapter`; any closure can be wrapped in `ClosureModel`.
 ///
 ///     let f = ClosureModel(features: 2, outputs: 1) { rows, n in (0..<n).map { rows[2 * $0] * 3 } }
 ///     let phi = try ExactShapley(background: bg).explain(f, rows: x)

@@ -23,6 +23,10 @@ void sann_gelu_backward(const float *restrict x, const float *restrict cdf,
 /// epilogue of an affine map followed by GELU; the same GELU as sann_gelu_forward).
 void sann_bias_gelu(float *restrict x, const float *restrict bias, ptrdiff_t rows, ptrdiff_t cols);
 
+/// x[r,j] ← max(x[r,j] + bias[j], 0) in place, for a row-major rows × cols matrix (the
+/// epilogue of an affine map followed by ReLU; NaN stays NaN, as in Tensor.relu()).
+void sann_bias_relu(float *restrict x, const float *restrict bias, ptrdiff_t rows, ptrdiff_t cols);
+
 /// x[r,j] ← x[r,j] + bias[j] in place, for a row-major rows × cols matrix.
 void sann_bias_add(float *restrict x, const float *restrict bias, ptrdiff_t rows, ptrdiff_t cols);
 

@@ -13,11 +13,9 @@ extension AffineMap {
     precondition(norm.features == linear.outFeatures,
       "AffineMap: BatchNorm1d(\(norm.features)) cannot follow Linear(\(linear.inFeatures), \(linear.outFeatures))")
     let (inputs, outputs) = (linear.inFeatures, linear.outFeatures)
-    let gamma = norm.weight.value.scalars
     let beta = norm.bias.value.scalars
     let mean = norm.runningMean.value.scalars
-    let variance = norm.runningVar.value.scalars
-    let scale = (0..<outputs).map { gamma[$0] / (variance[$0] + norm.epsilon).squareRoot() }
+    let scale = norm.evaluationScale
     var weight = linear.weight.value.scalars
     for o in 0..<outputs {
       for i in 0..<inputs { weight[o * inputs + i] *= scale[o] }
@@ -25,5 +23,14 @@ extension AffineMap {
     let b = linear.bias?.value.scalars ?? [Float](repeating: 0, count: outputs)
     let bias = (0..<outputs).map { (b[$0] - mean[$0]) * scale[$0] + beta[$0] }
     self.init(weight: weight, bias: bias, inputs: inputs, outputs: outputs)
+  }
+}
+
+extension BatchNorm1d {
+  /// s = γ/√(σ² + ε) with the running variance σ²: evaluation mode is y = (x − μ)·s + β.
+  var evaluationScale: [Float] {
+    let gamma = weight.value.scalars
+    let variance = runningVar.value.scalars
+    return (0..<features).map { gamma[$0] / (variance[$0] + epsilon).squareRoot() }
   }
 }

@@ -10,7 +10,7 @@ import CTensorKernels
 ///   y ← φ(x·Wᵀ + b)          (accumulating: false)
 ///   y ← φ(y + x·Wᵀ + b)      (accumulating: true, a residual connection in place)
 ///
-/// with one `cblas_sgemm` (β = 0 or 1) and one fused pass for the bias and φ ∈ {identity, GELU}.
+/// with one `cblas_sgemm` (β = 0 or 1) and one fused pass for the bias and φ ∈ {identity, ReLU, GELU}.
 ///
 ///     let map = AffineMap(linear)                     // a snapshot of linear's values
 ///     map.apply(x, rows: n, into: y, then: .gelu)     // y = GELU(x·Wᵀ + b)
@@ -20,6 +20,8 @@ public struct AffineMap: Sendable {
   /// The non-linearity applied after the bias, in the same pass.
   public enum Epilogue: Sendable {
     case identity
+    /// ReLU, max(x, 0), as `Tensor.relu()` (NaN stays NaN).
+    case relu
     /// GELU in its exact form x·Φ(x), the same kernel as `Tensor.gelu()`.
     case gelu
   }
@@ -64,6 +66,7 @@ public struct AffineMap: Sendable {
     bias.withUnsafeBufferPointer { b in
       switch epilogue {
       case .identity: sann_bias_add(y, b.baseAddress!, rows, outputs)
+      case .relu: sann_bias_relu(y, b.baseAddress!, rows, outputs)
       case .gelu: sann_bias_gelu(y, b.baseAddress!, rows, outputs)
       }
     }
