@@ -190,4 +190,4 @@ struct Train: ParsableCommand {
   }
 }
 
-extension Experiment.Architecture: ExpressibleByArgument {}
+extension Experiment.Architecture: @retroactive ExpressibleByArgument {}
