@@ -12,6 +12,35 @@ struct TheoryCommandTests {
     #expect(object["error"] as? String == "deletion")
     #expect(object["optimum"] as? String == "32")
     #expect(object["method"] as? String == "full")
+    #expect(object["solver"] as? String == "exact-simplex")
+  }
+
+  @Test("every method gives the same exact optimum; --method glpk reports the full program solved by GLPK")
+  func methodsAgree() throws {
+    var optima: [String: String] = [:]
+    for method in ["full", "glpk", "symmetric"] {
+      let result = try SANNProcess.run(["theory", "bound", "--binomial", "3,2,3", "--error", "insertion", "--method", method, "--json"])
+      #expect(result.status == 0, "stderr: \(result.stderr)")
+      let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+      optima[method] = object["optimum"] as? String
+      #expect(object["method"] as? String == (method == "symmetric" ? "symmetric" : "full"))
+      #expect(object["solver"] as? String == (method == "glpk" ? "glpk" : "exact-simplex"))
+    }
+    #expect(Set(optima.values).count == 1, "\(optima)")
+  }
+
+  @Test("a symmetric instance at d = 90 writes a certificate that verifies")
+  func symmetricCertificate() throws {
+    let directory = try SANNProcess.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let file = directory.appendingPathComponent("sym.json")
+    let bound = try SANNProcess.run(["theory", "bound", "--binomial", "30,30,30", "--error", "deletion", "--certificate", file.path, "--json"])
+    #expect(bound.status == 0, "stderr: \(bound.stderr)")
+    let object = try #require(try JSONSerialization.jsonObject(with: Data(bound.stdout.utf8)) as? [String: Any])
+    #expect(object["method"] as? String == "symmetric")
+    let verify = try SANNProcess.run(["theory", "verify", file.path])
+    #expect(verify.status == 0, "stderr: \(verify.stderr)")
+    #expect(verify.stdout.contains("OPT = \(object["optimum"] as? String ?? "?")"))
   }
 
   @Test("a written certificate verifies; an altered one is rejected with a non-zero exit")

@@ -32,7 +32,14 @@ struct PolynomialOptions: ParsableArguments {
   @Option(help: "full (all 2^d subsets, d ≤ 20, exact simplex), glpk (the full program through GLPK and glp_exact), symmetric (classes of interchangeable features), or auto.")
   var method: Method = .auto
 
-  enum Method: String, ExpressibleByArgument { case auto, full, glpk, symmetric }
+  enum Method: String, ExpressibleByArgument {
+    case auto, full, glpk, symmetric
+
+    /// The program solved: "full" (all 2^d subsets, by either solver) or "symmetric".
+    var program: String { self == .symmetric ? "symmetric" : "full" }
+    /// The solver: "exact-simplex" or "glpk".
+    var solver: String { self == .glpk ? "glpk" : "exact-simplex" }
+  }
 
   /// The method to use for `program`, or a clear error when none applies.
   func resolvedMethod(for program: ErrorProgram) throws -> Method {
@@ -143,7 +150,7 @@ extension TheoryCommand {
       }
       if json {
         let object: [String: Any] = [
-          "d": program.dimension, "error": program.kind.rawValue, "optimum": solution.optimum.description, "method": solution.method.rawValue,
+          "d": program.dimension, "error": program.kind.rawValue, "optimum": solution.optimum.description, "method": solution.method.program, "solver": solution.method.solver,
           "polynomial": program.polynomial.description, "alpha": solution.alpha.map(\.description), "seconds": seconds,
         ]
         print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
@@ -152,7 +159,7 @@ extension TheoryCommand {
         print("d = \(program.dimension), \(program.kind.rawValue) error, feature-wise OPT = \(solution.optimum)"
           + (solution.optimum.isInteger ? "" : String(format: " ≈ %.6g", solution.optimum.doubleValue)))
         print("optimal α = (\(solution.alpha.map(\.description).joined(separator: ", ")))")
-        print(String(format: "exact, verified (\(solution.method.rawValue) program); %.3f s", seconds) + (certificate.map { "; certificate \($0)" } ?? ""))
+        print(String(format: "exact, verified (\(solution.method.program) program, \(solution.method.solver)); %.3f s", seconds) + (certificate.map { "; certificate \($0)" } ?? ""))
       }
     }
   }
