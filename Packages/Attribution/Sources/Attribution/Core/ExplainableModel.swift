@@ -117,20 +117,32 @@ public final class TabularModelAdapter<Model: TabularModel>: DifferentiableModel
   public func resetParameterGradients() { model.zeroGrad() }
 
   public func evaluate(_ rows: [Float], count: Int) throws -> [Float] {
-    try ExplainableModelCheck.input(rows, count: count, features: features)
-    return plan.evaluate(rows, count: count, threads: max(threads, 1))
+    try ExplainableModelCheck.evaluate(plan, rows, count: count, threads: threads)
   }
 
   public func evaluate(_ rows: UnsafeBufferPointer<Float>, count: Int, into output: UnsafeMutableBufferPointer<Float>) throws {
-    guard count >= 0, rows.count >= count * features, output.count >= count * outputs else {
-      throw AttributionError.invalidArgument(
-        "evaluate(_:count:into:): buffers of \(rows.count) and \(output.count) values are too small for \(count) rows of \(features) features and \(outputs) outputs")
-    }
-    plan.evaluate(rows, count: count, into: output, threads: max(threads, 1))
+    try ExplainableModelCheck.evaluate(plan, rows, count: count, into: output, threads: threads)
   }
 }
 
 enum ExplainableModelCheck {
+  /// A plan's outputs for validated rows: the evaluation every plan-backed adapter shares.
+  static func evaluate(_ plan: any InferencePlan, _ rows: [Float], count: Int, threads: Int) throws -> [Float] {
+    try input(rows, count: count, features: plan.features)
+    return plan.evaluate(rows, count: count, threads: max(threads, 1))
+  }
+
+  /// The same into caller-owned buffers, after checking they are large enough.
+  static func evaluate(
+    _ plan: any InferencePlan, _ rows: UnsafeBufferPointer<Float>, count: Int, into output: UnsafeMutableBufferPointer<Float>, threads: Int
+  ) throws {
+    guard count >= 0, rows.count >= count * plan.features, output.count >= count * plan.outputs else {
+      throw AttributionError.invalidArgument(
+        "evaluate(_:count:into:): buffers of \(rows.count) and \(output.count) values are too small for \(count) rows of \(plan.features) features and \(plan.outputs) outputs")
+    }
+    plan.evaluate(rows, count: count, into: output, threads: max(threads, 1))
+  }
+
   /// Checks that `rows` holds `count` rows of `features` values. When the values split evenly
   /// into `count` rows, the error reports that width as the column count; otherwise it says
   /// how many values there were.

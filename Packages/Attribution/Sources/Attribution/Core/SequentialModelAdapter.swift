@@ -50,15 +50,10 @@ public final class SequentialModelAdapter: DifferentiableModel {
   public func resetParameterGradients() { model.zeroGrad() }
 
   public func evaluate(_ rows: [Float], count: Int) throws -> [Float] {
-    try ExplainableModelCheck.input(rows, count: count, features: features)
-    return plan.evaluate(rows, count: count, threads: max(threads, 1))
+    try ExplainableModelCheck.evaluate(plan, rows, count: count, threads: threads)
   }
 
   public func evaluate(_ rows: UnsafeBufferPointer<Float>, count: Int, into output: UnsafeMutableBufferPointer<Float>) throws {
-    guard count >= 0, rows.count >= count * features, output.count >= count * outputs else {
-      throw AttributionError.invalidArgument(
-        "evaluate(_:count:into:): buffers of \(rows.count) and \(output.count) values are too small for \(count) rows of \(features) features and \(outputs) outputs")
-    }
-    plan.evaluate(rows, count: count, into: output, threads: max(threads, 1))
+    try ExplainableModelCheck.evaluate(plan, rows, count: count, into: output, threads: threads)
   }
 }

@@ -30,7 +30,7 @@
 /// match the layers' ordinary forward to float rounding (folding re-associates the products).
 ///
 /// Complexity: 2·Σₖ inₖ·outₖ flops per row in BLAS, plus one pass over each hidden layer.
-public struct SequentialPlan: Sendable {
+public struct SequentialPlan: InferencePlan {
   /// One affine map and the non-linearity fused after it.
   public struct Stage: Sendable {
     public let map: AffineMap
@@ -95,17 +95,6 @@ public struct SequentialPlan: Sendable {
       }
     }
     if workers > 1 { BLAS.withSingleThreadedProducts(run) } else { run() }
-  }
-
-  /// The outputs of `count` rows, `count × outputs` values, row-major. `threads` defaults to
-  /// `BLAS.threadCount`.
-  public func evaluate(_ rows: [Float], count: Int, threads: Int = BLAS.threadCount) -> [Float] {
-    precondition(count >= 0 && rows.count == count * features,
-      "SequentialPlan.evaluate: \(rows.count) values are not \(count) rows of \(features) features")
-    return [Float](unsafeUninitializedCapacity: count * outputs) { out, initialized in
-      rows.withUnsafeBufferPointer { evaluate($0, count: count, into: out, threads: threads) }
-      initialized = count * outputs
-    }
   }
 
   /// One chunk of rows: the hidden layers alternate between the two buffers (each holding

@@ -1,8 +1,7 @@
-import Tensor
-
-/// A compiled evaluation-mode forward pass of a ``TabularModel``: logits for many rows at a
-/// time, without the autodiff tape, with the model's parameters captured when the plan was
-/// built (``TabularModel/inferencePlan()``). Rebuild it after the parameters change.
+/// A compiled evaluation-mode forward pass: outputs for many rows at a time, without the
+/// autodiff tape, with the model's parameters captured when the plan was built (Models'
+/// `TabularModel.inferencePlan()`, or ``SequentialPlan`` for a `Sequential`). Rebuild it
+/// after the parameters change.
 ///
 ///     let plan = model.inferencePlan()
 ///     let logits = plan.evaluate(rows, count: n)     // n × outputs values, row-major
@@ -31,12 +30,4 @@ extension InferencePlan {
       initialized = count * outputs
     }
   }
-}
-
-// MARK: - Every tabular model has one
-
-extension TabularModel {
-  /// The default plan: the model's own forward pass in evaluation mode, chunk by chunk
-  /// (``ForwardPassPlan``). INN and TabResNet provide folded plans instead (``TabResNetPlan``).
-  public func inferencePlan() -> any InferencePlan { ForwardPassPlan(self) }
 }
