@@ -25,7 +25,7 @@ enum StartingBasis {
         }
       }
       for i in 0..<m { normal[i * m + i] += 1e-12 * scale }
-      guard let next = solveDense(normal, rhs, m) else { break }
+      guard let next = LADStart.solveDense(normal, rhs, m) else { break }
       alpha = next
       for j in 0..<n {
         var r = b[j]
@@ -60,7 +60,7 @@ enum StartingBasis {
       for (r, j) in basic.enumerated() {
         for i in columns[j] { if let c = covered.firstIndex(of: Int(i)) { system[r * k + c] = 1 } }
       }
-      if let solution = solveDense(system, basic.map { b[$0] }, k) {
+      if let solution = LADStart.solveDense(system, basic.map { b[$0] }, k) {
         for (c, i) in covered.enumerated() { y[i] = solution[c] }
       }
     }
@@ -74,29 +74,5 @@ enum StartingBasis {
     var rowBasic = [Bool](repeating: true, count: m)
     for i in covered { rowBasic[i] = false }
     return BasisGuess(rowBasic: rowBasic, columnStatus: status)
-  }
-
-  /// Solves the dense k×k system M·x = v (row-major) by partial pivoting; nil if singular.
-  static func solveDense(_ matrix: [Double], _ v: [Double], _ k: Int) -> [Double]? {
-    var a = matrix
-    var x = v
-    for col in 0..<k {
-      guard let p = (col..<k).max(by: { Swift.abs(a[$0 * k + col]) < Swift.abs(a[$1 * k + col]) }), a[p * k + col] != 0 else { return nil }
-      if p != col {
-        for c in 0..<k { a.swapAt(p * k + c, col * k + c) }
-        x.swapAt(p, col)
-      }
-      for r in (col + 1)..<k where a[r * k + col] != 0 {
-        let f = a[r * k + col] / a[col * k + col]
-        for c in col..<k { a[r * k + c] -= f * a[col * k + c] }
-        x[r] -= f * x[col]
-      }
-    }
-    for r in stride(from: k - 1, through: 0, by: -1) {
-      var s = x[r]
-      for c in (r + 1)..<k { s -= a[r * k + c] * x[c] }
-      x[r] = s / a[r * k + r]
-    }
-    return x
   }
 }
