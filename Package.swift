@@ -36,9 +36,21 @@ let package = Package(
       dependencies: ["SANNCLI", .product(name: "Tensor", package: "Tensor")],
       path: "Tools/sann/Sources/sann"
     ),
+    // Helpers every test suite shares: the finite-difference gradient checker, temporary
+    // directories, closeness measures, small seeded models and data.
+    .target(
+      name: "TestSupport",
+      dependencies: [
+        .product(name: "Tensor", package: "Tensor"),
+        .product(name: "Models", package: "Models"),
+        .product(name: "PropertyBased", package: "swift-property-based"),
+      ],
+      path: "Tests/TestSupport"
+    ),
     .testTarget(
       name: "TensorTests",
       dependencies: [
+        "TestSupport",
         .product(name: "Tensor", package: "Tensor"),
         .product(name: "PropertyBased", package: "swift-property-based"),
       ],
@@ -47,6 +59,7 @@ let package = Package(
     .testTarget(
       name: "ModelsTests",
       dependencies: [
+        "TestSupport",
         .product(name: "Models", package: "Models"),
         .product(name: "Tensor", package: "Tensor"),
         .product(name: "PropertyBased", package: "swift-property-based"),
@@ -55,6 +68,8 @@ let package = Package(
     .testTarget(
       name: "AttributionTests",
       dependencies: [
+        "TestSupport",
+        .product(name: "Theory", package: "Theory"),
         .product(name: "Attribution", package: "Attribution"),
         .product(name: "Models", package: "Models"),
         .product(name: "Tensor", package: "Tensor"),
@@ -74,7 +89,7 @@ let package = Package(
     ),
     .testTarget(
       name: "CLITests",
-      dependencies: ["SANNCLI", "sann", .product(name: "Models", package: "Models")]
+      dependencies: ["SANNCLI", "sann", "TestSupport", .product(name: "Models", package: "Models")]
     ),
   ]
 )

@@ -3,14 +3,11 @@
 
 import Attribution
 import Foundation
+import Models
 import Tensor
+import TestSupport
 
 enum ExplainerFixtures {
-  /// Uniform values in [low, high), row-major.
-  static func uniform(_ count: Int, _ rng: inout RandomGenerator, _ low: Float = -1, _ high: Float = 1) -> [Float] {
-    (0..<count).map { _ in low + (high - low) * rng.nextUniform() }
-  }
-
   /// f(x) = Σ wᵢxᵢ + b (one output).
   static func linear(weights w: [Float], bias: Float = 0) -> ClosureModel {
     let d = w.count
@@ -23,10 +20,10 @@ enum ExplainerFixtures {
   /// f(x)_o = Σ_k V[o,k]·tanh(Σᵢ W[k,i]·xᵢ + b_k) + c_o.
   static func network(features d: Int, hidden h: Int = 8, outputs c: Int = 1, seed: UInt64) -> ClosureModel {
     var rng = RandomGenerator(seed: seed)
-    let w = uniform(h * d, &rng, -1.5, 1.5)
-    let b = uniform(h, &rng, -0.5, 0.5)
-    let v = uniform(c * h, &rng, -1, 1)
-    let bias = uniform(c, &rng, -0.5, 0.5)
+    let w = TestModels.uniform(h * d, &rng, -1.5, 1.5)
+    let b = TestModels.uniform(h, &rng, -0.5, 0.5)
+    let v = TestModels.uniform(c * h, &rng, -1, 1)
+    let bias = TestModels.uniform(c, &rng, -0.5, 0.5)
     return ClosureModel(features: d, outputs: c) { rows, n in
       var out = [Float](repeating: 0, count: n * c)
       var hidden = [Float](repeating: 0, count: h)

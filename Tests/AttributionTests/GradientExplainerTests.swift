@@ -7,30 +7,11 @@ import Models
 import PropertyBased
 import Tensor
 import Testing
+import TestSupport
 
-/// A random INN or TabResNet, in evaluation mode, with non-trivial batch-norm statistics: the
-/// running means and variances (0 and 1 at initialisation, which would make BatchNorm an affine
-/// map of the identity) are replaced by random values before the adapter compiles its plan.
+/// A random INN or TabResNet, in evaluation mode, with non-trivial batch-norm statistics.
 private func randomTabularModel(features d: Int, outputs c: Int, inn: Bool, seed: UInt64) -> any DifferentiableModel {
-  var rng = RandomGenerator(seed: seed)
-  func randomiseBatchNorm(_ model: some TabularModel) {
-    var state = model.stateDict()
-    for key in state.keys.sorted() where key.hasSuffix("running_mean") || key.hasSuffix("running_var") {
-      let shape = state[key]!.shape
-      let count = shape.reduce(1, *)
-      let values = ExplainerFixtures.uniform(count, &rng, key.hasSuffix("running_var") ? 0.5 : -0.5, key.hasSuffix("running_var") ? 2 : 0.5)
-      state[key] = Tensor(shape: shape, scalars: values)
-    }
-    try! model.loadStateDict(state)
-  }
-  if inn {
-    let model = Hypernetwork(features: d, outputs: c, width: 16, blocks: 1, rng: &rng)
-    randomiseBatchNorm(model)
-    return TabularModelAdapter(model)
-  }
-  let model = TabResNet(features: d, outputs: c, width: 16, blocks: 1, rng: &rng)
-  randomiseBatchNorm(model)
-  return TabularModelAdapter(model)
+  TabularModelAdapter(TestModels.tabResNetFamily(inn: inn, features: d, outputs: c, width: 16, blocks: 1, seed: seed))
 }
 
 /// A linear model on the tape: f(x) = x·w + b.
@@ -52,8 +33,8 @@ struct GradientExplainerTests {
     await propertyCheck(count: 12, input: Gen.int(in: 2...8), Gen.int(in: 1...3), Gen.bool, Gen.uint64()) { d, c, inn, seed in
       let model = randomTabularModel(features: d, outputs: c, inn: inn, seed: seed)
       var rng = RandomGenerator(seed: seed &+ 5)
-      let x = ExplainerFixtures.uniform(3 * d, &rng, -1.5, 1.5)
-      let baseline = ExplainerFixtures.uniform(d, &rng, -0.5, 0.5)
+      let x = TestModels.uniform(3 * d, &rng, -1.5, 1.5)
+      let baseline = TestModels.uniform(d, &rng, -0.5, 0.5)
       let ig = try IntegratedGradients(steps: 256, baseline: baseline).explain(model, rows: x)
       let fx = try model.evaluate(x, count: 3)
       let f0 = try model.evaluate(baseline, count: 1)
@@ -82,8 +63,8 @@ struct GradientExplainerTests {
   func gradientTimesInputLinear() async {
     await propertyCheck(count: 20, input: Gen.int(in: 1...10), Gen.uint64()) { d, seed in
       var rng = RandomGenerator(seed: seed)
-      let w = ExplainerFixtures.uniform(d, &rng, -2, 2)
-      let x = ExplainerFixtures.uniform(4 * d, &rng, -2, 2)
+      let w = TestModels.uniform(d, &rng, -2, 2)
+      let x = TestModels.uniform(4 * d, &rng, -2, 2)
       let phi = try GradientTimesInput().explain(TapeLinear(w: w, b: 0.5), rows: x)
       for r in 0..<4 {
         for i in 0..<d { #expect(Swift.abs(phi[r, 0, i] - Double(w[i]) * Double(x[r * d + i])) < 1e-5) }
@@ -106,7 +87,7 @@ struct GradientExplainerTests {
   @Test("permutation importance: an unused feature scores 0, used ones more; seeded")
   func permutationImportance() throws {
     var rng = RandomGenerator(seed: 11)
-    let x = ExplainerFixtures.uniform(50 * 4, &rng)
+    let x = TestModels.uniform(50 * 4, &rng)
     let model = ExplainerFixtures.linear(weights: [3, 0, -1, 0.2])
     let a = try PermutationImportance(repeats: 3, seed: 2).explain(model, rows: x)
     #expect(a.rows == 1 && a.values[1] == 0)

@@ -2,6 +2,7 @@
 // mismatched attributions, settings that would crash, and the messages that say what to fix.
 
 @testable import Attribution
+import Models
 import Tensor
 import Testing
 

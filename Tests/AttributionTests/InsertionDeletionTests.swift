@@ -2,9 +2,11 @@
 
 import Attribution
 import Foundation
+import Models
 import PropertyBased
 import Tensor
 import Testing
+import TestSupport
 
 @Suite("Insertion and deletion error and curves")
 struct InsertionDeletionTests {
@@ -58,7 +60,7 @@ struct InsertionDeletionTests {
     await propertyCheck(count: 10, input: Gen.int(in: 8...12), Gen.uint64()) { d, seed in
       var rng = RandomGenerator(seed: seed)
       let model = ExplainerFixtures.network(features: d, seed: seed &+ 1)
-      let x = ExplainerFixtures.uniform(d, &rng)
+      let x = TestModels.uniform(d, &rng)
       let alpha = FeatureAttribution(rows: 1, outputs: 1, features: d, values: (0..<d).map { _ in Double(rng.nextUniform()) - 0.5 }, method: "random")
       for kind in RemovalKind.allCases {
         let exact = try InsertionDeletionError(kind: kind).evaluate(model, rows: x, attribution: alpha)[0]

@@ -4,6 +4,7 @@
 @testable import Attribution
 import Tensor
 import Testing
+import TestSupport
 
 @Suite("Kernel SHAP design and budget")
 struct KernelSHAPDesignTests {
@@ -102,8 +103,8 @@ struct KernelSHAPDesignTests {
       }
     }
     var rng = RandomGenerator(seed: 3)
-    let background = ExplainerFixtures.uniform(8 * d, &rng)
-    let x = ExplainerFixtures.uniform(2 * d, &rng)
+    let background = TestModels.uniform(8 * d, &rng)
+    let x = TestModels.uniform(2 * d, &rng)
     let second = Array(x[d...])
     let kernel = KernelSHAP(background: background, budget: 60, seed: 5)
     let pair = try kernel.explain(model, rows: x, rowIDs: [1, 7])

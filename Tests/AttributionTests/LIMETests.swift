@@ -3,9 +3,11 @@
 
 import Attribution
 import Foundation
+import Models
 import PropertyBased
 import Tensor
 import Testing
+import TestSupport
 
 @Suite("LIME (tabular)")
 struct LIMETests {
@@ -37,8 +39,8 @@ struct LIMETests {
     await propertyCheck(count: 10, input: Gen.int(in: 4...10), Gen.uint64()) { d, seed in
       let (model, w) = sparseModel(d: d, seed: seed)
       var rng = RandomGenerator(seed: seed &+ 9)
-      let training = ExplainerFixtures.uniform(200 * d, &rng, -1, 1)
-      let x = ExplainerFixtures.uniform(2 * d, &rng, -1, 1)
+      let training = TestModels.uniform(200 * d, &rng, -1, 1)
+      let x = TestModels.uniform(2 * d, &rng, -1, 1)
       let phi = try LIME(training: training, features: d, sampling: .continuous(aroundInstance: false), seed: seed).explain(model, rows: x)
       // Coefficients are per standard deviation; every feature has the same spread here.
       for r in 0..<2 { check(phi, weights: w, row: r, scale: [Double](repeating: 1, count: d)) }
@@ -50,7 +52,7 @@ struct LIMETests {
     await propertyCheck(count: 10, input: Gen.int(in: 4...10), Gen.uint64()) { d, seed in
       let (model, w) = sparseModel(d: d, seed: seed)
       var rng = RandomGenerator(seed: seed &+ 9)
-      let training = ExplainerFixtures.uniform(400 * d, &rng, -1, 1)
+      let training = TestModels.uniform(400 * d, &rng, -1, 1)
       // x in the top quartile where w > 0 and the bottom one where w < 0: its bin raises f.
       let x: [Float] = (0..<d).map { w[$0] < 0 ? -0.9 : 0.9 }
       let phi = try LIME(training: training, features: d, seed: seed).explain(model, rows: x)

@@ -8,32 +8,19 @@ import Models
 import PropertyBased
 import Tensor
 import Testing
+import TestSupport
 
 /// A random INN or TabResNet with non-trivial batch-norm statistics, in evaluation mode.
 private func randomModel(features d: Int, outputs c: Int, inn: Bool, seed: UInt64) -> any TabularModel {
-  var rng = RandomGenerator(seed: seed)
-  let model: any TabularModel = inn
-    ? Hypernetwork(features: d, outputs: c, width: 16, blocks: 1, rng: &rng)
-    : TabResNet(features: d, outputs: c, width: 16, blocks: 1, rng: &rng)
-  for (name, slot) in model.namedSlots() {
-    let n = slot.value.count
-    if name.hasSuffix("running_mean") { slot.value = Tensor(shape: [n], scalars: ExplainerFixtures.uniform(n, &rng, -0.3, 0.3)) }
-    if name.hasSuffix("running_var") { slot.value = Tensor(shape: [n], scalars: ExplainerFixtures.uniform(n, &rng, 0.5, 1.5)) }
-  }
-  model.eval()
-  return model
+  TestModels.tabResNetFamily(inn: inn, features: d, outputs: c, width: 16, blocks: 1, seed: seed)
 }
 
 private func forwardLogits(_ model: any TabularModel, _ rows: [Float], count: Int) -> [Float] {
   withoutGradient { model(Tensor(shape: [count, model.features], scalars: rows)).scalars }
 }
 
-private func adapter<M: TabularModel>(_ model: M, threads: Int) -> any ExplainableModel {
+private func adapter(_ model: any TabularModel, threads: Int) -> any ExplainableModel {
   TabularModelAdapter(model, threads: threads)
-}
-
-private func maxGap(_ a: [Float], _ b: [Float]) -> Float {
-  zip(a, b).map { Swift.abs($0 - $1) / Swift.max(1, Swift.abs($1)) }.max() ?? 0
 }
 
 @Suite("Model adapters and coalition rows")
@@ -44,12 +31,12 @@ struct ModelAdapterTests {
       let model = randomModel(features: d, outputs: c, inn: inn, seed: seed)
       var rng = RandomGenerator(seed: seed &+ 1)
       let n = 300
-      let rows = ExplainerFixtures.uniform(n * d, &rng, -2, 2)
+      let rows = TestModels.uniform(n * d, &rng, -2, 2)
       let expected = forwardLogits(model, rows, count: n)
       for threads in [1, 2] {
         let f = adapter(model, threads: threads)
         let viaArray = try f.evaluate(rows, count: n)
-        #expect(maxGap(viaArray, expected) < 1e-4)
+        #expect(maxRelativeDifference(viaArray, expected) < 1e-4)
         var viaBuffer = [Float](repeating: .nan, count: n * c)
         try rows.withUnsafeBufferPointer { input in
           try viaBuffer.withUnsafeMutableBufferPointer { try f.evaluate(input, count: n, into: $0) }
@@ -64,13 +51,13 @@ struct ModelAdapterTests {
     var rng = RandomGenerator(seed: 3)
     let model = TabResNet(features: 4, outputs: 1, width: 8, blocks: 1, rng: &rng)
     let f = TabularModelAdapter(model, threads: 1)
-    let rows = ExplainerFixtures.uniform(5 * 4, &rng)
+    let rows = TestModels.uniform(5 * 4, &rng)
     let before = try f.evaluate(rows, count: 5)
     model.head.bias!.value = model.head.bias!.value + 1
     #expect(try f.evaluate(rows, count: 5) == before)
     f.rebuildPlan()
     let after = try f.evaluate(rows, count: 5)
-    #expect(maxGap(after, forwardLogits(model, rows, count: 5)) < 1e-5)
+    #expect(maxRelativeDifference(after, forwardLogits(model, rows, count: 5)) < 1e-5)
     #expect(zip(after, before).allSatisfy { Swift.abs($0 - $1 - 1) < 1e-5 })
   }
 
@@ -78,8 +65,8 @@ struct ModelAdapterTests {
   func interventionalRowsAreExact() async {
     await propertyCheck(count: 20, input: Gen.int(in: 1...9), Gen.int(in: 1...7), Gen.int(in: 1...40), Gen.uint64()) { d, b, coalitions, seed in
       var rng = RandomGenerator(seed: seed)
-      let background = ExplainerFixtures.uniform(b * d, &rng, -3, 3)
-      let x = ExplainerFixtures.uniform(d, &rng, -3, 3)
+      let background = TestModels.uniform(b * d, &rng, -3, 3)
+      let x = TestModels.uniform(d, &rng, -3, 3)
       let masks = (0..<(coalitions * d)).map { _ in UInt8(rng.nextInt(below: 2)) }
       // A model that returns a hash of the row's bits, so any changed value changes the output.
       let model = ClosureModel(features: d, outputs: 2) { rows, n in

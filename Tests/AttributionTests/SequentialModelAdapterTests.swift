@@ -5,6 +5,7 @@ import Attribution
 import PropertyBased
 import Tensor
 import Testing
+import TestSupport
 
 @Suite("SequentialModelAdapter")
 struct SequentialModelAdapterTests {
@@ -12,9 +13,9 @@ struct SequentialModelAdapterTests {
   static func mlp(features d: Int, outputs c: Int, hidden h: Int, batchNorm: Bool, rng: inout RandomGenerator) -> Sequential {
     func norm() -> BatchNorm1d {
       let norm = BatchNorm1d(h)
-      norm.runningMean.value = Tensor(shape: [h], scalars: ExplainerFixtures.uniform(h, &rng, -0.3, 0.3))
-      norm.runningVar.value = Tensor(shape: [h], scalars: ExplainerFixtures.uniform(h, &rng, 0.5, 1.5))
-      norm.weight.value = Tensor(shape: [h], scalars: ExplainerFixtures.uniform(h, &rng, 0.5, 1.5))
+      norm.runningMean.value = Tensor(shape: [h], scalars: TestModels.uniform(h, &rng, -0.3, 0.3))
+      norm.runningVar.value = Tensor(shape: [h], scalars: TestModels.uniform(h, &rng, 0.5, 1.5))
+      norm.weight.value = Tensor(shape: [h], scalars: TestModels.uniform(h, &rng, 0.5, 1.5))
       return norm
     }
     let kind: Activation.Kind = rng.nextInt(below: 2) == 0 ? .relu : .gelu
@@ -31,8 +32,8 @@ struct SequentialModelAdapterTests {
     await propertyCheck(count: 8, input: Gen.int(in: 2...7), Gen.int(in: 1...2), Gen.bool, Gen.uint64()) { d, c, batchNorm, seed in
       var rng = RandomGenerator(seed: seed)
       let model = Self.mlp(features: d, outputs: c, hidden: 16, batchNorm: batchNorm, rng: &rng)
-      let background = ExplainerFixtures.uniform(20 * d, &rng, -2, 2)
-      let x = ExplainerFixtures.uniform(3 * d, &rng, -2, 2)
+      let background = TestModels.uniform(20 * d, &rng, -2, 2)
+      let x = TestModels.uniform(3 * d, &rng, -2, 2)
       for threads in [1, 2] {
         let adapter = try SequentialModelAdapter(model, threads: threads)
         #expect(adapter.features == d && adapter.outputs == c)
@@ -54,7 +55,7 @@ struct SequentialModelAdapterTests {
     var rng = RandomGenerator(seed: 4)
     let model = Self.mlp(features: 3, outputs: 1, hidden: 8, batchNorm: true, rng: &rng)
     let f = try SequentialModelAdapter(model, threads: 1)
-    let rows = ExplainerFixtures.uniform(5 * 3, &rng)
+    let rows = TestModels.uniform(5 * 3, &rng)
     let before = try f.evaluate(rows, count: 5)
     #expect(zip(before, withoutGradient { f.forward(Tensor(shape: [5, 3], scalars: rows)) }.scalars).allSatisfy { Swift.abs($0 - $1) <= 1e-5 })
     let head = model.layers.last as! Linear

@@ -6,6 +6,7 @@ import Foundation
 import PropertyBased
 import Tensor
 import Testing
+import TestSupport
 
 @Suite("Shapley values: exact enumeration and Kernel SHAP")
 struct ShapleyTests {
@@ -13,10 +14,10 @@ struct ShapleyTests {
   func linearClosedForm() async {
     await propertyCheck(count: 25, input: Gen.int(in: 2...7), Gen.int(in: 1...12), Gen.uint64()) { d, b, seed in
       var rng = RandomGenerator(seed: seed)
-      let w = ExplainerFixtures.uniform(d, &rng, -3, 3)
+      let w = TestModels.uniform(d, &rng, -3, 3)
       let model = ExplainerFixtures.linear(weights: w, bias: 0.7)
-      let background = ExplainerFixtures.uniform(b * d, &rng, -2, 2)
-      let x = ExplainerFixtures.uniform(3 * d, &rng, -2, 2)
+      let background = TestModels.uniform(b * d, &rng, -2, 2)
+      let x = TestModels.uniform(3 * d, &rng, -2, 2)
       let exact = try ExactShapley(background: background).explain(model, rows: x)
       let kernel = try KernelSHAP(background: background, budget: 64, seed: seed).explain(model, rows: x)
       for r in 0..<3 {
@@ -35,8 +36,8 @@ struct ShapleyTests {
     await propertyCheck(count: 25, input: Gen.int(in: 2...9), Gen.int(in: 1...3), Gen.uint64()) { d, outputs, seed in
       var rng = RandomGenerator(seed: seed)
       let model = ExplainerFixtures.network(features: d, outputs: outputs, seed: seed &+ 1)
-      let background = ExplainerFixtures.uniform(5 * d, &rng)
-      let x = ExplainerFixtures.uniform(2 * d, &rng)
+      let background = TestModels.uniform(5 * d, &rng)
+      let x = TestModels.uniform(2 * d, &rng)
       let exact = try ExactShapley(background: background).explain(model, rows: x)
       let kernel = try KernelSHAP(background: background, budget: 1 << d, seed: seed).explain(model, rows: x)
       #expect(ExplainerFixtures.maxDifference(exact, kernel) < 1e-6, "d = \(d): max |kernel − exact| = \(ExplainerFixtures.maxDifference(exact, kernel))")
@@ -49,8 +50,8 @@ struct ShapleyTests {
     await propertyCheck(count: 8, input: Gen.int(in: 12...14), Gen.uint64()) { d, seed in
       var rng = RandomGenerator(seed: seed)
       let model = ExplainerFixtures.network(features: d, hidden: 12, seed: seed &+ 1)
-      let background = ExplainerFixtures.uniform(4 * d, &rng)
-      let x = ExplainerFixtures.uniform(4 * d, &rng)
+      let background = TestModels.uniform(4 * d, &rng)
+      let x = TestModels.uniform(4 * d, &rng)
       let exact = try ExactShapley(background: background).explain(model, rows: x)
       func meanSquaredError(_ budget: Int) throws -> Double {
         // Average over seeds so the comparison is about the budget, not one draw.
@@ -74,8 +75,8 @@ struct ShapleyTests {
     await propertyCheck(count: 20, input: Gen.int(in: 2...20), Gen.uint64()) { d, seed in
       var rng = RandomGenerator(seed: seed)
       let model = ExplainerFixtures.network(features: d, outputs: 2, seed: seed &+ 1)
-      let background = ExplainerFixtures.uniform(6 * d, &rng)
-      let x = ExplainerFixtures.uniform(2 * d, &rng)
+      let background = TestModels.uniform(6 * d, &rng)
+      let x = TestModels.uniform(2 * d, &rng)
       let fx = try model.evaluate(x, count: 2)
       let fb = try model.evaluate(background, count: 6)
       var explainers = [try KernelSHAP(background: background, budget: 3 * d, seed: seed).explain(model, rows: x)]

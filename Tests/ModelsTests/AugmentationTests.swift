@@ -1,5 +1,6 @@
 import Models
 import Testing
+import TestSupport
 import Tensor
 
 @Suite("Augmentation")
@@ -63,17 +64,16 @@ struct AugmentationTests {
 
   @Test("training with augmentation at probability 1 runs, keeps a finite loss and still learns")
   func training() throws {
-    let table = INNTests.signalTable(rows: 300, seed: 9)
+    let table = TestModels.signalTable(rows: 300, seed: 9)
     let data = try PreparedDataset.prepare(table, name: "s", target: "y", regression: false, testFraction: 0.2, seed: 0)
-    var experiment = Experiment(architecture: .inn)
-    experiment.width = 16
-    experiment.configuration.epochs = 12
-    experiment.configuration.warmupEpochs = 1
-    experiment.configuration.augmentationProbability = 1
+    var experiment = Experiment(model: ModelSpecification(MesomorphicNetwork.self, .init(width: 16)))
+    experiment.training.epochs = 12
+    experiment.training.warmupEpochs = 1
+    experiment.training.augmentationProbability = 1
     var losses: [Float] = []
     let result = try experiment.run(data) { losses.append($0.loss) }
     #expect(losses.count == 12 && losses.allSatisfy(\.isFinite))
     // The label is a linear threshold on x0 and x1; chance is 0.5.
-    #expect((result.info["test_auroc"] as? Double ?? 0) > 0.8)
+    #expect((result.report.test.auroc ?? 0) > 0.8)
   }
 }

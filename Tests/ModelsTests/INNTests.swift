@@ -1,46 +1,35 @@
 import Foundation
 import Models
-import Testing
+import PropertyBased
 import Tensor
+import Testing
+import TestSupport
 
 @Suite("INN hypernetwork")
 struct INNTests {
-  /// A table whose label depends only on features 0 and 1: y = 1 when 2·x0 − 1.5·x1 + small
-  /// noise > 0; features 2…5 are independent noise.
-  static func signalTable(rows: Int, seed: UInt64) -> DataTable {
-    var rng = RandomGenerator(seed: seed)
-    var columns = [[Float?]](repeating: [], count: 6)
-    var labels: [Int?] = []
-    for _ in 0..<rows {
-      let x = (0..<6).map { _ in rng.nextNormal() }
-      for j in 0..<6 { columns[j].append(x[j]) }
-      labels.append(2 * x[0] - 1.5 * x[1] + 0.1 * rng.nextNormal() > 0 ? 1 : 0)
-    }
-    return DataTable(
-      source: "synthetic",
-      columns: columns.enumerated().map { DataTable.Column(name: "x\($0.offset)", values: .numeric($0.element)) }
-        + [DataTable.Column(name: "y", values: .categorical(levels: ["neg", "pos"], codes: labels))])
+  static func experiment(width: Int, epochs: Int, seed: UInt64 = 0) -> Experiment {
+    var experiment = Experiment(model: ModelSpecification(MesomorphicNetwork.self, .init(width: width)))
+    experiment.training.epochs = epochs
+    experiment.training.seed = seed
+    return experiment
   }
 
   @Test("ranks the two informative features first")
   func ranksInformativeFeatures() throws {
-    let data = try PreparedDataset.prepare(Self.signalTable(rows: 600, seed: 3), name: "signal", target: "y",
+    let data = try PreparedDataset.prepare(TestModels.signalTable(rows: 600, seed: 3), name: "signal", target: "y",
                                            regression: false, testFraction: 0.2, seed: 0)
-    var experiment = Experiment(architecture: .inn)
-    experiment.width = 32
-    experiment.configuration.epochs = 15
-    let result = try experiment.run(data)
-    let top = try #require(result.info["top_10_features"] as? [String])
+    let result = try Self.experiment(width: 32, epochs: 15).run(data)
+    let top = try #require(result.report.importance?.top10Features)
     #expect(Set(top.prefix(2)) == ["x0", "x1"], "ranking was \(top)")
-    let auroc = try #require(result.info["test_auroc"] as? Double)
-    #expect(auroc > 0.95)
+    #expect((result.report.test.auroc ?? 0) > 0.95)
+    #expect(result.report.configuration.interpretable)
   }
 
   @Test("logits equal [x, 1]·W(x) for every row and output")
   func logitsAreTheLinearModel() throws {
     var rng = RandomGenerator(seed: 11)
     for outputs in [1, 3] {
-      let model = Hypernetwork(features: 5, outputs: outputs, width: 16, blocks: 2, rng: &rng)
+      let model = MesomorphicNetwork(features: 5, outputs: outputs, width: 16, blocks: 2, rng: &rng)
       // Non-zero second BatchNorm weights so the blocks are not the identity.
       for block in model.backbone.blocks { block.bn2.weight.value = .full([16], 0.5) }
       let x = Tensor.randomNormal([7, 5], using: &rng)
@@ -58,30 +47,62 @@ struct INNTests {
           #expect(logits[i, c] == expected)
         }
       }
-      let explanation = INNExplanation(model: model, inputs: x)
-      for i in 0..<7 {
-        let sum = (0..<5).reduce(Float(0)) { $0 + explanation.contribution(row: i, feature: $1) } + explanation.bias(row: i)
-        #expect(Swift.abs(sum - logits[i, explanation.explainedOutput[i]]) <= 1e-5 * Swift.max(1, Swift.abs(sum)))
-      }
     }
   }
 
-  @Test("the same seed gives identical results apart from timings")
-  func deterministic() throws {
-    func run() throws -> [String: Any] {
-      let data = try PreparedDataset.prepare(Self.signalTable(rows: 200, seed: 5), name: "signal", target: "y",
-                                             regression: false, testFraction: 0.25, seed: 4)
-      var experiment = Experiment(architecture: .inn)
-      experiment.width = 16
-      experiment.configuration.epochs = 6
-      experiment.configuration.seed = 4
-      var info = try experiment.run(data).info
-      for key in ["time", "train_time", "inference_time"] { info.removeValue(forKey: key) }
-      return info
+  @Test("the own explanation is the model: Σⱼ wⱼ(x)·xⱼ + bias = logit for every output, φ = w·x, any batch")
+  func explanationIsTheModel() async {
+    await propertyCheck(count: 15, input: Gen.int(in: 1...12), Gen.int(in: 1...3), Gen.int(in: 1...40), Gen.uint64()) { d, c, n, seed in
+      let model = TestModels.tabResNetFamily(inn: true, features: d, outputs: c, width: 16, blocks: 1, seed: seed) as! MesomorphicNetwork
+      var rng = RandomGenerator(seed: seed &+ 1)
+      let x = TestModels.uniform(n * d, &rng, -2, 2)
+      let explanation = try #require(try model.selfExplaining?.explain(x, threads: 2).features)
+      #expect(explanation.method == "inn" && explanation.rows == n && explanation.outputs == c && explanation.features == d)
+      let logits = withoutGradient { model(Tensor(shape: [n, d], scalars: x)) }
+      for r in 0..<n {
+        for o in 0..<c {
+          let total = try #require(explanation.total(row: r, output: o))
+          #expect(Swift.abs(total - Double(logits[r, o])) < 1e-4 * (1 + Swift.abs(Double(logits[r, o]))))
+          for j in 0..<d {
+            let w = try #require(explanation.coefficient(row: r, output: o, feature: j))
+            #expect(explanation[r, o, j] == Double(Float(w) * x[r * d + j]))
+          }
+        }
+        // The explained output is the arg-max logit.
+        if c > 1 {
+          let row = (0..<c).map { logits[r, $0] }
+          let best = row.indices.max { row[$0] < row[$1] }!
+          #expect(explanation.explainedOutput(row: r) == best || Swift.abs(row[best] - row[explanation.explainedOutput(row: r)]) < 1e-4)
+        }
+      }
+      // One row at a time gives the same explanation.
+      let single = try model.explain(Array(x.prefix(d)), threads: 1).features!
+      #expect(maxRelativeDifference(single.values, Array(explanation.values.prefix(c * d))) < 1e-5)
     }
-    let a = try JSONSerialization.data(withJSONObject: try run(), options: [.sortedKeys])
-    let b = try JSONSerialization.data(withJSONObject: try run(), options: [.sortedKeys])
-    #expect(a == b)
+  }
+
+  @Test("the own explanation rejects rows of the wrong width and non-finite values")
+  func explanationRejectsBadRows() {
+    var rng = RandomGenerator(seed: 1)
+    let model = MesomorphicNetwork(features: 4, outputs: 1, width: 8, blocks: 1, rng: &rng)
+    #expect(throws: ExplanationError.wrongWidth(values: 3, features: 4)) { try model.explain([1, 2, 3], threads: 1) }
+    #expect(throws: ExplanationError.nonFinite(row: 1, feature: 2, value: .infinity)) {
+      try model.explain([0, 0, 0, 0, 0, 0, .infinity, 0], threads: 1)
+    }
+  }
+
+  @Test("the same seed gives identical reports apart from timings")
+  func deterministic() throws {
+    func run() throws -> Data {
+      let data = try PreparedDataset.prepare(TestModels.signalTable(rows: 200, seed: 5), name: "signal", target: "y",
+                                             regression: false, testFraction: 0.25, seed: 4)
+      var report = try Self.experiment(width: 16, epochs: 6, seed: 4).run(data).report
+      (report.time, report.trainTime, report.inferenceTime) = (0, 0, 0)
+      let encoder = JSONEncoder()
+      encoder.outputFormatting = [.sortedKeys]
+      return try encoder.encode(report)
+    }
+    #expect(try run() == run())
   }
 }
 

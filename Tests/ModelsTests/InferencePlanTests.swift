@@ -1,5 +1,6 @@
 import PropertyBased
 import Testing
+import TestSupport
 
 @testable import Models
 @testable import Tensor
@@ -8,36 +9,16 @@ import Testing
 /// forward pass, on random architectures with random BatchNorm statistics (so every fold does
 /// something), random batch sizes and chunk sizes, and one or two threads.
 @Suite struct InferencePlanTests {
-  /// Every BatchNorm of the trunk with random γ, β, running mean and running variance, and the
-  /// model in evaluation mode.
-  static func randomised<M: TabularModel>(_ model: M, backbone: TabResNetBackbone, rng: inout RandomGenerator) -> M {
-    let norms = [backbone.inputNorm] + backbone.blocks.flatMap { [$0.bn1, $0.bn2] }
-    for norm in norms {
-      let c = norm.features
-      norm.weight.value = .randomUniform([c], low: -1.5, high: 1.5, using: &rng)
-      norm.bias.value = .randomUniform([c], low: -0.5, high: 0.5, using: &rng)
-      norm.runningMean.value = .randomUniform([c], low: -1, high: 1, using: &rng)
-      norm.runningVar.value = .randomUniform([c], low: 0.05, high: 4, using: &rng)
-    }
-    model.eval()
-    return model
-  }
-
-  /// A random INN or TabResNet with the given sizes.
-  static func randomModel(inn: Bool, features: Int, outputs: Int, width: Int, blocks: Int, seed: UInt64) -> any TabularModel {
-    var rng = RandomGenerator(seed: seed)
-    if inn {
-      let model = Hypernetwork(features: features, outputs: outputs, width: width, blocks: blocks, dropout: 0.2, rng: &rng)
-      return randomised(model, backbone: model.backbone, rng: &rng)
-    }
-    let model = TabResNet(features: features, outputs: outputs, width: width, blocks: blocks, dropout: 0.2, rng: &rng)
-    return randomised(model, backbone: model.backbone, rng: &rng)
+  /// A random INN or TabResNet with the given sizes and random BatchNorm statistics.
+  static func randomModel(inn: Bool, features: Int, outputs: Int, width: Int, blocks: Int, seed: UInt64) -> any Architecture {
+    TestModels.tabResNetFamily(inn: inn, features: features, outputs: outputs, width: width, blocks: blocks, seed: seed)
   }
 
   /// |fast − reference| ≤ 1e-4·max(1, |reference|) for every value, and the same count.
   static func expectClose(_ fast: [Float], _ reference: [Float], _ context: String, sourceLocation: SourceLocation = #_sourceLocation) {
     #expect(fast.count == reference.count, "\(context): \(fast.count) values, expected \(reference.count)", sourceLocation: sourceLocation)
-    let worst = zip(fast, reference).map { Swift.abs($0 - $1) / Swift.max(1, Swift.abs($1)) }.max() ?? 0
+    guard fast.count == reference.count else { return }
+    let worst = maxRelativeDifference(fast, reference)
     #expect(worst <= 1e-4, "\(context): largest relative difference \(worst)", sourceLocation: sourceLocation)
   }
 
@@ -58,8 +39,8 @@ import Testing
       for count in [1, 1 + rng.nextInt(below: chunkSize), chunkSize * (2 + rng.nextInt(below: 3)) + 1 + rng.nextInt(below: chunkSize)] {
         let x = Tensor.randomNormal([count, features], using: &rng) * 2
         let expected = Self.reference(model, x)
-        let backbone = inn ? (model as! Hypernetwork).backbone : (model as! TabResNet).backbone
-        let head = inn ? (model as! Hypernetwork).head : (model as! TabResNet).head
+        let backbone = inn ? (model as! MesomorphicNetwork).backbone : (model as! TabResNet).backbone
+        let head = inn ? (model as! MesomorphicNetwork).head : (model as! TabResNet).head
         let plan = TabResNetPlan(trunk: TabResNetTrunkPlan(backbone), head: AffineMap(head),
                                  readout: inn ? .perInstanceLinear : .logits, chunkSize: chunkSize)
         #expect(plan.features == features && plan.outputs == outputs)
@@ -91,7 +72,7 @@ import Testing
   @Test("a plan is a snapshot: later parameter changes reach a new plan, not the old one")
   func snapshot() {
     var rng = RandomGenerator(seed: 7)
-    let model = Self.randomModel(inn: true, features: 6, outputs: 2, width: 16, blocks: 1, seed: 3) as! Hypernetwork
+    let model = Self.randomModel(inn: true, features: 6, outputs: 2, width: 16, blocks: 1, seed: 3) as! MesomorphicNetwork
     let x = Tensor.randomNormal([9, 6], using: &rng)
     let before = Self.reference(model, x)
     let plan = model.inferencePlan()
@@ -124,7 +105,7 @@ import Testing
   @Test("ForwardPassPlan, the default for other models, equals the forward pass chunk by chunk")
   func forwardPassPlan() {
     var rng = RandomGenerator(seed: 4)
-    let model = Self.randomModel(inn: true, features: 7, outputs: 2, width: 8, blocks: 2, seed: 9) as! Hypernetwork
+    let model = Self.randomModel(inn: true, features: 7, outputs: 2, width: 8, blocks: 2, seed: 9) as! MesomorphicNetwork
     let x = Tensor.randomNormal([23, 7], using: &rng)
     let plan = ForwardPassPlan(model, chunkSize: 5)
     Self.expectClose(plan.evaluate(x.scalars, count: 23), Self.reference(model, x), "ForwardPassPlan")

@@ -21,27 +21,29 @@ struct RegressionModeTests {
 
   @Test("TabResNet generalises on the bundled diabetes data (R² well above the mean predictor's 0)")
   func tabResNet() throws {
-    var experiment = Experiment(architecture: .tabresnet)
-    experiment.configuration.epochs = 10
+    var experiment = Experiment(model: ModelSpecification(TabResNet.self, .init()))
+    experiment.training.epochs = 10
     let result = try experiment.run(try Self.diabetes())
     // Ordinary least squares reaches R² = 0.33 on this split (scikit-learn LinearRegression).
-    let r2 = try #require(result.info["test_r2"] as? Double)
+    let r2 = try #require(result.report.test.r2)
     #expect(r2 > 0.15)
-    let mse = try #require(result.info["test_mse"] as? Double)
-    let rmse = try #require(result.info["test_rmse"] as? Double)
+    let mse = try #require(result.report.test.mse)
+    let rmse = try #require(result.report.test.rmse)
     #expect(Swift.abs(rmse * rmse - mse) < 1e-6 * mse)
   }
 
   @Test("INN fits a regression target and reports its features in target units")
   func inn() throws {
-    var experiment = Experiment(architecture: .inn)
-    experiment.width = 32
-    experiment.configuration.epochs = 30
+    var experiment = Experiment(model: ModelSpecification(MesomorphicNetwork.self, .init(width: 32)))
+    experiment.training.epochs = 30
     let result = try experiment.run(try Self.diabetes())
-    for key in ["train_mse", "test_mse", "test_rmse", "test_r2", "top_10_features"] {
-      #expect(result.info[key] != nil, "missing \(key)")
+    let report = result.report
+    for (key, value) in [("train_mse", report.train.mse), ("test_mse", report.test.mse), ("test_rmse", report.test.rmse), ("test_r2", report.test.r2)] {
+      #expect(value != nil, "missing \(key)")
     }
-    let r2 = try #require(result.info["train_r2"] as? Double)
+    #expect(report.test.auroc == nil && report.test.accuracy == nil)
+    #expect(report.importance?.top10Features.count == 10)
+    let r2 = try #require(report.train.r2)
     #expect(r2 > 0.3)
   }
 

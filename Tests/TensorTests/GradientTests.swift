@@ -8,6 +8,7 @@ import Foundation
 import PropertyBased
 import Tensor
 import Testing
+import TestSupport
 
 @Suite("Gradient checks") struct GradientTests {}
 

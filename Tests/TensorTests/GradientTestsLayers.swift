@@ -5,6 +5,7 @@ import Foundation
 import PropertyBased
 import Tensor
 import Testing
+import TestSupport
 
 /// The trainable parameters of a module as (name, parameter) pairs.
 private func gradCheckParameters(_ module: any Module) -> [(String, Parameter)] {

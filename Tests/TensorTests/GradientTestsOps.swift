@@ -5,6 +5,7 @@ import Foundation
 import PropertyBased
 import Tensor
 import Testing
+import TestSupport
 
 /// A random non-empty set of axes of a rank-`rank` tensor, each written as a positive or a
 /// negative axis, in random order, sometimes with one axis named twice (the reductions treat

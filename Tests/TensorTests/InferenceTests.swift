@@ -1,5 +1,6 @@
 import PropertyBased
 import Testing
+import TestSupport
 
 @testable import Tensor
 
@@ -19,10 +20,6 @@ import Testing
     return y
   }
 
-  static func maxRelativeDifference(_ a: [Float], _ b: [Float]) -> Float {
-    precondition(a.count == b.count)
-    return zip(a, b).map { Swift.abs($0 - $1) / Swift.max(1, Swift.abs($1)) }.max() ?? 0
-  }
 
   /// A BatchNorm1d with random γ, β, running mean and variance, in evaluation mode.
   static func randomNorm(_ c: Int, rng: inout RandomGenerator) -> BatchNorm1d {
@@ -43,8 +40,8 @@ import Testing
       let x = Tensor.randomNormal([n, inputs], using: &rng) * 3
       let map = AffineMap(linear)
       let y = withoutGradient { linear(x) }
-      #expect(Self.maxRelativeDifference(Self.apply(map, x, epilogue: .identity), y.scalars) <= 1e-5)
-      #expect(Self.maxRelativeDifference(Self.apply(map, x, epilogue: .gelu), y.gelu().scalars) <= 1e-5)
+      #expect(maxRelativeDifference(Self.apply(map, x, epilogue: .identity), y.scalars) <= 1e-5)
+      #expect(maxRelativeDifference(Self.apply(map, x, epilogue: .gelu), y.gelu().scalars) <= 1e-5)
       #expect(Self.apply(map, x, epilogue: .relu) == Self.apply(map, x, epilogue: .identity).map { Swift.max($0, 0) })
     }
   }
@@ -59,10 +56,10 @@ import Testing
       let residual = Tensor.randomNormal([n, outputs], using: &rng)
       let map = AffineMap(linear, followedBy: norm)
       let y = withoutGradient { norm(linear(x)) }
-      #expect(Self.maxRelativeDifference(Self.apply(map, x, epilogue: .identity), y.scalars) <= 1e-5)
-      #expect(Self.maxRelativeDifference(Self.apply(map, x, epilogue: .gelu), y.gelu().scalars) <= 1e-5)
+      #expect(maxRelativeDifference(Self.apply(map, x, epilogue: .identity), y.scalars) <= 1e-5)
+      #expect(maxRelativeDifference(Self.apply(map, x, epilogue: .gelu), y.gelu().scalars) <= 1e-5)
       let summed = Self.apply(map, x, initial: residual, epilogue: .gelu)
-      #expect(Self.maxRelativeDifference(summed, (residual + y).gelu().scalars) <= 1e-5)
+      #expect(maxRelativeDifference(summed, (residual + y).gelu().scalars) <= 1e-5)
     }
   }
 
@@ -74,7 +71,7 @@ import Testing
     let x = Tensor.randomNormal([5, 4], using: &rng)
     let expected = withoutGradient { norm(linear(x)) }
     norm.train()
-    #expect(Self.maxRelativeDifference(Self.apply(AffineMap(linear, followedBy: norm), x, epilogue: .identity), expected.scalars) <= 1e-5)
+    #expect(maxRelativeDifference(Self.apply(AffineMap(linear, followedBy: norm), x, epilogue: .identity), expected.scalars) <= 1e-5)
   }
 
   @Test("the raw per-instance linear kernel equals Tensor.perInstanceLinear")
@@ -93,7 +90,7 @@ import Testing
           }
         }
       }
-      #expect(Self.maxRelativeDifference(out, expected.scalars) <= 1e-5)
+      #expect(maxRelativeDifference(out, expected.scalars) <= 1e-5)
     }
   }
 

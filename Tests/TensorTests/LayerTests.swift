@@ -5,6 +5,7 @@
 import Foundation
 import PropertyBased
 import Testing
+import TestSupport
 
 @testable import Tensor
 
@@ -43,11 +44,6 @@ private let layerModelSlotNames = [
   "4.weight",
 ]
 
-private func layerTemporaryDirectory() throws -> URL {
-  let url = FileManager.default.temporaryDirectory.appendingPathComponent("sannkit-layer-\(UUID().uuidString)")
-  try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-  return url
-}
 
 // MARK: - BatchNorm1d
 
@@ -310,7 +306,7 @@ struct ModuleStateTests {
     // Move the buffers away from their initial values.
     _ = source(layerUniform([6, 4], seed: 10, -3, 3))
     _ = source(layerUniform([6, 4], seed: 11, -3, 3))
-    let dir = try layerTemporaryDirectory()
+    let dir = try makeTemporaryDirectory("layer")
     defer { try? FileManager.default.removeItem(at: dir) }
     let url = dir.appendingPathComponent("model.safetensors")
     try source.save(to: url, metadata: ["architecture": "test"])
@@ -378,7 +374,7 @@ struct ModuleStateTests {
 
   @Test("Module.load(from:) of an incompatible or corrupt file throws and leaves the module unchanged")
   func loadFromIncompatibleFile() throws {
-    let dir = try layerTemporaryDirectory()
+    let dir = try makeTemporaryDirectory("layer")
     defer { try? FileManager.default.removeItem(at: dir) }
     var rng = RandomGenerator(seed: 3)
     let other = Linear(4, 8, rng: &rng)

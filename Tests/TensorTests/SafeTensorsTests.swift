@@ -12,6 +12,7 @@
 
 import Foundation
 import Testing
+import TestSupport
 
 @testable import Tensor
 
@@ -33,11 +34,6 @@ private func stFile(_ header: String, _ data: [UInt8] = [], declaredLength: UInt
   return Data(stLE(declaredLength ?? UInt64(h.count), width: 8) + h + data)
 }
 
-private func stTemporaryDirectory() throws -> URL {
-  let url = FileManager.default.temporaryDirectory.appendingPathComponent("sannkit-st-\(UUID().uuidString)")
-  try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-  return url
-}
 
 /// Expects `data` to be rejected with a SafeTensorsError (any other error, or success, fails).
 private func stExpectRejected(_ data: Data, _ label: String, sourceLocation: SourceLocation = #_sourceLocation) {
@@ -93,7 +89,7 @@ struct SafeTensorsRoundTripTests {
 
   @Test("save → load through a file; no metadata reads back as empty")
   func fileRoundTrip() throws {
-    let dir = try stTemporaryDirectory()
+    let dir = try makeTemporaryDirectory("safetensors")
     defer { try? FileManager.default.removeItem(at: dir) }
     let url = dir.appendingPathComponent("nested/dir/model.safetensors")
     try SafeTensors.save(sample, to: url)
@@ -229,7 +225,7 @@ struct SafeTensorsInteropTests {
     if let path = ProcessInfo.processInfo.environment["SANNKIT_SAFETENSORS_INTEROP_OUT"], !path.isEmpty {
       target = URL(fileURLWithPath: path)
     } else {
-      let dir = try stTemporaryDirectory()
+      let dir = try makeTemporaryDirectory("safetensors")
       cleanup = dir
       target = dir.appendingPathComponent("swift-written.safetensors")
     }
@@ -368,7 +364,7 @@ struct SafeTensorsCorruptInputTests {
 
   @Test("load(from:) reports the file for unreadable and corrupt files")
   func loadReportsFile() throws {
-    let dir = try stTemporaryDirectory()
+    let dir = try makeTemporaryDirectory("safetensors")
     defer { try? FileManager.default.removeItem(at: dir) }
     let missing = dir.appendingPathComponent("missing.safetensors")
     let error = #expect(throws: SafeTensorsError.self) { _ = try SafeTensors.load(from: missing) }
@@ -387,7 +383,7 @@ struct SafeTensorsCorruptInputTests {
 struct AtomicFileTests {
   @Test("write creates the file and its parent directories, leaving no temporary files")
   func writeCreates() throws {
-    let dir = try stTemporaryDirectory()
+    let dir = try makeTemporaryDirectory("safetensors")
     defer { try? FileManager.default.removeItem(at: dir) }
     let url = dir.appendingPathComponent("a/b/file.bin")
     try AtomicFile.write(Data([1, 2, 3]), to: url)
@@ -397,7 +393,7 @@ struct AtomicFileTests {
 
   @Test("write replaces existing content completely (also with shorter content)")
   func writeReplaces() throws {
-    let dir = try stTemporaryDirectory()
+    let dir = try makeTemporaryDirectory("safetensors")
     defer { try? FileManager.default.removeItem(at: dir) }
     let url = dir.appendingPathComponent("state.json")
     try AtomicFile.write(String(repeating: "x", count: 1000), to: url)
@@ -410,7 +406,7 @@ struct AtomicFileTests {
 
   @Test("a failed write throws and leaves no temporary file behind")
   func failedWriteCleansUp() throws {
-    let dir = try stTemporaryDirectory()
+    let dir = try makeTemporaryDirectory("safetensors")
     defer { try? FileManager.default.removeItem(at: dir) }
     // The target is a non-empty directory: the final rename must fail.
     let target = dir.appendingPathComponent("occupied")
@@ -421,7 +417,7 @@ struct AtomicFileTests {
 
   @Test("concurrent writers to one file leave one complete version and no temporary files")
   func concurrentWriters() async throws {
-    let dir = try stTemporaryDirectory()
+    let dir = try makeTemporaryDirectory("safetensors")
     defer { try? FileManager.default.removeItem(at: dir) }
     let url = dir.appendingPathComponent("shared.bin")
     let versions = (0..<8).map { Data(repeating: UInt8($0), count: 64 * 1024) }

@@ -1,5 +1,6 @@
 import PropertyBased
 import Testing
+import TestSupport
 
 @testable import Tensor
 
@@ -28,9 +29,6 @@ import Testing
     return model
   }
 
-  static func maxRelativeDifference(_ a: [Float], _ b: [Float]) -> Float {
-    InferenceTests.maxRelativeDifference(a, b)
-  }
 
   @Test("the plan equals the ordinary evaluation-mode forward: random widths, depths, activations, BatchNorms, batch sizes, chunks and threads")
   func planMatchesForward() async throws {
@@ -47,7 +45,7 @@ import Testing
           #expect(plan.outputs * n == expected.count)
           for threads in [1, 2] {
             let y = plan.evaluate(x.scalars, count: n, threads: threads)
-            #expect(Self.maxRelativeDifference(y, expected) <= 1e-4, "n \(n), threads \(threads), chunk \(plan.chunkSize), \(model.layers)")
+            #expect(maxRelativeDifference(y, expected) <= 1e-4, "n \(n), threads \(threads), chunk \(plan.chunkSize), \(model.layers)")
           }
         }
       }
@@ -76,9 +74,9 @@ import Testing
     let expected = withoutGradient { model(x) }.scalars
     model.train()
     let plan = try SequentialPlan(model)
-    #expect(Self.maxRelativeDifference(plan.evaluate(x.scalars, count: 6, threads: 1), expected) <= 1e-5)
+    #expect(maxRelativeDifference(plan.evaluate(x.scalars, count: 6, threads: 1), expected) <= 1e-5)
     linear.bias!.value = linear.bias!.value + 1
-    #expect(Self.maxRelativeDifference(plan.evaluate(x.scalars, count: 6, threads: 1), expected) <= 1e-5)
+    #expect(maxRelativeDifference(plan.evaluate(x.scalars, count: 6, threads: 1), expected) <= 1e-5)
   }
 
   @Test("an unsupported layer is a clear error naming the layer and where it is")

@@ -41,7 +41,7 @@ final class TabResNet: Layer {
   let inputNorm: BatchNorm1d
   let blocks: [ResidualBlock]
   let head: Linear
-  var isTraining = true
+  var mode = ModuleMode()
 
   init(features: Int, hidden: Int, blocks count: Int, outputs: Int, rng: inout RandomGenerator) {
     input = Linear(features, hidden, rng: &rng)

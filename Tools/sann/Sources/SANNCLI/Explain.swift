@@ -14,8 +14,9 @@ struct Explain: ParsableCommand {
       ties); for regression the logit is the prediction on the standardised target scale (the scale the model was \
       trained on), not in the target's units.
 
-      --method inn (the default, INN models only) prints the bias and each feature's contribution wⱼ(x)·xⱼ; they add up \
-      to the logit exactly. The other methods explain the model's logit (the predicted class's for multiclass) in the \
+      --method own (the default; also spelled inn) prints the model's own explanation, for models that explain \
+      themselves (INN, logistic regression): the bias and each feature's contribution wⱼ(x)·xⱼ, which add up to the \
+      logit exactly (--weights adds the weights wⱼ(x)). The other methods explain the model's logit (the predicted class's for multiclass) in the \
       encoded feature space and print `base` and one score per encoded feature:
         shap         exact Shapley values if 2^d ≤ the Kernel SHAP budget (no dearer than kernel-shap), else kernel-shap
         kernel-shap  Kernel SHAP as the shap package computes it (budget 2d + 2048 by default, at most 2^24)
@@ -33,9 +34,9 @@ struct Explain: ParsableCommand {
       """)
 
   enum Method: String, ExpressibleByArgument, CaseIterable {
-    case inn, shap, kernelShap = "kernel-shap", lime, ig, occlusion, permutation
+    case own, inn, shap, kernelShap = "kernel-shap", lime, ig, occlusion, permutation
 
-    /// The post-hoc explainer, or nil for INN's own explanation.
+    /// The post-hoc explainer, or nil for the model's own explanation.
     var posthoc: PosthocMethod? { PosthocMethod(rawValue: rawValue) }
   }
 
@@ -46,10 +47,10 @@ struct Explain: ParsableCommand {
 
   @OptionGroup var input: ModelInput
 
-  @Option(help: "inn, shap, kernel-shap, lime, ig, occlusion or permutation.")
-  var method: Method = .inn
+  @Option(help: "own (or inn), shap, kernel-shap, lime, ig, occlusion or permutation.")
+  var method: Method = .own
 
-  @Flag(help: "With --method inn: also print the generated weights wⱼ(x) (columns w:<feature>) of the explained output.")
+  @Flag(help: "With --method own: also print the weights wⱼ(x) (columns w:<feature>) of the explained output.")
   var weights = false
 
   @Option(help: "Kernel SHAP coalitions per row, d + 1 to 2^24 (d encoded features); default 2d + 2048. With --method shap it also decides exact vs Kernel SHAP.")
@@ -77,16 +78,16 @@ struct Explain: ParsableCommand {
     }
     if steps < 1 { throw ValidationError("--steps must be at least 1, got \(steps)") }
     if backgroundRows < 0 { throw ValidationError("--background must not be negative, got \(backgroundRows)") }
-    if weights && method != .inn { throw ValidationError("--weights only applies to --method inn") }
+    if weights && method.posthoc != nil { throw ValidationError("--weights only applies to --method own (inn)") }
   }
 
   func run() throws {
     let (card, ensemble, x, rows) = try input.load()
     let text: String
     if let posthoc = method.posthoc {
-      text = try posthocExplanation(posthoc, card: card, model: makeAdapter(ensemble.model), x: x, rows: rows)
+      text = try posthocExplanation(posthoc, card: card, model: TabularModelAdapter(ensemble.model), x: x, rows: rows)
     } else {
-      text = try innExplanation(card: card, ensemble: ensemble, x: x, rows: rows)
+      text = try ownExplanation(card: card, ensemble: ensemble, x: x, rows: rows)
     }
     if let output {
       try AtomicFile.write(text, to: URL(fileURLWithPath: output))
@@ -95,23 +96,29 @@ struct Explain: ParsableCommand {
     }
   }
 
-  /// INN's per-row linear models, read off the forward pass.
-  private func innExplanation(card: ModelCard, ensemble: SnapshotEnsemble, x: Tensor, rows: [Int]) throws -> String {
-    guard let inn = ensemble.model as? Hypernetwork else {
-      throw ValidationError("--model is a \(card.kind) model, a black box with no built-in explanation; train with --interpretable or pass --method shap, kernel-shap, lime, ig, occlusion or permutation")
+  /// The model's own explanation (INN's per-row linear models, logistic regression's
+  /// coefficients), read off its forward pass.
+  private func ownExplanation(card: ModelCard, ensemble: SnapshotEnsemble, x: Tensor, rows: [Int]) throws -> String {
+    guard let explainer = ensemble.model.selfExplaining else {
+      throw ValidationError("--model is a \(card.kind) model, a black box with no built-in explanation; train one that explains itself (--interpretable, --model logistic) or pass --method shap, kernel-shap, lime, ig, occlusion or permutation")
     }
-    let explanation = INNExplanation(model: inn, inputs: x)
+    guard let explanation = try explainer.explain(x.scalars, threads: BLAS.threadCount).features else {
+      throw ValidationError("--model is a \(card.kind) model, which explains itself by groups of features, not feature by feature")
+    }
+    if weights && explanation.coefficients == nil {
+      throw ValidationError("--weights: the \(card.kind) model's explanation has no per-feature weights")
+    }
     let names = card.preprocessor.encodedNames
     let header = ["row", "explained_output", "logit", "bias"] + names + (weights ? names.map { "w:\($0)" } : [])
     let records: [[String: Any]] = rows.enumerated().map { i, row in
-      var record: [String: Any] = ["row": row, "bias": Double(explanation.bias(row: i))]
-      let c = explanation.explainedOutput[i]
-      record["explained_output"] = outputName(card, c)
-      var logit = Double(explanation.bias(row: i))
+      let c = explanation.explainedOutput(row: i)
+      let bias = explanation.base?[i * explanation.outputs + c] ?? 0
+      var record: [String: Any] = ["row": row, "bias": bias, "explained_output": outputName(card, c)]
+      var logit = bias
       for (j, name) in names.enumerated() {
-        let v = Double(explanation.contribution(row: i, feature: j))
+        let v = explanation[i, c, j]
         record[name] = v
-        if weights { record["w:\(name)"] = Double(explanation.weight(row: i, feature: j, output: c)) }
+        if weights { record["w:\(name)"] = explanation.coefficient(row: i, output: c, feature: j)! }
         logit += v
       }
       record["logit"] = logit
@@ -189,21 +196,10 @@ struct Explain: ParsableCommand {
 
   /// Background rows, encoded: --background rows drawn with --seed (or every row, `all`).
   private func loadBackground(card: ModelCard, all: Bool = false) throws -> [Float] {
-    let path = backgroundData ?? input.data
-    let url = URL(fileURLWithPath: path)
-    guard FileManager.default.fileExists(atPath: url.path) else {
-      throw DatasetError.unreadable(path: path, reason: "no such file (--background-data)")
-    }
-    let table = url.pathExtension.lowercased() == "arff" ? try ARFFReader.read(url: url) : try CSVReader.read(url: url)
+    let table = try DataTable.read(url: URL(fileURLWithPath: backgroundData ?? input.data))
     guard table.rowCount > 0, all || backgroundRows > 0 else { throw AttributionError.emptyBackground }
     var rng = RandomGenerator(seed: seed)
     let chosen = all ? Array(0..<table.rowCount) : Array(rng.permutation(table.rowCount).prefix(backgroundRows)).sorted()
     return try card.preprocessor.transform(table, rows: chosen).scalars
   }
-}
-
-/// The model in evaluation mode behind the explainers' interface; its compiled plan spreads
-/// each batch of rows over every active core.
-private func makeAdapter<M: TabularModel>(_ model: M) -> any DifferentiableModel {
-  TabularModelAdapter(model)
 }

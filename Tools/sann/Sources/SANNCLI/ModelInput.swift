@@ -30,9 +30,7 @@ struct ModelInput: ParsableArguments {
       throw DatasetError.unreadable(path: url.path, reason: "no such model file; pass the directory `sann train` wrote")
     }
     let (card, ensemble) = try ModelFile.load(from: url)
-    let dataURL = URL(fileURLWithPath: data)
-    guard FileManager.default.fileExists(atPath: dataURL.path) else { throw DatasetError.unreadable(path: data, reason: "no such file") }
-    let table = dataURL.pathExtension.lowercased() == "arff" ? try ARFFReader.read(url: dataURL) : try CSVReader.read(url: dataURL)
+    let table = try DataTable.read(url: URL(fileURLWithPath: data))
     var selected = Array(0..<table.rowCount)
     if let rows {
       selected = try rows.split(separator: ",").map { part in

@@ -5,21 +5,34 @@ import Tensor
 
 /// `sann train`: the INN reference's `main_experiment.py`, with the same flags.
 struct Train: ParsableCommand {
-  static let configuration = CommandConfiguration(
-    abstract: "Train INN (interpretable) or TabResNet on a tabular dataset and write output_info.json.",
-    discussion: """
-      Flags follow the reference implementation and may be spelled with underscores or dashes \
-      (--nr_epochs or --nr-epochs). Example, as in the reference README:
+  static var configuration: CommandConfiguration {
+    CommandConfiguration(
+      abstract: "Train a model (INN, TabResNet, …) on a tabular dataset and write output_info.json and model.safetensors.",
+      discussion: """
+        Flags follow the reference implementation and may be spelled with underscores or dashes \
+        (--nr_epochs or --nr-epochs). Example, as in the reference README:
 
-        sann train --output_dir "." --dataset_id 1590 --nr_restarts 3 --weight_norm 0.1 \\
-          --weight_decay 0.01 --seed 0 --interpretable
+          sann train --output_dir "." --dataset_id 1590 --nr_restarts 3 --weight_norm 0.1 \\
+            --weight_decay 0.01 --seed 0 --interpretable
 
-      --dataset_id N looks for N.arff, N.csv or a manifest.json entry in --data-dir (else \
-      $SANN_DATA_DIR, else ~/.cache/sann/openml), then in the bundled datasets \
-      (1510 wdbc, 187 wine, 61 iris, 31 credit-g). Results go to \
-      <output_dir>/<inn|tabresnet>/<dataset>/<seed>/.
-      """
-  )
+        --dataset_id N looks for N.arff, N.csv or a manifest.json entry in --data-dir (else \
+        $SANN_DATA_DIR, else ~/.cache/sann/openml), then in the bundled datasets \
+        (1510 wdbc, 187 wine, 61 iris, 31 credit-g). Results go to \
+        <output_dir>/<model>/<dataset>/<seed>/.
+
+        Models (--model) and their hyperparameters, given as --hidden_size, --nr_blocks, \
+        --weight_norm or --param name=value:
+
+        """ + Self.modelHelp)
+  }
+
+  /// Every registered architecture with the hyperparameters it reads, from the registry.
+  static var modelHelp: String {
+    ModelRegistry.architectures.map { a in
+      let parameters = a.hyperparameters.map { "    \($0.name) (default \($0.defaultValue); \($0.accepted)): \($0.help)" }
+      return (["  \(a.kind): \(a.summary)"] + parameters).joined(separator: "\n")
+    }.joined(separator: "\n")
+  }
 
   @Option(name: [.customLong("dataset_id"), .customLong("dataset-id")], help: "OpenML dataset id.")
   var datasetID: Int?
@@ -36,17 +49,23 @@ struct Train: ParsableCommand {
   @Option(name: [.customLong("data-dir"), .customLong("data_dir")], help: "Directory with <id>.arff, <id>.csv or manifest.json.")
   var dataDir: String?
 
-  @Option(help: "Architecture: inn or tabresnet (default tabresnet, or inn with --interpretable).")
-  var model: Experiment.Architecture?
+  @Option(help: "The model: \(ModelRegistry.kinds.joined(separator: ", ")) (default tabresnet, or inn with --interpretable).")
+  var model: String?
 
   @Flag(help: "Train INN, the interpretable hypernetwork (same as --model inn).")
   var interpretable = false
 
-  @Option(name: [.customLong("nr_blocks"), .customLong("nr-blocks")], help: "Residual blocks.")
-  var nrBlocks = 2
+  @Option(name: [.customLong("nr_blocks"), .customLong("nr-blocks")], help: "Residual blocks (INN, TabResNet; default 2).")
+  var nrBlocks: String?
 
-  @Option(name: [.customLong("hidden_size"), .customLong("hidden-size")], help: "Hidden units per layer.")
-  var hiddenSize = 128
+  @Option(name: [.customLong("hidden_size"), .customLong("hidden-size")], help: "Hidden units per layer (INN, TabResNet; default 128).")
+  var hiddenSize: String?
+
+  @Option(name: [.customLong("weight_norm"), .customLong("weight-norm")], help: "INN's L1 coefficient on the generated weights (default 0.1).")
+  var weightNorm: String?
+
+  @Option(name: .customLong("param"), help: ArgumentHelp("A model hyperparameter, name=value (repeatable); see the list below.", valueName: "name=value"))
+  var parameters: [String] = []
 
   @Option(name: [.customLong("nr_epochs"), .customLong("nr-epochs")], help: "Training epochs.")
   var nrEpochs = 100
@@ -65,9 +84,6 @@ struct Train: ParsableCommand {
 
   @Flag(name: [.customLong("adamw")], help: "Decoupled weight decay (AdamW) instead of Adam's coupled L2.")
   var adamW = false
-
-  @Option(name: [.customLong("weight_norm"), .customLong("weight-norm")], help: "INN's L1 coefficient on the generated weights.")
-  var weightNorm: Float = 0.1
 
   @Option(name: [.customLong("scheduler_t_mult"), .customLong("scheduler-t-mult")], help: "Cosine cycle growth factor T_mult.")
   var schedulerTMult = 2
@@ -94,24 +110,58 @@ struct Train: ParsableCommand {
     case classification, regression
   }
 
+  /// The architecture's kind.
+  var kind: String { interpretable ? MesomorphicNetwork.kind : (model ?? TabResNet.kind) }
+
+  /// The model's hyperparameters as given: the reference's flags and every --param.
+  func hyperparameters() throws -> Hyperparameters {
+    var values: [String: String] = [:]
+    for parameter in parameters {
+      let parts = parameter.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+      guard parts.count == 2, !parts[0].isEmpty else {
+        throw ValidationError("--param '\(parameter)' is not name=value (for example --param hidden_size=64)")
+      }
+      guard values[parts[0]] == nil else { throw ValidationError("--param \(parts[0]) is given twice") }
+      values[parts[0]] = parts[1]
+    }
+    for (name, value) in [("hidden_size", hiddenSize), ("nr_blocks", nrBlocks), ("weight_norm", weightNorm)] {
+      guard let value else { continue }
+      guard values[name] == nil else { throw ValidationError("\(name) is given both as --\(name) and as --param \(name)=…; give it once") }
+      values[name] = value
+    }
+    return Hyperparameters(values)
+  }
+
+  /// The model to train, configured and validated through the registry.
+  func specification() throws -> ModelSpecification {
+    do {
+      return try ModelRegistry.specification(kind: kind, hyperparameters: try hyperparameters())
+    } catch let error as ArchitectureError {
+      throw ValidationError("\(error)")
+    }
+  }
+
   func validate() throws {
     guard (datasetID == nil) != (data == nil) else {
       throw ValidationError("give exactly one of --dataset_id N or --data FILE")
     }
     if target != nil && data == nil { throw ValidationError("--target applies to --data FILE only") }
-    if interpretable, let model, model != .inn { throw ValidationError("--interpretable means --model inn, but --model \(model.rawValue) was given") }
-    func positive(_ value: Int, _ flag: String) throws {
-      guard value > 0 else { throw ValidationError("\(flag) must be a positive integer, got \(value)") }
+    if interpretable, let model, model != MesomorphicNetwork.kind {
+      throw ValidationError("--interpretable means --model inn, but --model \(model) was given")
     }
-    guard nrBlocks >= 0 else { throw ValidationError("--nr_blocks must be 0 or more, got \(nrBlocks)") }
-    try positive(hiddenSize, "--hidden_size")
-    try positive(nrEpochs, "--nr_epochs")
-    try positive(nrRestarts, "--nr_restarts")
-    try positive(schedulerTMult, "--scheduler_t_mult")
-    guard batchSize >= 2 else { throw ValidationError("--batch_size must be at least 2 (BatchNorm needs two rows), got \(batchSize)") }
-    guard learningRate > 0, learningRate.isFinite else { throw ValidationError("--learning_rate must be a positive number, got \(learningRate)") }
+    _ = try specification()
+    func range(_ value: Int, _ flag: String, _ bounds: ClosedRange<Int>) throws {
+      guard bounds.contains(value) else { throw ValidationError("\(flag) must be an integer in \(bounds.lowerBound)...\(bounds.upperBound), got \(value)") }
+    }
+    try range(nrEpochs, "--nr_epochs", 1...1_000_000)
+    try range(nrRestarts, "--nr_restarts", 1...1000)
+    try range(schedulerTMult, "--scheduler_t_mult", 1...1000)
+    guard schedulerTMult == 1 || Double(nrRestarts) * log2(Double(schedulerTMult)) <= 50 else {
+      throw ValidationError("--scheduler_t_mult \(schedulerTMult) to the power --nr_restarts \(nrRestarts) exceeds 2^50 iterations; use fewer restarts or a smaller multiplier")
+    }
+    try range(batchSize, "--batch_size", 2...1 << 24)
+    guard learningRate > 0, learningRate.isFinite, learningRate <= 1e6 else { throw ValidationError("--learning_rate must be a positive number up to 1e6, got \(learningRate)") }
     guard weightDecay >= 0, weightDecay.isFinite else { throw ValidationError("--weight_decay must be ≥ 0, got \(weightDecay)") }
-    guard weightNorm >= 0, weightNorm.isFinite else { throw ValidationError("--weight_norm must be ≥ 0, got \(weightNorm)") }
     guard (0...1).contains(augmentationProbability) else {
       throw ValidationError("--augmentation_probability must lie in [0, 1], got \(augmentationProbability)")
     }
@@ -124,39 +174,36 @@ struct Train: ParsableCommand {
   }
 
   func run() throws {
-    let architecture = interpretable ? .inn : (model ?? .tabresnet)
+    let specification = try specification()
     let (table, name, resolvedTarget) = try loadTable()
     let prepared = try PreparedDataset.prepare(table, name: name, target: resolvedTarget, regression: mode == .regression,
                                                testFraction: testSplitSize, seed: seed)
-    var experiment = Experiment(architecture: architecture)
-    experiment.width = hiddenSize
-    experiment.blocks = nrBlocks
     var c = TrainingConfiguration()
     c.epochs = nrEpochs
     c.batchSize = batchSize
     c.learningRate = learningRate
     c.weightDecay = weightDecay
     c.decoupledWeightDecay = adamW
-    c.weightNorm = weightNorm
     c.schedulerTMult = schedulerTMult
     c.restarts = nrRestarts
     c.augmentationProbability = augmentationProbability
     c.seed = seed
-    experiment.configuration = c
+    let experiment = Experiment(model: specification, training: c)
     if !quiet {
-      FileHandle.standardError.write(Data(("\(architecture.rawValue) on \(name): \(prepared.xTrain.shape[0]) training rows"
+      FileHandle.standardError.write(Data(("\(specification.kind) on \(name): \(prepared.xTrain.shape[0]) training rows"
         + " (after oversampling), \(prepared.xTest.shape[0]) test rows, \(prepared.preprocessor.encodedWidth) encoded features\n").utf8))
     }
     let bar = ProgressReporter(enabled: !quiet)
     let result = try experiment.run(prepared) { bar.report($0) }
     bar.finish()
 
-    let directory = URL(fileURLWithPath: outputDir).appendingPathComponent(architecture.rawValue)
+    let directory = URL(fileURLWithPath: outputDir).appendingPathComponent(specification.kind)
       .appendingPathComponent(name).appendingPathComponent("\(seed)")
     try ModelFile.save(card: result.card, snapshots: result.snapshots, to: directory.appendingPathComponent("model.safetensors"))
-    let json = try JSONSerialization.data(withJSONObject: result.info, options: [.prettyPrinted, .sortedKeys])
-    try AtomicFile.write(json, to: directory.appendingPathComponent("output_info.json"))
-    print(summary(result.info, task: prepared.task, directory: directory))
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    try AtomicFile.write(try encoder.encode(result.report), to: directory.appendingPathComponent("output_info.json"))
+    print(summary(result.report, directory: directory))
   }
 
   /// The table, the dataset's name for the output folder, and the target column.
@@ -164,30 +211,22 @@ struct Train: ParsableCommand {
     let categoricalColumns = Set((categorical ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
     if let data {
       let url = URL(fileURLWithPath: data)
-      return (try readTable(url, categorical: categoricalColumns), url.deletingPathExtension().lastPathComponent, target)
+      return (try DataTable.read(url: url, categorical: categoricalColumns), url.deletingPathExtension().lastPathComponent, target)
     }
     let location = try DatasetLocator.standard(dataDirectory: dataDir).locate(id: datasetID!)
-    return (try readTable(location.url, categorical: categoricalColumns), "\(datasetID!)", location.target)
+    return (try DataTable.read(url: location.url, categorical: categoricalColumns), "\(datasetID!)", location.target)
   }
 
-  private func readTable(_ url: URL, categorical: Set<String>) throws -> DataTable {
-    guard FileManager.default.fileExists(atPath: url.path) else {
-      throw DatasetError.unreadable(path: url.path, reason: "no such file")
-    }
-    return url.pathExtension.lowercased() == "arff" ? try ARFFReader.read(url: url) : try CSVReader.read(url: url, categorical: categorical)
-  }
-
-  private func summary(_ info: [String: Any], task: Task, directory: URL) -> String {
-    func number(_ key: String) -> String { (info[key] as? Double).map { String(format: "%.4f", $0) } ?? "n/a" }
-    let metrics = task == .regression
-      ? "test MSE \(number("test_mse")), RMSE \(number("test_rmse")), R² \(number("test_r2"))"
-      : "test AUROC \(number("test_auroc")), accuracy \(number("test_accuracy")); train AUROC \(number("train_auroc"))"
-    var lines = ["\(metrics); \(number("time")) s", "results: \(directory.path)/output_info.json"]
-    if let top = info["top_10_features"] as? [String], let weights = info["top_10_features_weights"] as? [Double] {
-      lines.append("top features: " + zip(top.prefix(5), weights).map { "\($0) \(String(format: "%.3f", $1))" }.joined(separator: ", "))
+  private func summary(_ report: ExperimentReport, directory: URL) -> String {
+    func number(_ value: Double?) -> String { value.map { String(format: "%.4f", $0) } ?? "n/a" }
+    let metrics = report.task == .regression
+      ? "test MSE \(number(report.test.mse)), RMSE \(number(report.test.rmse)), R² \(number(report.test.r2))"
+      : "test AUROC \(number(report.test.auroc)), accuracy \(number(report.test.accuracy)); train AUROC \(number(report.train.auroc))"
+    var lines = ["\(metrics); \(number(report.time)) s", "results: \(directory.path)/output_info.json"]
+    if let importance = report.importance {
+      lines.append("top features: " + zip(importance.top10Features.prefix(5), importance.top10Weights)
+        .map { "\($0) \(String(format: "%.3f", $1))" }.joined(separator: ", "))
     }
     return lines.joined(separator: "\n")
   }
 }
-
-extension Experiment.Architecture: @retroactive ExpressibleByArgument {}

@@ -68,12 +68,12 @@ struct XAIBench: ParsableCommand {
     var panels: [SVGLineChart.Panel] = []
     for architecture in settings.architectures {
       for dataset in settings.datasets {
-        let own = records.filter { $0.model == architecture.rawValue && $0.dataset == dataset.rawValue }
-        let series = XAIBenchReport.explainerOrder.compactMap { e -> SVGLineChart.Series? in
+        let own = records.filter { $0.model == architecture.kind && $0.dataset == dataset.rawValue }
+        let series = XAIBenchReport.explainerOrder(records).compactMap { e -> SVGLineChart.Series? in
           let points = own.filter { $0.explainer == e }.compactMap { r in r.scores[metric].map { (x: r.rho, y: $0) } }
           return points.isEmpty ? nil : SVGLineChart.Series(name: e, points: points)
         }
-        let name = architecture == .inn ? "INN" : "TabResNet"
+        let name = (try? architecture.architecture.displayName) ?? architecture.kind
         panels.append(.init(title: "\(name) · \(dataset.rawValue)", series: series))
       }
     }

@@ -1,8 +1,15 @@
+import Attribution
 import Foundation
 
 /// `results.csv` and the console tables of `sann xai-bench`.
 enum XAIBenchReport {
-  static let explainerOrder = ["inn", "kernel-shap", "exact-shapley", "lime", "integrated-gradients", "random"]
+  /// The explainers in the order the runner produced them: the models' own explanations
+  /// first, then the post-hoc ones.
+  static func explainerOrder(_ records: [XAIBenchRecord]) -> [String] {
+    var order: [String] = []
+    for r in records where !order.contains(r.explainer) { order.append(r.explainer) }
+    return order
+  }
 
   /// One line per (dataset, ρ, model, explainer) with every metric.
   static func csv(_ records: [XAIBenchRecord]) -> String {
@@ -16,7 +23,7 @@ enum XAIBenchReport {
 
   /// One table per metric: a row per (dataset, model, ρ), a column per explainer.
   static func tables(_ records: [XAIBenchRecord]) -> String {
-    let explainers = explainerOrder.filter { e in records.contains { $0.explainer == e } }
+    let explainers = explainerOrder(records)
     var keys: [(String, String, Double)] = []
     for r in records where !keys.contains(where: { $0 == (r.dataset, r.model, r.rho) }) { keys.append((r.dataset, r.model, r.rho)) }
     let datasetWidth = Swift.max(7, records.map(\.dataset.count).max() ?? 0)

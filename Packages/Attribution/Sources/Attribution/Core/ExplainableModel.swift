@@ -68,7 +68,7 @@ public struct ClosureModel: ExplainableModel {
   }
 }
 
-/// A SANNKit `TabularModel` (INN, TabResNet) in evaluation mode.
+/// A SANNKit `TabularModel` (any registered architecture) in evaluation mode.
 ///
 /// `evaluate` runs the model's compiled inference plan (``TabularModel/inferencePlan()``:
 /// BatchNorm folded, no autodiff tape, rows spread over ``threads`` threads), which is a
@@ -86,8 +86,8 @@ public struct ClosureModel: ExplainableModel {
 ///
 ///     let f = TabularModelAdapter(inn)                 // threads: every active core
 ///     let phi = try KernelSHAP(background: bg).explain(f, rows: x)
-public final class TabularModelAdapter<Model: TabularModel>: DifferentiableModel {
-  public let model: Model
+public final class TabularModelAdapter: DifferentiableModel {
+  public let model: any TabularModel
   /// Threads the plan spreads each `evaluate` call over (OpenBLAS runs single-threaded inside
   /// each). Set 1 when several explainers run in parallel, one per thread.
   public var threads: Int
@@ -96,7 +96,7 @@ public final class TabularModelAdapter<Model: TabularModel>: DifferentiableModel
 
   /// Switches `model` to evaluation mode and compiles its plan. `threads` defaults to the
   /// machine's active processor count.
-  public init(_ model: Model, threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
+  public init(_ model: any TabularModel, threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
     self.model = model
     self.threads = max(threads, 1)
     model.eval()

@@ -1,3 +1,5 @@
+import Models
+
 /// Exact Shapley values (Shapley 1953) by enumerating all 2^d coalitions:
 ///
 ///   φᵢ = Σ_{S ⊆ [d]∖{i}} |S|!·(d − |S| − 1)!/d! · (v(S ∪ {i}) − v(S))

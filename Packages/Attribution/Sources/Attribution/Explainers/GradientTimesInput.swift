@@ -1,3 +1,5 @@
+import Models
+
 /// Gradient × input (Shrikumar et al. 2016): φᵢ = xᵢ · ∂f/∂xᵢ(x). Exact for a linear model
 /// without intercept (then Σφ = f(x) − f(0)), not efficient in general; `base` is nil.
 public struct GradientTimesInput {

@@ -1,3 +1,5 @@
+import Models
+
 /// Integrated Gradients (Sundararajan, Taly & Yan 2017):
 ///
 ///   IGᵢ(x) = (xᵢ − x′ᵢ) · ∫₀¹ ∂f/∂xᵢ(x′ + α(x − x′)) dα

@@ -1,4 +1,5 @@
 import Tensor
+import Models
 
 /// Kernel SHAP (Lundberg & Lee 2017) as the `shap` package's KernelExplainer computes it
 /// (shap 0.51), with the interventional value function over a background set:

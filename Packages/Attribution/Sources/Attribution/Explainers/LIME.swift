@@ -1,5 +1,6 @@
 import Foundation
 import Tensor
+import Models
 
 /// LIME for tabular data (Ribeiro, Singh & Guestrin 2016) as the `lime` package's
 /// `LimeTabularExplainer` does it (lime 0.2, `lime_tabular.py`, `lime_base.py`):

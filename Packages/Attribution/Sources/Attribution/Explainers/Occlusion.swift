@@ -1,3 +1,5 @@
+import Models
+
 /// Occlusion, or feature ablation (Zeiler & Fergus 2014; Captum's `FeatureAblation`):
 ///
 ///   φᵢ = f(x) − f(x with feature i set to its baseline value x′ᵢ)

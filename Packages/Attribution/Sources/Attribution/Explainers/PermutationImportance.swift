@@ -1,4 +1,5 @@
 import Tensor
+import Models
 
 /// Permutation feature importance (Breiman 2001; Fisher, Rudin & Dominici 2019), a global
 /// explanation: for each feature j and each of `repeats` seeded shuffles π of the rows,

@@ -1,3 +1,5 @@
+import Models
+
 /// A curve of model outputs as features are inserted or deleted in attribution order.
 public struct RemovalCurve: Sendable, Equatable {
   public let kind: RemovalKind

@@ -1,10 +1,6 @@
 import Foundation
+import Models
 import Tensor
-
-/// Whether a subset S of features is inserted into the baseline or deleted from x.
-public enum RemovalKind: String, Sendable, CaseIterable {
-  case insertion, deletion
-}
 
 /// The total error of an attribution against a model over subsets of features.
 public struct SubsetErrorReport: Sendable, Equatable {
@@ -59,8 +55,8 @@ public struct InsertionDeletionError {
     return try evaluate(model, rows: rows, attribution: GroupAttribution(attribution))
   }
 
-  /// One report per row and output (row-major) of a group attribution. Every group must name
-  /// features in 0..<d (groups may be empty or overlap).
+  /// One report per row and output (row-major) of a group attribution (groups may differ
+  /// between rows). Every group must name features in 0..<d (groups may be empty or overlap).
   public func evaluate(_ model: any ExplainableModel, rows: [Float], attribution: GroupAttribution) throws -> [SubsetErrorReport] {
     let d = model.features
     let c = model.outputs
@@ -68,9 +64,11 @@ public struct InsertionDeletionError {
     guard attribution.rows == n, attribution.outputs == c else {
       throw AttributionError.invalidArgument("the attribution has \(attribution.rows) rows × \(attribution.outputs) outputs but there are \(n) rows and the model has \(c) outputs")
     }
-    for (j, group) in attribution.groups.enumerated() {
-      if let bad = group.first(where: { $0 < 0 || $0 >= d }) {
-        throw AttributionError.invalidArgument("group \(j) names feature \(bad), outside 0..<\(d)")
+    for (r, rowGroups) in attribution.groups.enumerated() {
+      for (j, group) in rowGroups.enumerated() {
+        if let bad = group.first(where: { $0 < 0 || $0 >= d }) {
+          throw AttributionError.invalidArgument("group \(j) of row \(r) names feature \(bad), outside 0..<\(d)")
+        }
       }
     }
     let reference = try baseline.resolve(features: d)
@@ -96,14 +94,15 @@ public struct InsertionDeletionError {
       for o in 0..<c {
         let empty = Double(out[count * c + o])
         let full = Double(out[(count + 1) * c + o])
-        let scores = (0..<attribution.groups.count).map { attribution[r, o, $0] }
+        let groups = attribution.groups[r]
+        let scores = (0..<groups.count).map { attribution[r, o, $0] }
         var sum = 0.0
         var squares = 0.0
         for s in 0..<count {
           let value = Double(out[s * c + o])
           let target = kind == .insertion ? value - empty : full - value
           var explained = 0.0
-          for (j, group) in attribution.groups.enumerated() {
+          for (j, group) in groups.enumerated() {
             let inside = kind == .insertion
               ? group.allSatisfy { subsets[s * d + $0] != 0 }
               : group.contains { subsets[s * d + $0] != 0 }

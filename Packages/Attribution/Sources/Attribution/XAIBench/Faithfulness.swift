@@ -1,4 +1,5 @@
 import Foundation
+import Models
 
 /// XAI-Bench's faithfulness (Alvarez-Melis & Jaakkola 2018, as implemented in AIX360 and
 /// XAI-Bench's `custom_metrics/faithfulness.py`, default version "dec", observational).

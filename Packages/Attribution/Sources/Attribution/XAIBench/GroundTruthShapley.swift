@@ -1,4 +1,5 @@
 import Foundation
+import Models
 
 /// Ground-truth Shapley values (XAI-Bench's `GroundTruthShap`) from a table of coalition values:
 ///

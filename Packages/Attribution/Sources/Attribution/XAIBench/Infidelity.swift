@@ -1,5 +1,6 @@
 import Foundation
 import Tensor
+import Models
 
 /// Infidelity (Yeh et al., "On the (In)fidelity and Sensitivity of Explanations", NeurIPS 2019)
 /// with the optimal scaling, as XAI-Bench's `custom_metrics/infidelity.py` computes it:

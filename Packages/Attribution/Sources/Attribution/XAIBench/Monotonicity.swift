@@ -1,4 +1,5 @@
 import Foundation
+import Models
 
 /// XAI-Bench's monotonicity (Luss et al. 2019, as implemented in AIX360 and XAI-Bench's
 /// `custom_metrics/monotonicity.py`, default version "inc", `avg=True`, observational).

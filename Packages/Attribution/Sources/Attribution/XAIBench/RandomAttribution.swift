@@ -1,5 +1,6 @@
 import Foundation
 import Tensor
+import Models
 
 /// XAI-Bench's random baseline: every score an independent N(0, 1) draw, seeded. Any metric an
 /// explainer cannot beat with this is not measuring the explainer.

@@ -1,5 +1,6 @@
 import Foundation
 import Tensor
+import Models
 
 /// ROAR, "remove and retrain" (Hooker et al., NeurIPS 2019), as XAI-Bench's
 /// `custom_metrics/roar.py` computes it.

@@ -1,4 +1,5 @@
 import Foundation
+import Models
 
 /// XAI-Bench's ground-truth-Shapley metrics (`custom_metrics/shapley.py` and
 /// `shapley_corr.py`): how far an attribution φ is from the ground-truth Shapley values φ*

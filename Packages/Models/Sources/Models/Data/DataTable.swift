@@ -1,3 +1,5 @@
+import Foundation
+
 /// A table of typed columns as read from a CSV or ARFF file, before preprocessing.
 ///
 /// Missing cells are `nil`. A numeric column holds finite values; a categorical column holds
@@ -49,6 +51,17 @@ public struct DataTable: Sendable {
   }
 
   public var rowCount: Int { columns.first?.count ?? 0 }
+
+  /// Reads a CSV or ARFF file, chosen by its extension (`.arff`, any other is CSV).
+  /// `categorical` names CSV columns to read as categories (ARFF declares its own types).
+  ///
+  /// - Throws: ``DatasetError`` naming the file (missing, unreadable, malformed).
+  public static func read(url: URL, categorical: Set<String> = []) throws -> DataTable {
+    guard FileManager.default.fileExists(atPath: url.path) else {
+      throw DatasetError.unreadable(path: url.path, reason: "no such file")
+    }
+    return url.pathExtension.lowercased() == "arff" ? try ARFFReader.read(url: url) : try CSVReader.read(url: url, categorical: categorical)
+  }
 
   /// The index of the column called `name`.
   public func columnIndex(named name: String) throws -> Int {

@@ -12,6 +12,9 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable {
   case singleClass(source: String, column: String, value: String)
   case notFound(id: String, searched: [String])
   case invalidTarget(source: String, column: String, reason: String)
+  /// Two columns that encode to the same name (two ARFF attributes called alike, or a CSV
+  /// column `c=x` beside a categorical column `c` with level `x`).
+  case duplicateColumn(source: String, name: String)
 
   public var description: String {
     switch self {
@@ -38,6 +41,8 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable {
         + "\nPut \(id).arff or \(id).csv (last column the target) in one of these directories, pass --data-dir DIR or set SANN_DATA_DIR, or train on a file with --data FILE --target COLUMN"
     case let .invalidTarget(source, column, reason):
       return "\(source): target column '\(column)' \(reason)"
+    case let .duplicateColumn(source, name):
+      return "\(source): two feature columns are both called '\(name)' after encoding (a categorical column c with level x is encoded as 'c=x'); rename one of them"
     }
   }
 }

@@ -1,18 +1,19 @@
 import Foundation
 import Tensor
 
-/// Everything needed to rebuild a trained model and apply it to new data: the architecture,
-/// the fitted preprocessing and the label coding. Stored as JSON in the `sannkit.model`
-/// metadata entry of `model.safetensors`, beside the snapshot weights
-/// (`snapshots.<k>.<parameter name>`), so a model is one self-describing file.
+/// Everything needed to rebuild a trained model and apply it to new data: the architecture
+/// and its configuration, the fitted preprocessing and the label coding. Stored as JSON in the
+/// `sannkit.model` metadata entry of `model.safetensors`, beside the snapshot weights
+/// (`snapshots.<k>.<parameter name>`), so a model is one self-describing file (``ModelFile``).
+///
+/// Format 2 (this one) stores `model: {kind, configuration}` and `training`; format 1 (before
+/// the architecture registry) stored `width` and `blocks` beside the kind and is still read.
 public struct ModelCard: Codable, Sendable {
-  public static let formatVersion = 1
+  public static let formatVersion = 2
 
   public var format = ModelCard.formatVersion
-  public var kind: String
-  public var task: Task
-  public var width: Int
-  public var blocks: Int
+  public var model: ModelSpecification
+  public var task: PredictionTask
   public var features: Int
   public var outputs: Int
   public var targetName: String
@@ -21,15 +22,13 @@ public struct ModelCard: Codable, Sendable {
   public var targetScale: Float
   public var preprocessor: Preprocessor
   public var snapshotCount: Int
-  public var configuration: TrainingConfiguration
+  public var training: TrainingConfiguration
 
-  public init(kind: String, task: Task, width: Int, blocks: Int, features: Int, outputs: Int, targetName: String,
+  public init(model: ModelSpecification, task: PredictionTask, features: Int, outputs: Int, targetName: String,
               classNames: [String], targetMean: Float, targetScale: Float, preprocessor: Preprocessor,
-              snapshotCount: Int, configuration: TrainingConfiguration) {
-    self.kind = kind
+              snapshotCount: Int, training: TrainingConfiguration) {
+    self.model = model
     self.task = task
-    self.width = width
-    self.blocks = blocks
     self.features = features
     self.outputs = outputs
     self.targetName = targetName
@@ -38,62 +37,43 @@ public struct ModelCard: Codable, Sendable {
     self.targetScale = targetScale
     self.preprocessor = preprocessor
     self.snapshotCount = snapshotCount
-    self.configuration = configuration
+    self.training = training
   }
 
-  /// A fresh network of this card's architecture (weights to be loaded).
-  public func makeModel() -> any TabularModel {
+  /// The architecture's kind.
+  public var kind: String { model.kind }
+
+  /// A fresh network of this card's architecture and size (weights to be loaded).
+  public func makeModel() throws -> any Architecture {
     var rng = RandomGenerator(seed: 0)
-    if kind == Hypernetwork.kind {
-      return Hypernetwork(features: features, outputs: outputs, width: width, blocks: blocks, rng: &rng)
-    }
-    return TabResNet(features: features, outputs: outputs, width: width, blocks: blocks, rng: &rng)
+    return try model.makeModel(features: features, outputs: outputs, rng: &rng)
   }
 }
 
-/// Saving and loading a trained snapshot ensemble with its card.
-public enum ModelFile {
-  public static let metadataKey = "sannkit.model"
+/// Why a model file could not be loaded. Every message names the file and says how to fix it.
+public enum ModelFileError: Error, CustomStringConvertible {
+  case notAModel(path: String)
+  case damaged(path: String, reason: String)
+  case unsupportedFormat(path: String, format: Int)
+  case unknownKind(path: String, kind: String, known: [String])
+  case configuration(path: String, kind: String, reason: String)
+  case weights(path: String, kind: String, reason: String)
 
-  public static func save(card: ModelCard, snapshots: [[String: Tensor]], to url: URL) throws {
-    var tensors: [String: Tensor] = [:]
-    for (k, snapshot) in snapshots.enumerated() {
-      for (name, value) in snapshot { tensors["snapshots.\(k).\(name)"] = value }
+  public var description: String {
+    switch self {
+    case let .notAModel(path):
+      "\(path) is a safetensors file but not a SANNKit model (no '\(ModelFile.metadataKey)' metadata); train one with `sann train`"
+    case let .damaged(path, reason):
+      "\(path): the model description is damaged (\(reason)); retrain with `sann train` (output_info.json beside it lists the configuration)"
+    case let .unsupportedFormat(path, format):
+      "\(path) is a model file of format \(format), but this SANNKit reads formats 1 to \(ModelCard.formatVersion); "
+        + (format > ModelCard.formatVersion ? "use the SANNKit that wrote it, or a newer one" : "retrain with `sann train`")
+    case let .unknownKind(path, kind, known):
+      "\(path) holds a '\(kind)' model, an architecture this SANNKit does not know (it knows \(known.joined(separator: ", "))); use the SANNKit that wrote it, or retrain with `sann train --model <kind>`"
+    case let .configuration(path, kind, reason):
+      "\(path): the configuration of its '\(kind)' model does not decode (\(reason)); retrain with `sann train --model \(kind)`"
+    case let .weights(path, kind, reason):
+      "\(path): the weights do not fit its '\(kind)' model (\(reason)); retrain with `sann train --model \(kind)`"
     }
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys]
-    let json = String(decoding: try encoder.encode(card), as: UTF8.self)
-    try SafeTensors.save(tensors, metadata: [metadataKey: json], to: url)
-  }
-
-  /// Loads a model file written by ``save(card:snapshots:to:)``.
-  public static func load(from url: URL) throws -> (card: ModelCard, ensemble: SnapshotEnsemble) {
-    let (tensors, metadata) = try SafeTensors.load(from: url)
-    guard let json = metadata[metadataKey] else {
-      throw DatasetError.unreadable(path: url.path, reason: "it is a safetensors file but not a SANNKit model (no '\(metadataKey)' metadata); train one with `sann train`")
-    }
-    let card: ModelCard
-    do {
-      card = try JSONDecoder().decode(ModelCard.self, from: Data(json.utf8))
-    } catch {
-      throw DatasetError.unreadable(path: url.path, reason: "its model description is damaged (\(error))")
-    }
-    var snapshots = [[String: Tensor]](repeating: [:], count: card.snapshotCount)
-    for (key, value) in tensors {
-      let parts = key.split(separator: ".", maxSplits: 2)
-      guard parts.count == 3, parts[0] == "snapshots", let k = Int(parts[1]), k < card.snapshotCount else {
-        throw DatasetError.unreadable(path: url.path, reason: "unexpected tensor '\(key)'")
-      }
-      snapshots[k][String(parts[2])] = value
-    }
-    let model = card.makeModel()
-    let ensemble = SnapshotEnsemble(model: model, snapshots: snapshots, task: card.task,
-                                    targetMean: card.targetMean, targetScale: card.targetScale)
-    do {
-      try model.loadStateDict(snapshots[card.snapshotCount - 1])
-    } catch {
-      throw DatasetError.unreadable(path: url.path, reason: "\(error)")
-    }
-    return (card, ensemble)
   }
 }

@@ -8,7 +8,7 @@ import Tensor
 /// count.
 public struct PreparedDataset {
   public var name: String
-  public var task: Task
+  public var task: PredictionTask
   public var targetName: String
   public var preprocessor: Preprocessor
   /// Class names for classification; empty for regression.
@@ -49,7 +49,7 @@ public struct PreparedDataset {
 
     let root = RandomGenerator(seed: seed)
     var oversampleRNG = root.stream(2)
-    let task: Task
+    let task: PredictionTask
     let labels: LabelEncoder
     let y: [Float]
     if regression {
@@ -92,6 +92,7 @@ public struct PreparedDataset {
         reason: "leaves \(trainRows.count) training and \(testRows.count) test rows after the split; the dataset is too small")
     }
     let preprocessor = Preprocessor(fitting: features, trainRows: trainRows)
+    try checkUniqueNames(preprocessor.encodedNames, source: table.source)
     var trainOrder = trainRows
     if task != .regression && oversample {
       trainOrder = oversampled(rows: trainRows, labels: y.map { Int($0) }, classes: labels.classCount, rng: &oversampleRNG)
@@ -108,6 +109,14 @@ public struct PreparedDataset {
       prepared.targetScale = variance > 0 ? Float(variance.squareRoot()) : 1
     }
     return prepared
+  }
+
+  /// Encoded column names must be distinct: they key importances and explanations.
+  static func checkUniqueNames(_ names: [String], source: String) throws {
+    var seen = Set<String>()
+    if let repeated = names.first(where: { !seen.insert($0).inserted }) {
+      throw DatasetError.duplicateColumn(source: source, name: repeated)
+    }
   }
 
   /// The class name of every row; a missing class is an error naming the row.

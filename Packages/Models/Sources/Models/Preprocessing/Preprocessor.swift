@@ -47,6 +47,9 @@ public struct Preprocessor: Codable, Sendable, Equatable {
 
   public var encodedWidth: Int { transforms.reduce(0) { $0 + $1.encodedNames.count } }
 
+  /// The given transforms, in order.
+  public init(transforms: [Transform]) { self.transforms = transforms }
+
   /// Fits the transform of every column of `features` on the rows `trainRows`.
   public init(fitting features: DataTable, trainRows: [Int]) {
     transforms = features.columns.map { column in

@@ -7,11 +7,11 @@ import Tensor
 public struct SnapshotEnsemble {
   public let model: any TabularModel
   public let snapshots: [[String: Tensor]]
-  public let task: Task
+  public let task: PredictionTask
   public let targetMean: Float
   public let targetScale: Float
 
-  public init(model: any TabularModel, snapshots: [[String: Tensor]], task: Task, targetMean: Float = 0, targetScale: Float = 1) {
+  public init(model: any TabularModel, snapshots: [[String: Tensor]], task: PredictionTask, targetMean: Float = 0, targetScale: Float = 1) {
     precondition(!snapshots.isEmpty, "a snapshot ensemble needs at least one snapshot")
     self.model = model
     self.snapshots = snapshots

@@ -11,14 +11,18 @@ public struct TrainingProgress: Sendable {
 
 /// Trains a ``TabularModel`` as the INN reference does: Adam (coupled L2 unless configured
 /// otherwise), batch size 64, linear warm-up then cosine annealing with warm restarts stepped
-/// per batch, INN's L1 term on the generated weights, optional augmentation, and a snapshot
-/// of the weights at the end of every cosine cycle (``IterationPlan``).
+/// per batch, the architecture's own penalty (``TabularModel/trainingOutput(_:)``; INN's L1
+/// term on the generated weights), optional augmentation, and a snapshot of the weights at
+/// the end of every cosine cycle (``IterationPlan``).
 public enum Trainer {
-  /// Trains `model` on the training split of `data` and returns the snapshots (state dicts),
-  /// oldest first.
+  /// Trains `model` on the training split of `data` and returns the snapshots (state dicts,
+  /// of every parameter and buffer, frozen ones included), oldest first.
+  ///
+  /// - Parameter parameters: what the optimizer updates; by default every trainable parameter
+  ///   of `model` (frozen sub-modules, ``Module/freeze()``, are not among them).
   public static func train(
     _ model: any TabularModel, on data: PreparedDataset, configuration c: TrainingConfiguration,
-    progress: (TrainingProgress) -> Void = { _ in }
+    parameters: [Parameter]? = nil, progress: (TrainingProgress) -> Void = { _ in }
   ) -> [[String: Tensor]] {
     let n = data.xTrain.shape[0]
     precondition(n >= 2, "training needs at least two rows")
@@ -31,7 +35,7 @@ public enum Trainer {
     if n % batchSize == 1 && batchesPerEpoch > 1 { batchesPerEpoch -= 1 }
     let plan = IterationPlan(epochs: c.epochs, batchesPerEpoch: batchesPerEpoch, warmupEpochs: c.warmupEpochs,
                              tMult: c.schedulerTMult, restarts: c.restarts)
-    let optimizer = Adam(model.parameters, learningRate: c.learningRate, weightDecay: c.weightDecay,
+    let optimizer = Adam(parameters ?? model.parameters, learningRate: c.learningRate, weightDecay: c.weightDecay,
                          weightDecayStyle: c.decoupledWeightDecay ? .decoupled : .coupled)
     var schedules: [any LearningRateSchedule] = []
     var milestones: [Double] = []
@@ -63,19 +67,19 @@ public enum Trainer {
           probe.requiresGrad = true
           model.eval()
           defer { model.train() }
-          objective(model, probe, y, task: data.task, weightNorm: 0).backward()
+          objective(model, probe, y, task: data.task, penalty: false).backward()
           return probe.grad ?? Tensor.zeros(input.shape)
         }
         optimizer.zeroGrad()
         var loss: Tensor
         if let partner = batch.partner {
           let yPartner = partner.map { y[$0] }
-          loss = objective(model, batch.x, y, task: data.task, weightNorm: c.weightNorm, mixedWith: yPartner, lambda: batch.lambda)
+          loss = objective(model, batch.x, y, task: data.task, mixedWith: yPartner, lambda: batch.lambda)
         } else if let adversarial = batch.adversarial {
-          loss = objective(model, batch.x, y, task: data.task, weightNorm: c.weightNorm) * 0.5
-            + objective(model, adversarial, y, task: data.task, weightNorm: 0) * 0.5
+          loss = objective(model, batch.x, y, task: data.task) * 0.5
+            + objective(model, adversarial, y, task: data.task, penalty: false) * 0.5
         } else {
-          loss = objective(model, batch.x, y, task: data.task, weightNorm: c.weightNorm)
+          loss = objective(model, batch.x, y, task: data.task)
         }
         loss.backward()
         optimizer.step()
@@ -93,21 +97,15 @@ public enum Trainer {
   }
 
   /// The training objective for one batch: the task loss (BCE with logits, cross-entropy or
-  /// MSE), mixed as λ·ℓ(y) + (1−λ)·ℓ(y′) when a partner's labels are given, plus for INN
-  /// `weightNorm`·mean|W(x)| over every generated weight.
+  /// MSE), mixed as λ·ℓ(y) + (1−λ)·ℓ(y′) when a partner's labels are given, plus, when
+  /// `penalty` is true, the architecture's own penalty (INN: λ·mean|W(x)| over every
+  /// generated weight). FGSM's input gradient and its adversarial half leave the penalty out.
   public static func objective(
-    _ model: any TabularModel, _ x: Tensor, _ y: [Float], task: Task, weightNorm: Float,
+    _ model: any TabularModel, _ x: Tensor, _ y: [Float], task: PredictionTask, penalty: Bool = true,
     mixedWith partner: [Float]? = nil, lambda: Float = 1
   ) -> Tensor {
-    let logits: Tensor
-    var penalty: Tensor? = nil
-    if let inn = model as? Hypernetwork {
-      let (z, w) = inn.forward(x)
-      logits = z
-      if weightNorm > 0 { penalty = meanAbsolute(w) * weightNorm }
-    } else {
-      logits = model(x)
-    }
+    let output = model.trainingOutput(x)
+    let logits = output.logits
     func taskLoss(_ targets: [Float]) -> Tensor {
       switch task {
       case .binary: binaryCrossEntropy(logits: logits, targets: Tensor(shape: [targets.count, 1], scalars: targets))
@@ -117,7 +115,7 @@ public enum Trainer {
     }
     var loss = taskLoss(y)
     if let partner, lambda < 1 { loss = loss * lambda + taskLoss(partner) * (1 - lambda) }
-    if let penalty { loss = loss + penalty }
+    if penalty, let term = output.penalty { loss = loss + term }
     return loss
   }
 }

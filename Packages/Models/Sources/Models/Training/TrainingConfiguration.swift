@@ -1,6 +1,11 @@
 import Foundation
 
-/// Hyperparameters of INN/TabResNet training, with the reference implementation's defaults.
+/// Hyperparameters of gradient training (``Trainer``), with the reference implementation's
+/// defaults. The architecture's own hyperparameters (sizes, INN's `weight_norm`) are in its
+/// ``Architecture/Configuration``.
+///
+/// Encoded with the reference's flag names (`nr_epochs`, `learning_rate`, …), as in
+/// `output_info.json`; Float values are written as the Double they convert to exactly.
 public struct TrainingConfiguration: Codable, Sendable, Equatable {
   public var epochs = 100
   public var batchSize = 64
@@ -8,8 +13,6 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
   /// L2 penalty; coupled (added to the gradient, `torch.optim.Adam`) unless `decoupledWeightDecay`.
   public var weightDecay: Float = 0.01
   public var decoupledWeightDecay = false
-  /// λ of INN's sparsity term λ·mean|W(x)| over all generated weights (bias row included).
-  public var weightNorm: Float = 0.1
   /// Cosine cycle growth factor T_mult.
   public var schedulerTMult = 2
   /// The number of cosine cycles, and of snapshots in the ensemble.
@@ -20,6 +23,40 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
   public var seed: UInt64 = 0
 
   public init() {}
+
+  enum CodingKeys: String, CodingKey {
+    case epochs = "nr_epochs", batchSize = "batch_size", learningRate = "learning_rate", weightDecay = "weight_decay"
+    case decoupledWeightDecay = "decoupled_weight_decay", schedulerTMult = "scheduler_t_mult", restarts = "nr_restarts"
+    case warmupEpochs = "warmup_epochs", augmentationProbability = "augmentation_probability", seed
+  }
+
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    epochs = try c.decode(Int.self, forKey: .epochs)
+    batchSize = try c.decode(Int.self, forKey: .batchSize)
+    learningRate = Float(try c.decode(Double.self, forKey: .learningRate))
+    weightDecay = Float(try c.decode(Double.self, forKey: .weightDecay))
+    decoupledWeightDecay = try c.decode(Bool.self, forKey: .decoupledWeightDecay)
+    schedulerTMult = try c.decode(Int.self, forKey: .schedulerTMult)
+    restarts = try c.decode(Int.self, forKey: .restarts)
+    warmupEpochs = try c.decode(Int.self, forKey: .warmupEpochs)
+    augmentationProbability = Float(try c.decode(Double.self, forKey: .augmentationProbability))
+    seed = try c.decode(UInt64.self, forKey: .seed)
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    try c.encode(epochs, forKey: .epochs)
+    try c.encode(batchSize, forKey: .batchSize)
+    try c.encode(Double(learningRate), forKey: .learningRate)
+    try c.encode(Double(weightDecay), forKey: .weightDecay)
+    try c.encode(decoupledWeightDecay, forKey: .decoupledWeightDecay)
+    try c.encode(schedulerTMult, forKey: .schedulerTMult)
+    try c.encode(restarts, forKey: .restarts)
+    try c.encode(warmupEpochs, forKey: .warmupEpochs)
+    try c.encode(Double(augmentationProbability), forKey: .augmentationProbability)
+    try c.encode(seed, forKey: .seed)
+  }
 }
 
 /// The iteration plan of a training run: linear warm-up for `warmup` iterations, then

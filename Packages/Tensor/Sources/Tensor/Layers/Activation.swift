@@ -5,7 +5,7 @@ public final class Activation: Layer {
   }
 
   public let kind: Kind
-  public var isTraining = true
+  public var mode = ModuleMode()
 
   public init(_ kind: Kind) { self.kind = kind }
 

@@ -18,7 +18,7 @@ public final class BatchNorm1d: Layer {
   public let batchesTracked: Parameter
   public let momentum: Float
   public let epsilon: Float
-  public var isTraining = true
+  public var mode = ModuleMode()
 
   public init(_ features: Int, momentum: Float = 0.1, epsilon: Float = 1e-5) {
     precondition(features > 0, "BatchNorm1d(\(features)): features must be positive")

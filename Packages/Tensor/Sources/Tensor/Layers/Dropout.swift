@@ -3,7 +3,7 @@
 /// it is the identity. The mask comes from the layer's own random stream, so a seed fixes it.
 public final class Dropout: Layer {
   public let probability: Float
-  public var isTraining = true
+  public var mode = ModuleMode()
   private var rng: RandomGenerator
 
   public init(_ probability: Float, rng: RandomGenerator) {

@@ -2,7 +2,7 @@
 /// initialised N(0, 1) as in PyTorch.
 public final class Embedding: Module {
   public let weight: Parameter
-  public var isTraining = true
+  public var mode = ModuleMode()
 
   public init(_ count: Int, _ dimension: Int, rng: inout RandomGenerator) {
     precondition(count > 0 && dimension > 0, "Embedding(\(count), \(dimension)): sizes must be positive")

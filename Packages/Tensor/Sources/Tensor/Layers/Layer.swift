@@ -8,7 +8,7 @@ extension Linear: Layer {}
 /// Layers applied in order, `torch.nn.Sequential`; children are named "0", "1", ….
 public final class Sequential: Layer {
   public let layers: [any Layer]
-  public var isTraining = true
+  public var mode = ModuleMode()
 
   public init(_ layers: [any Layer]) { self.layers = layers }
 

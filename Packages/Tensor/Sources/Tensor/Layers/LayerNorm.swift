@@ -5,7 +5,7 @@ public final class LayerNorm: Layer {
   public let weight: Parameter
   public let bias: Parameter
   public let epsilon: Float
-  public var isTraining = true
+  public var mode = ModuleMode()
 
   public init(_ dimension: Int, epsilon: Float = 1e-5) {
     precondition(dimension > 0, "LayerNorm(\(dimension)): dimension must be positive")

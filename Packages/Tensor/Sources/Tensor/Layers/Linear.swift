@@ -5,7 +5,7 @@
 public final class Linear: Module {
   public let weight: Parameter
   public let bias: Parameter?
-  public var isTraining = true
+  public var mode = ModuleMode()
 
   public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true, rng: inout RandomGenerator) {
     precondition(inFeatures >= 0 && outFeatures > 0, "Linear(\(inFeatures), \(outFeatures)): sizes must be positive")

@@ -13,7 +13,7 @@ public final class MultiHeadAttention: Module {
   public let inProjectionWeight: Parameter
   public let inProjectionBias: Parameter
   public let outProjection: Linear
-  public var isTraining = true
+  public var mode = ModuleMode()
 
   public init(embedDimension: Int, heads: Int, rng: inout RandomGenerator) {
     precondition(heads > 0 && embedDimension % heads == 0,

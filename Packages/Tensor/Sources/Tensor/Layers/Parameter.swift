@@ -16,11 +16,26 @@ public final class Parameter {
       if !isTrainable && value.node != nil { value.requiresGrad = false }
     }
   }
-  /// Whether optimizers update this slot (false for buffers).
-  public let isTrainable: Bool
+  /// Whether this slot is a buffer (saved, never trained), as BatchNorm's running mean is.
+  public let isBuffer: Bool
+
+  /// Whether the slot is frozen (``Module/freeze()``): a frozen weight is not trained and
+  /// records no gradient until it is unfrozen. Freezing detaches the value and drops its
+  /// gradient.
+  public var isFrozen = false {
+    didSet {
+      guard !isBuffer else { return }
+      var v = value.detached()
+      v.requiresGrad = !isFrozen
+      value = v
+    }
+  }
+
+  /// Whether optimizers update this slot: a weight that is not frozen (never a buffer).
+  public var isTrainable: Bool { !isBuffer && !isFrozen }
 
   public init(_ value: Tensor, trainable: Bool = true) {
-    self.isTrainable = trainable
+    self.isBuffer = !trainable
     var v = value.detached()
     v.requiresGrad = trainable
     self.value = v

@@ -10,7 +10,7 @@ public final class ResidualBlock: Layer {
   public let dropout: Dropout
   public let linear2: Linear
   public let bn2: BatchNorm1d
-  public var isTraining = true
+  public var mode = ModuleMode()
 
   public init(width: Int, dropout probability: Float = 0, rng: inout RandomGenerator) {
     linear1 = Linear(width, width, rng: &rng)

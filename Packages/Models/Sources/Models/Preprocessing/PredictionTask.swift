@@ -1,5 +1,5 @@
 /// What is predicted: a class out of two, a class out of several, or a number.
-public enum Task: String, Codable, Sendable, CaseIterable {
+public enum PredictionTask: String, Codable, Sendable, CaseIterable {
   case binary, multiclass, regression
 
   /// The width of the network output: 1 logit for binary (sigmoid) and regression, one per

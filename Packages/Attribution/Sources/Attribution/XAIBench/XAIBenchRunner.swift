@@ -1,22 +1,32 @@
-import Attribution
 import Foundation
 import Models
 import Tensor
 
-/// Runs the XAI-Bench comparison: for every dataset and correlation, draws the data, trains
-/// each architecture as a regressor, explains the validation rows with every explainer and
-/// scores the explanations against the model's conditional expectations.
+/// Runs the XAI-Bench comparison (Liu et al. 2021): for every dataset and correlation, draws
+/// the data, trains each architecture as a regressor, explains the validation rows with the
+/// model's own explanation (if it has one) and every post-hoc explainer, and scores the
+/// explanations against the model's conditional expectations.
 ///
 /// The explained model is the network at the end of training (the last snapshot), not the
-/// snapshot ensemble, so INN's own explanation is exactly the model being scored.
-struct XAIBenchRunner {
-  let settings: XAIBenchSettings
+/// snapshot ensemble, so a model's own explanation is exactly the model being scored.
+///
+///     let records = try XAIBenchRunner(settings: .quick(seed: 0)).run()
+public struct XAIBenchRunner: Sendable {
+  public let settings: XAIBenchSettings
   /// Worker threads; each (dataset, ρ) pair is one job. Results do not depend on it: every job
   /// draws from its own random streams.
-  var jobs = 1
-  let log: @Sendable (String) -> Void
+  public var jobs: Int
+  /// Progress lines (one per trained model, with timings and an ETA).
+  public let log: @Sendable (String) -> Void
 
-  func run() throws -> [XAIBenchRecord] {
+  public init(settings: XAIBenchSettings, jobs: Int = 1, log: @escaping @Sendable (String) -> Void = { _ in }) {
+    self.settings = settings
+    self.jobs = jobs
+    self.log = log
+  }
+
+  /// Every score of every explainer on every (dataset, ρ, model), in job order.
+  public func run() throws -> [XAIBenchRecord] {
     let s = settings
     let pairs = s.datasets.indices.flatMap { k in s.rhos.indices.map { r in (k, r) } }
     let state = XAIBenchProgress(total: pairs.count * s.architectures.count, slots: pairs.count)
@@ -52,12 +62,12 @@ struct XAIBenchRunner {
       let (done, total, elapsed) = progress.finishOne()
       let eta = elapsed / Double(done) * Double(total - done)
       log(String(format: "[%d/%d] %@ ρ=%@ %@: val R² %.3f, %@; %.1f s (total %.0f s, ETA %.0f s)\n", done, total, kind.rawValue,
-                 Self.format(rho), architecture.rawValue, result.r2, result.timing, Date().timeIntervalSince(runStart), elapsed, eta))
+                 Self.format(rho), architecture.kind, result.r2, result.timing, Date().timeIntervalSince(runStart), elapsed, eta))
     }
     return records
   }
 
-  private func evaluate(_ architecture: Experiment.Architecture, on sample: SyntheticSample,
+  private func evaluate(_ architecture: ModelSpecification, on sample: SyntheticSample,
                         rng: inout RandomGenerator) throws -> (records: [XAIBenchRecord], r2: Double, timing: String) {
     let s = settings
     let d = sample.features
@@ -69,7 +79,7 @@ struct XAIBenchRunner {
     }
     let network = try train(architecture, on: sample)
     let trainSeconds = lap()
-    let model = Self.adapter(network)
+    let model = TabularModelAdapter(network, threads: 1)
     let xValidation = sample.xValidation.map(Float.init)
     let xTrain = sample.xTrain.map(Float.init)
     let predictions = try model.evaluate(xValidation, count: sample.validationCount).map(Double.init)
@@ -86,9 +96,11 @@ struct XAIBenchRunner {
 
     let background = Array(xTrain.prefix(Swift.min(s.backgroundRows, sample.trainCount) * d))
     var explainers: [(String, () throws -> FeatureAttribution)] = []
-    if let inn = network as? Hypernetwork {
-      explainers.append(("inn", { try INNExplainer(inn, threads: 1).explain(rows: xValidation) }))
+    var own: [(String, () throws -> FeatureAttribution)] = []
+    if let explainer = network.selfExplaining, let attribution = try explainer.explain(xValidation, threads: 1).features {
+      own.append((attribution.method, { try explainer.explain(xValidation, threads: 1).features! }))
     }
+    explainers += own
     explainers.append(("kernel-shap", { try KernelSHAP(background: background, seed: s.seed).explain(model, rows: xValidation) }))
     explainers.append(("exact-shapley", { try ExactShapley(background: background).explain(model, rows: xValidation) }))
     explainers.append(("lime", {
@@ -116,7 +128,7 @@ struct XAIBenchRunner {
       scores[.shapleyMSE] = try ShapleyError.meanSquaredError(phi, groundTruth: groundTruth)
       scores[.shapleyCorrelation] = try ShapleyError.correlation(phi, groundTruth: groundTruth)
       metricSeconds += lap()
-      records.append(XAIBenchRecord(dataset: sample.dataset.kind.rawValue, rho: sample.dataset.rho, model: architecture.rawValue,
+      records.append(XAIBenchRecord(dataset: sample.dataset.kind.rawValue, rho: sample.dataset.rho, model: architecture.kind,
                                     explainer: name, scores: scores, explainSeconds: seconds, modelR2: r2))
     }
     let timing = String(format: "train %.1f s, conditional values and perturbations %.1f s, explainers %.1f s, metrics %.1f s",
@@ -124,38 +136,21 @@ struct XAIBenchRunner {
     return (records, r2, timing)
   }
 
-  /// Trains with SANNKit's trainer on the synthetic rows as they are (the features are already
+  /// Fits the architecture on the synthetic rows as they are (the features are already
   /// N(0, 1) marginally and the targets standardised), so no further preprocessing is applied.
-  private func train(_ architecture: Experiment.Architecture, on sample: SyntheticSample) throws -> any TabularModel {
+  /// Adapters and explainers run on one thread: the runner already runs one (dataset, ρ) job
+  /// per core.
+  private func train(_ architecture: ModelSpecification, on sample: SyntheticSample) throws -> any Architecture {
     let s = settings
-    let d = sample.features
-    // PreparedDataset is made through its public constructor from a table of the training rows;
-    // its matrices are then replaced by the raw rows, since the model must see x itself.
-    let columns = (0..<d).map { j in
-      DataTable.Column(name: "x\(j)", values: .numeric((0..<sample.trainCount).map { Float(sample.xTrain[$0 * d + j]) }))
-    } + [DataTable.Column(name: "y", values: .numeric(sample.yTrain.map { Float($0) }))]
-    var prepared = try PreparedDataset.prepare(DataTable(source: sample.dataset.kind.rawValue, columns: columns),
-                                               name: sample.dataset.kind.rawValue, target: "y", regression: true,
-                                               testFraction: 0.1, seed: s.seed)
-    prepared.xTrain = Tensor(shape: [sample.trainCount, d], scalars: sample.xTrain.map(Float.init))
-    prepared.yTrain = sample.yTrain.map(Float.init)
-    prepared.xTest = Tensor(shape: [sample.validationCount, d], scalars: sample.xValidation.map(Float.init))
-    prepared.yTest = sample.yValidation.map(Float.init)
-    prepared.targetMean = 0
-    prepared.targetScale = 1
+    let prepared = try PreparedDataset(
+      name: sample.dataset.kind.rawValue, featureNames: (0..<sample.features).map { "x\($0)" },
+      xTrain: sample.xTrain.map(Float.init), yTrain: sample.yTrain.map(Float.init),
+      xTest: sample.xValidation.map(Float.init), yTest: sample.yValidation.map(Float.init))
     var initRNG = RandomGenerator(seed: s.training.seed).stream(3)
-    let network: any TabularModel = architecture == .inn
-      ? Hypernetwork(features: d, outputs: 1, width: s.width, blocks: s.blocks, rng: &initRNG)
-      : TabResNet(features: d, outputs: 1, width: s.width, blocks: s.blocks, rng: &initRNG)
-    _ = Trainer.train(network, on: prepared, configuration: s.training)
+    let network = try architecture.makeModel(features: sample.features, outputs: 1, rng: &initRNG)
+    _ = try network.fit(on: prepared, training: s.training, progress: { _ in })
     network.eval()
     return network
-  }
-
-  /// One thread per adapter: the runner already runs one (dataset, ρ) job per core, so the
-  /// plans must not spread their rows over the cores as well.
-  private static func adapter<M: TabularModel>(_ model: M) -> any DifferentiableModel {
-    TabularModelAdapter(model, threads: 1)
   }
 
   static func format(_ rho: Double) -> String {

@@ -1,24 +1,26 @@
 /// One XAI-Bench score of one explainer on one trained model.
-struct XAIBenchRecord {
-  var dataset: String
-  var rho: Double
-  var model: String
-  var explainer: String
-  var scores: [XAIBenchMetric: Double]
-  var explainSeconds: Double
+public struct XAIBenchRecord: Sendable {
+  public var dataset: String
+  public var rho: Double
+  /// The architecture's kind.
+  public var model: String
+  /// The explainer: a post-hoc method's name, or the method name of the model's own explanation ("inn").
+  public var explainer: String
+  public var scores: [XAIBenchMetric: Double]
+  public var explainSeconds: Double
   /// R² of the explained network on the validation rows.
-  var modelR2: Double
+  public var modelR2: Double
 }
 
 /// The metrics `sann xai-bench` reports, with how to read them.
-enum XAIBenchMetric: String, CaseIterable {
+public enum XAIBenchMetric: String, CaseIterable, Sendable {
   case faithfulness
   case monotonicity
   case infidelity
   case shapleyMSE = "shapley_mse"
   case shapleyCorrelation = "shapley_corr"
 
-  var title: String {
+  public var title: String {
     switch self {
     case .faithfulness: "Faithfulness: corr(|φ|, drop under conditional replacement)"
     case .monotonicity: "Monotonicity: share of rising marginal effects"
@@ -28,8 +30,8 @@ enum XAIBenchMetric: String, CaseIterable {
     }
   }
 
-  var higherIsBetter: Bool { !(self == .infidelity || self == .shapleyMSE) }
+  public var higherIsBetter: Bool { !(self == .infidelity || self == .shapleyMSE) }
 
   /// Errors span orders of magnitude across explainers: plotted on a log scale.
-  var logScale: Bool { !higherIsBetter }
+  public var logScale: Bool { !higherIsBetter }
 }

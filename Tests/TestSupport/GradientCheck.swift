@@ -1,4 +1,5 @@
-// A reusable finite-difference gradient checker for the Tensor autodiff tape.
+// A reusable finite-difference gradient checker for the Tensor autodiff tape, shared by every
+// test suite (TestSupport).
 //
 // Method. For a computation y = f(θ₁, …, θₘ) (the θ are input tensors or module parameters)
 // we fix a random "upstream" tensor R of y's shape and look at the scalar objective
@@ -63,24 +64,24 @@ import Testing
 // MARK: - Tolerance
 
 /// Step and acceptance bound of a gradient check (see the file header for the argument).
-struct GradCheckTolerance: Sendable {
+public struct GradCheckTolerance: Sendable {
   /// The finite-difference step h.
-  var step: Float = 1e-2
+  public var step: Float = 1e-2
   /// Relative part of the bound.
-  var relative: Double = 3e-3
+  public var relative: Double = 3e-3
   /// Absolute part of the bound.
-  var absolute: Double = 1e-3
+  public var absolute: Double = 1e-3
 
   /// Relative rounding error (in units of u = 2⁻²⁴) allowed on every output a perturbation moves.
-  var roundingUnits: Double = 8
+  public var roundingUnits: Double = 8
 
-  static let standard = GradCheckTolerance()
+  public static let standard = GradCheckTolerance()
   /// h = 5e-3 for deep stacks of normalisations, whose third derivatives grow like 1/σ³:
   /// truncation shrinks 4×, rounding (accounted for by ρ) doubles.
-  static let fine = GradCheckTolerance(step: 5e-3)
+  public static let fine = GradCheckTolerance(step: 5e-3)
 
   /// The acceptance bound for one element, given its rounding allowance.
-  func bound(analytic: Double, numeric: Double, rounding: Double = 0) -> Double {
+  public func bound(analytic: Double, numeric: Double, rounding: Double = 0) -> Double {
     absolute + relative * Swift.max(Swift.abs(analytic), Swift.abs(numeric)) + rounding
   }
 }
@@ -88,15 +89,15 @@ struct GradCheckTolerance: Sendable {
 // MARK: - Comparison
 
 /// One element whose analytic gradient disagrees with the finite difference.
-struct GradCheckMismatch: CustomStringConvertible, Sendable {
-  let slot: String
-  let shape: [Int]
-  let index: Int
-  let analytic: Double
-  let numeric: Double
-  let bound: Double
+public struct GradCheckMismatch: CustomStringConvertible, Sendable {
+  public let slot: String
+  public let shape: [Int]
+  public let index: Int
+  public let analytic: Double
+  public let numeric: Double
+  public let bound: Double
 
-  var description: String {
+  public var description: String {
     "\(slot)\(gradCheckMultiIndex(index, shape: shape)): analytic \(analytic), numeric \(numeric), "
       + "|diff| \(Swift.abs(analytic - numeric)) > \(bound)"
   }
@@ -104,7 +105,7 @@ struct GradCheckMismatch: CustomStringConvertible, Sendable {
 
 /// The elements where `analytic` and `numeric` disagree beyond the tolerance, and the largest
 /// ratio |a − n| / bound seen (≤ 1 means everything passed).
-func gradCheckCompare(
+public func gradCheckCompare(
   slot: String, shape: [Int], analytic: [Float], numeric: [Double], rounding: [Double]? = nil,
   tolerance: GradCheckTolerance
 ) -> (mismatches: [GradCheckMismatch], worstRatio: Double) {
@@ -125,7 +126,7 @@ func gradCheckCompare(
 }
 
 /// "[i, j, k]" for a flat row-major offset.
-func gradCheckMultiIndex(_ flat: Int, shape: [Int]) -> String {
+public func gradCheckMultiIndex(_ flat: Int, shape: [Int]) -> String {
   var rest = flat
   var index = [Int](repeating: 0, count: shape.count)
   for axis in stride(from: shape.count - 1, through: 0, by: -1) where shape[axis] > 0 {
@@ -138,17 +139,24 @@ func gradCheckMultiIndex(_ flat: Int, shape: [Int]) -> String {
 // MARK: - Slots
 
 /// Something the checker perturbs and reads a gradient from: an input tensor or a parameter.
-struct GradCheckSlot {
-  let name: String
+public struct GradCheckSlot {
+  public let name: String
   /// The current values, without autodiff history.
-  let read: () -> Tensor
+  public let read: () -> Tensor
   /// Replaces the values with a fresh leaf that requires a gradient (its `grad` is empty).
-  let write: (Tensor) -> Void
+  public let write: (Tensor) -> Void
   /// The gradient accumulated by the last `backward()`, if any reached this slot.
-  let gradient: () -> Tensor?
+  public let gradient: () -> Tensor?
+
+  public init(name: String, read: @escaping () -> Tensor, write: @escaping (Tensor) -> Void, gradient: @escaping () -> Tensor?) {
+    self.name = name
+    self.read = read
+    self.write = write
+    self.gradient = gradient
+  }
 
   /// A module parameter (`Parameter.value` is replaced; its `didSet` makes it a leaf).
-  static func parameter(_ name: String, _ p: Parameter) -> GradCheckSlot {
+  public static func parameter(_ name: String, _ p: Parameter) -> GradCheckSlot {
     GradCheckSlot(
       name: name,
       read: { p.value.detached() },
@@ -158,11 +166,11 @@ struct GradCheckSlot {
 }
 
 /// Input tensors the forward closure reads; slots point into it.
-final class GradCheckInputs {
-  var tensors: [Tensor]
-  init(_ tensors: [Tensor]) { self.tensors = tensors }
+public final class GradCheckInputs {
+  public var tensors: [Tensor]
+  public init(_ tensors: [Tensor]) { self.tensors = tensors }
 
-  func slot(_ i: Int, name: String? = nil) -> GradCheckSlot {
+  public func slot(_ i: Int, name: String? = nil) -> GradCheckSlot {
     GradCheckSlot(
       name: name ?? "input \(i)",
       read: { [unowned self] in self.tensors[i].detached() },
@@ -176,18 +184,18 @@ final class GradCheckInputs {
 }
 
 /// What a check found.
-struct GradCheckReport {
-  var worstRatio = 0.0
-  var mismatches: [GradCheckMismatch] = []
-  var analytic: [Tensor?] = []
-  var numeric: [[Double]] = []
+public struct GradCheckReport {
+  public var worstRatio = 0.0
+  public var mismatches: [GradCheckMismatch] = []
+  public var analytic: [Tensor?] = []
+  public var numeric: [[Double]] = []
   /// The rounding allowance ρ of every element (see the header).
-  var rounding: [[Double]] = []
-  var passed: Bool { mismatches.isEmpty }
+  public var rounding: [[Double]] = []
+  public var passed: Bool { mismatches.isEmpty }
 }
 
 /// A fixed random upstream gradient R ~ U[−1, 1) of the output's shape.
-func gradCheckUpstream(_ shape: [Int], seed: UInt64) -> Tensor {
+public func gradCheckUpstream(_ shape: [Int], seed: UInt64) -> Tensor {
   var rng = RandomGenerator(seed: seed ^ 0x5EED_0F_0B_1EC7)
   return Tensor.randomUniform(shape, low: -1, high: 1, using: &rng)
 }
@@ -204,7 +212,7 @@ private let gradCheckVerbose = ProcessInfo.processInfo.environment["GRADCHECK_VE
 /// Checks the gradients of `forward()` with respect to every slot against central
 /// differences, recording an issue (with the worst elements) for each slot that disagrees.
 @discardableResult
-func gradCheckSlots(
+public func gradCheckSlots(
   _ slots: [GradCheckSlot], seed: UInt64, tolerance: GradCheckTolerance = .standard,
   label: String = "", recordIssues: Bool = true,
   sourceLocation: SourceLocation = #_sourceLocation, forward: () -> Tensor
@@ -300,7 +308,7 @@ func gradCheckSlots(
 /// Checks the gradients of `f(inputs)` with respect to the inputs listed in `wrt` (all by
 /// default). Inputs not in `wrt` are passed as constants.
 @discardableResult
-func gradCheck(
+public func gradCheck(
   _ inputs: [Tensor], wrt: [Int]? = nil, parameters: [(String, Parameter)] = [], seed: UInt64,
   tolerance: GradCheckTolerance = .standard, label: String = "", recordIssues: Bool = true,
   sourceLocation: SourceLocation = #_sourceLocation, _ f: @escaping ([Tensor]) -> Tensor
@@ -314,114 +322,3 @@ func gradCheck(
   ) { f(box.tensors) }
 }
 
-// MARK: - Random inputs
-
-/// The number of property-check iterations: `base`, times GRADCHECK_SCALE when that is set
-/// (e.g. GRADCHECK_SCALE=20 for a long hunt; CI runs the base counts).
-func gradCheckCount(_ base: Int) -> Int {
-  let scale = ProcessInfo.processInfo.environment["GRADCHECK_SCALE"].flatMap(Int.init) ?? 1
-  return base * Swift.max(scale, 1)
-}
-
-/// Property generators shared by the gradient tests.
-enum GradCheckGen {
-  /// Shapes of rank `rank` with extents in `extent`.
-  static func shape(rank: ClosedRange<Int> = 1...3, extent: ClosedRange<Int> = 1...5)
-    -> Generator<[Int], Generator<Int, Shrink.Integer<Int>>.ArrayShrink>
-  {
-    Gen.int(in: extent).array(of: rank)
-  }
-
-  /// A seed for `RandomGenerator`.
-  static var seed: Generator<UInt64, Shrink.Integer<UInt64>> { Gen.uint64(in: 0...UInt64.max) }
-}
-
-/// Values U[low, high).
-func gradCheckUniform(_ shape: [Int], _ low: Float, _ high: Float, rng: inout RandomGenerator) -> Tensor {
-  Tensor.randomUniform(shape, low: low, high: high, using: &rng)
-}
-
-/// Values U[low, high) at least `margin` away from every kink (resampled until they are).
-func gradCheckUniform(
-  _ shape: [Int], _ low: Float, _ high: Float, awayFrom kinks: [Float], margin: Float, rng: inout RandomGenerator
-) -> Tensor {
-  let n = shape.reduce(1, *)
-  var values = [Float](repeating: 0, count: n)
-  for i in 0..<n {
-    var v: Float
-    repeat { v = low + (high - low) * rng.nextUniform() } while kinks.contains { Swift.abs(v - $0) < margin }
-    values[i] = v
-  }
-  return Tensor(shape: shape, scalars: values)
-}
-
-/// Values with a random sign and magnitude U[low, high) (low > 0): away from zero.
-func gradCheckMagnitude(_ shape: [Int], _ low: Float, _ high: Float, rng: inout RandomGenerator) -> Tensor {
-  let n = shape.reduce(1, *)
-  return Tensor(
-    shape: shape,
-    scalars: (0..<n).map { _ in
-      let m = low + (high - low) * rng.nextUniform()
-      return rng.next() & 1 == 0 ? m : -m
-    })
-}
-
-/// Pairwise distinct values: a random permutation of the grid k·spacing (centred on 0) with a
-/// jitter of at most spacing/4, so any two values are at least spacing/2 apart.
-func gradCheckDistinct(_ shape: [Int], spacing: Float, rng: inout RandomGenerator) -> Tensor {
-  let n = shape.reduce(1, *)
-  let order = rng.permutation(n)
-  let centre = Float(n - 1) / 2
-  return Tensor(
-    shape: shape,
-    scalars: order.map { (Float($0) - centre) * spacing + (rng.nextUniform() - 0.5) * spacing / 2 })
-}
-
-/// A shape that broadcasts to `shape`: some leading axes dropped, some extents set to 1.
-func gradCheckBroadcastPartner(of shape: [Int], rng: inout RandomGenerator) -> [Int] {
-  let drop = rng.nextInt(below: shape.count + 1)
-  return shape.dropFirst(drop).map { rng.nextInt(below: 2) == 0 ? 1 : $0 }
-}
-
-/// The flat offsets of every line along `axis` (one array per line), in row-major order of
-/// the other axes.
-func gradCheckLines(shape: [Int], axis: Int) -> [[Int]] {
-  let a = axis < 0 ? axis + shape.count : axis
-  let strides = shape.indices.map { shape[($0 + 1)...].reduce(1, *) }
-  let outer = shape[..<a].reduce(1, *)
-  let inner = shape[(a + 1)...].reduce(1, *)
-  var lines: [[Int]] = []
-  for o in 0..<outer {
-    for i in 0..<inner {
-      lines.append((0..<shape[a]).map { o * shape[a] * inner + $0 * strides[a] + i })
-    }
-  }
-  return lines
-}
-
-/// Reference sparsemax of one line and its threshold τ (Martins & Astudillo 2016).
-func gradCheckSparsemaxReference(_ z: [Float]) -> (p: [Float], tau: Float) {
-  let sorted = z.map(Double.init).sorted(by: >)
-  var cumulative = 0.0
-  var support = 0
-  var supportSum = 0.0
-  for (k, v) in sorted.enumerated() {
-    cumulative += v
-    if 1 + Double(k + 1) * v > cumulative {
-      support = k + 1
-      supportSum = cumulative
-    }
-  }
-  let tau = (supportSum - 1) / Double(support)
-  return (z.map { Float(Swift.max(Double($0) - tau, 0)) }, Float(tau))
-}
-
-/// The population standard deviation of each column of a [n, c] tensor.
-func gradCheckColumnStandardDeviations(_ x: Tensor) -> [Float] {
-  let (n, c) = (x.shape[0], x.shape[1])
-  return (0..<c).map { j in
-    let column = (0..<n).map { Double(x.scalars[$0 * c + j]) }
-    let mean = column.reduce(0, +) / Double(n)
-    return Float((column.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(n)).squareRoot())
-  }
-}

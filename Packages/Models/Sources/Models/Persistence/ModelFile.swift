@@ -1,0 +1,98 @@
+import Foundation
+import Tensor
+
+/// Saving and loading a trained snapshot ensemble with its card.
+public enum ModelFile {
+  public static let metadataKey = "sannkit.model"
+
+  /// Writes the card and every snapshot to `url` (atomically).
+  public static func save(card: ModelCard, snapshots: [[String: Tensor]], to url: URL) throws {
+    var tensors: [String: Tensor] = [:]
+    for (k, snapshot) in snapshots.enumerated() {
+      for (name, value) in snapshot { tensors["snapshots.\(k).\(name)"] = value }
+    }
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    let json = String(decoding: try encoder.encode(card), as: UTF8.self)
+    try SafeTensors.save(tensors, metadata: [metadataKey: json], to: url)
+  }
+
+  /// Loads a model file written by ``save(card:snapshots:to:)`` (or by a SANNKit of format 1).
+  ///
+  /// - Throws: ``ModelFileError`` naming the file: not a model, a damaged or unknown card, an
+  ///   architecture this build does not register, weights that do not fit the architecture.
+  public static func load(from url: URL) throws -> (card: ModelCard, ensemble: SnapshotEnsemble) {
+    let (tensors, metadata) = try SafeTensors.load(from: url)
+    guard let json = metadata[metadataKey] else { throw ModelFileError.notAModel(path: url.path) }
+    let card = try decodeCard(Data(json.utf8), path: url.path)
+    guard card.snapshotCount >= 1, card.snapshotCount <= 1024 else {
+      throw ModelFileError.damaged(path: url.path, reason: "snapshotCount \(card.snapshotCount) is outside 1...1024")
+    }
+    guard card.task == .multiclass ? card.outputs == card.classNames.count && card.outputs >= 3
+            : card.outputs == 1 && (card.task == .regression || card.classNames.count == 2) else {
+      throw ModelFileError.damaged(path: url.path, reason: "a \(card.task.rawValue) model with \(card.outputs) outputs and \(card.classNames.count) class names")
+    }
+    guard card.features == card.preprocessor.encodedWidth else {
+      throw ModelFileError.damaged(path: url.path, reason: "\(card.features) features but the preprocessing encodes \(card.preprocessor.encodedWidth)")
+    }
+    var snapshots = [[String: Tensor]](repeating: [:], count: card.snapshotCount)
+    for (key, value) in tensors {
+      let parts = key.split(separator: ".", maxSplits: 2)
+      guard parts.count == 3, parts[0] == "snapshots", let k = Int(parts[1]), k >= 0, k < card.snapshotCount else {
+        throw ModelFileError.damaged(path: url.path, reason: "unexpected tensor '\(key)'")
+      }
+      snapshots[k][String(parts[2])] = value
+    }
+    let model: any Architecture
+    do {
+      model = try card.makeModel()
+    } catch let error as ArchitectureError {
+      throw ModelFileError.configuration(path: url.path, kind: card.kind, reason: "\(error)")
+    }
+    do {
+      for snapshot in snapshots {
+        try model.loadStateDict(snapshot)
+        if let (name, _) = snapshot.first(where: { !$0.value.scalars.allSatisfy(\.isFinite) }) {
+          throw ModelFileError.weights(path: url.path, kind: card.kind, reason: "'\(name)' holds NaN or infinite values")
+        }
+      }
+    } catch let error as StateDictError {
+      throw ModelFileError.weights(path: url.path, kind: card.kind, reason: "\(error)")
+    }
+    let ensemble = SnapshotEnsemble(model: model, snapshots: snapshots, task: card.task,
+                                    targetMean: card.targetMean, targetScale: card.targetScale)
+    return (card, ensemble)
+  }
+
+  /// The card of either format, with errors that name the file and the kind.
+  static func decodeCard(_ json: Data, path: String) throws -> ModelCard {
+    struct Header: Decodable {
+      var format: Int
+      var kind: String?
+      var model: Kind?
+      struct Kind: Decodable { var kind: String }
+    }
+    let header: Header
+    do {
+      header = try JSONDecoder().decode(Header.self, from: json)
+    } catch {
+      throw ModelFileError.damaged(path: path, reason: "\(error)")
+    }
+    guard (1...ModelCard.formatVersion).contains(header.format) else {
+      throw ModelFileError.unsupportedFormat(path: path, format: header.format)
+    }
+    guard let kind = header.model?.kind ?? header.kind else {
+      throw ModelFileError.damaged(path: path, reason: "it names no architecture")
+    }
+    guard ModelRegistry.kinds.contains(kind) else {
+      throw ModelFileError.unknownKind(path: path, kind: kind, known: ModelRegistry.kinds)
+    }
+    do {
+      return header.format == 1
+        ? try JSONDecoder().decode(LegacyModelCard.self, from: json).card()
+        : try JSONDecoder().decode(ModelCard.self, from: json)
+    } catch {
+      throw ModelFileError.configuration(path: path, kind: kind, reason: "\(error)")
+    }
+  }
+}
