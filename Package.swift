@@ -63,7 +63,8 @@ let package = Package(
         .product(name: "Models", package: "Models"),
         .product(name: "Tensor", package: "Tensor"),
         .product(name: "PropertyBased", package: "swift-property-based"),
-      ]
+      ],
+      resources: [.copy("Fixtures")]
     ),
     .testTarget(
       name: "AttributionTests",

@@ -81,7 +81,8 @@ extension Architecture {
 }
 
 extension ArchitectureConfiguration {
-  func isEqual(to other: any ArchitectureConfiguration) -> Bool {
+  /// Whether `other` is a configuration of the same type with the same values.
+  public func isEqual(to other: any ArchitectureConfiguration) -> Bool {
     guard let other = other as? Self else { return false }
     return self == other
   }

@@ -93,7 +93,7 @@ public struct HyperparameterReader {
   /// A finite number in `range`, as Float (the value must also be finite as a Float).
   public mutating func number(_ name: String, default value: Float, in range: NumberRange, help: String) throws -> Float {
     let v = try number(name, default: Double(value), in: range, help: help)
-    guard Float(v).isFinite else { throw invalid(name, "\(v)", range.text + " within Float's range") }
+    guard Float(v).isFinite else { throw invalid(name, given.values[name] ?? "\(v)", range.text + " within Float's range") }
     return Float(v)
   }
 

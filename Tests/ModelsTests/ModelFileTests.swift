@@ -1,0 +1,117 @@
+// Model files: format 2 round trips through the registry, format-1 files written before the
+// registry still load and predict what they predicted then, and damaged or foreign cards fail
+// with a message that names the file and says how to fix it.
+
+import Foundation
+import Models
+import Tensor
+import Testing
+import TestSupport
+
+@Suite("Model files")
+struct ModelFileTests {
+  static func iris() throws -> DataTable {
+    try DataTable.read(url: try #require(DatasetLocator.bundledDirectory).appendingPathComponent("61-iris.csv"))
+  }
+
+  static func fixture(_ name: String) throws -> URL {
+    try #require(Bundle.module.url(forResource: "Fixtures/\(name)", withExtension: "safetensors"))
+  }
+
+  /// Probabilities of iris rows 0, 50 and 100 as `sann predict` printed them from the two
+  /// fixtures, with the SANNKit that wrote them (format 1, commit ef12505).
+  static let format1Predictions: [String: [[Double]]] = [
+    "format1-inn-iris": [[0.29130226373672485, 0.11269209533929825, 0.5960056781768799],
+                         [0.2517286539077759, 0.24795739352703094, 0.500313937664032],
+                         [0.3630618155002594, 0.3726741671562195, 0.26426395773887634]],
+    "format1-tabresnet-iris": [[0.24479393661022186, 0.39835071563720703, 0.3568553328514099],
+                               [0.22567297518253326, 0.29354599118232727, 0.48078104853630066],
+                               [0.25251027941703796, 0.3501429259777069, 0.3973468244075775]],
+  ]
+
+  @Test("format-1 files (INN, TabResNet) load and predict exactly what they predicted when written", arguments: ["format1-inn-iris", "format1-tabresnet-iris"])
+  func format1(name: String) throws {
+    let (card, ensemble) = try ModelFile.load(from: try Self.fixture(name))
+    #expect(card.format == 1 || card.format == ModelCard.formatVersion)
+    #expect(card.kind == (name.contains("inn") ? "inn" : "tabresnet"))
+    #expect(card.training.epochs == 2 && card.training.restarts == 1 && card.training.seed == 3)
+    if card.kind == "inn" {
+      #expect(card.model.configuration as? MesomorphicNetwork.Configuration == .init(width: 4, blocks: 1, weightNorm: 0.1))
+    } else {
+      #expect(card.model.configuration as? TabResNet.Configuration == .init(width: 4, blocks: 1, weightNorm: 0.1))
+    }
+    let x = try card.preprocessor.transform(try Self.iris(), rows: [0, 50, 100])
+    let p = try ensemble.predict(x)
+    let expected = try #require(Self.format1Predictions[name])
+    for r in 0..<3 {
+      for c in 0..<3 { #expect(Swift.abs(Double(p[r, c]) - expected[r][c]) < 1e-7, "row \(r), class \(c)") }
+    }
+  }
+
+  @Test("format 2: save then load gives the same card, configuration and predictions")
+  func roundTrip() throws {
+    let data = try PreparedDataset.prepare(try Self.iris(), name: "iris", target: nil, regression: false, testFraction: 0.2, seed: 1)
+    var experiment = Experiment(model: try ModelRegistry.specification(kind: "inn", hyperparameters: ["hidden_size": "8", "weight_norm": "0.25"]))
+    experiment.training.epochs = 3
+    let result = try experiment.run(data)
+    let url = try makeTemporaryDirectory("model-file").appendingPathComponent("model.safetensors")
+    try ModelFile.save(card: result.card, snapshots: result.snapshots, to: url)
+    let (card, ensemble) = try ModelFile.load(from: url)
+    #expect(card.format == 2 && card.model == result.card.model && card.training == experiment.training)
+    #expect(card.model.configuration as? MesomorphicNetwork.Configuration == .init(width: 8, blocks: 2, weightNorm: 0.25))
+    let reference = SnapshotEnsemble(model: result.network, snapshots: result.snapshots, task: data.task)
+    #expect(try ensemble.predict(data.xTest).scalars == reference.predict(data.xTest).scalars)
+  }
+
+  /// A copy of the INN fixture whose card JSON is replaced by `edit(card)`.
+  static func edited(_ edit: (inout [String: Any]) -> Void) throws -> URL {
+    let (tensors, metadata) = try SafeTensors.load(from: try fixture("format1-inn-iris"))
+    var card = try JSONSerialization.jsonObject(with: Data(metadata[ModelFile.metadataKey]!.utf8)) as! [String: Any]
+    edit(&card)
+    let json = String(decoding: try JSONSerialization.data(withJSONObject: card), as: UTF8.self)
+    let url = try makeTemporaryDirectory("model-file").appendingPathComponent("model.safetensors")
+    try SafeTensors.save(tensors, metadata: [ModelFile.metadataKey: json], to: url)
+    return url
+  }
+
+  static func message(_ url: URL) -> String? {
+    do {
+      _ = try ModelFile.load(from: url)
+      return nil
+    } catch let error as ModelFileError {
+      return error.description
+    } catch {
+      return "not a ModelFileError: \(error)"
+    }
+  }
+
+  @Test("an unknown kind, a configuration that does not decode, a newer format and damaged sizes fail with the file, the kind and a fix")
+  func damagedCards() throws {
+    let unknown = try #require(Self.message(try Self.edited { $0["kind"] = "transformer" }))
+    #expect(unknown.contains("model.safetensors") && unknown.contains("'transformer'") && unknown.contains("inn, tabresnet"))
+    let noWidth = try #require(Self.message(try Self.edited { $0.removeValue(forKey: "width") }))
+    #expect(noWidth.contains("'inn'") && noWidth.contains("retrain"))
+    let newer = try #require(Self.message(try Self.edited { $0["format"] = 99 }))
+    #expect(newer.contains("format 99") && newer.contains("newer"))
+    let huge = try #require(Self.message(try Self.edited { $0["width"] = 1 << 40 }))
+    #expect(huge.contains("hidden_size") && huge.contains("retrain"))
+    let snapshots = try #require(Self.message(try Self.edited { $0["snapshotCount"] = 1 << 62 }))
+    #expect(snapshots.contains("snapshotCount"))
+    let outputs = try #require(Self.message(try Self.edited { $0["outputs"] = 2 }))
+    #expect(outputs.contains("outputs"))
+  }
+
+  @Test("weights that do not fit the architecture, or that are not finite, are rejected")
+  func damagedWeights() throws {
+    let (tensors, metadata) = try SafeTensors.load(from: try Self.fixture("format1-tabresnet-iris"))
+    let directory = try makeTemporaryDirectory("model-file")
+    var missing = tensors
+    missing.removeValue(forKey: "snapshots.0.head.bias")
+    try SafeTensors.save(missing, metadata: metadata, to: directory.appendingPathComponent("missing.safetensors"))
+    #expect(Self.message(directory.appendingPathComponent("missing.safetensors"))?.contains("head.bias") == true)
+    var nan = tensors
+    nan["snapshots.0.head.bias"] = Tensor(shape: [3], scalars: [0, .nan, 0])
+    try SafeTensors.save(nan, metadata: metadata, to: directory.appendingPathComponent("nan.safetensors"))
+    #expect(Self.message(directory.appendingPathComponent("nan.safetensors"))?.contains("NaN") == true)
+  }
+}
