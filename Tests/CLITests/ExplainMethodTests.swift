@@ -93,13 +93,18 @@ struct ExplainMethodTests {
     let directory = try SANNProcess.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
     let (run, data) = try Self.trainedModel(in: directory, interpretable: true)
-    for method in ["inn", "kernel-shap", "lime", "ig", "occlusion", "permutation"] {
+    for method in ["own", "inn", "kernel-shap", "lime", "ig", "occlusion", "permutation"] {
       let explained = try SANNProcess.run(["explain", "--model", run, "--data", data, "--rows", "0,3", "--method", method,
                                            "--background", "10", "--budget", "100"])
       #expect(explained.status == 0, "\(method): \(explained.stderr)")
       let lines = explained.stdout.split(separator: "\n")
       #expect(lines.count == (method == "permutation" ? 2 : 3), "\(method): \(explained.stdout)")
     }
+    // `inn` is another name for the model's own explanation, the default.
+    let own = try SANNProcess.run(["explain", "--model", run, "--data", data, "--rows", "0,3", "--method", "own"])
+    let inn = try SANNProcess.run(["explain", "--model", run, "--data", data, "--rows", "0,3", "--method", "inn"])
+    let plain = try SANNProcess.run(["explain", "--model", run, "--data", data, "--rows", "0,3"])
+    #expect(own.stdout == inn.stdout && own.stdout == plain.stdout)
   }
 
   @Test("bad input: budget below d + 1, empty background, wrong width, inn on a black box — clear message, non-zero exit")

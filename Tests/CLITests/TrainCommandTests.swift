@@ -25,6 +25,24 @@ struct TrainCommandTests {
     #expect(card.classNames == ["benign", "malignant"])
   }
 
+  @Test("--param sets any hyperparameter the model reads, and --help lists every model's")
+  func parameters() throws {
+    let directory = try SANNProcess.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let data = SANNProcess.repositoryRoot.appendingPathComponent("Datasets/61-iris.csv").path
+    let result = try SANNProcess.run([
+      "train", "--data", data, "--model", "inn", "--param", "hidden_size=12", "--param", "weight_norm=0.5", "--nr_epochs", "2",
+      "--output-dir", directory.path, "--quiet",
+    ])
+    #expect(result.status == 0, "stderr: \(result.stderr)")
+    let info = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.appendingPathComponent("inn/61-iris/0/output_info.json"))) as! [String: Any]
+    let configuration = info["configuration"] as! [String: Any]
+    #expect(configuration["hidden_size"] as? Int == 12 && configuration["weight_norm"] as? Double == 0.5)
+    let help = try SANNProcess.run(["train", "--help"])
+    for kind in ModelRegistry.kinds { #expect(help.stdout.contains("  \(kind): "), "--help does not describe \(kind)") }
+    #expect(help.stdout.contains("weight_norm (default 0.1"))
+  }
+
   @Test("flags are accepted with underscores and with dashes")
   func bothSpellings() throws {
     let directory = try SANNProcess.temporaryDirectory()
@@ -62,6 +80,17 @@ struct TrainCommandTests {
       (["--dataset_id", "1510", "--nr_epochs", "-1"], "--nr_epochs"),
       (["--dataset_id", "1510", "--test_split_size", "1.5"], "--test_split_size"),
       (["--dataset_id", "1510", "--batch_size", "1"], "--batch_size"),
+      (["--dataset_id", "1510", "--model", "mlp"], "unknown model 'mlp'"),
+      (["--dataset_id", "1510", "--hidden_size", "10000000"], "hidden_size = '10000000' is not valid"),
+      (["--dataset_id", "1510", "--hidden_size", "0"], "hidden_size = '0'"),
+      (["--dataset_id", "1510", "--nr_blocks", "-1"], "nr_blocks = '-1'"),
+      (["--dataset_id", "1510", "--param", "tau=0.2"], "tabresnet has no hyperparameter 'tau'"),
+      (["--dataset_id", "1510", "--param", "hidden_size"], "not name=value"),
+      (["--dataset_id", "1510", "--param", "hidden_size=8", "--hidden_size", "8"], "give it once"),
+      (["--dataset_id", "1510", "--interpretable", "--model", "tabresnet"], "--interpretable means --model inn"),
+      (["--dataset_id", "1510", "--nr_epochs", "9223372036854775807"], "--nr_epochs"),
+      (["--dataset_id", "1510", "--nr_restarts", "64"], "--scheduler_t_mult"),
+      (["--dataset_id", "1510", "--learning_rate", "1e30"], "--learning_rate"),
     ]
     for (arguments, expected) in cases {
       let result = try SANNProcess.run(["train"] + arguments + ["--output_dir", out, "--quiet"])

@@ -55,16 +55,16 @@ struct Train: ParsableCommand {
   @Flag(help: "Train INN, the interpretable hypernetwork (same as --model inn).")
   var interpretable = false
 
-  @Option(name: [.customLong("nr_blocks"), .customLong("nr-blocks")], help: "Residual blocks (INN, TabResNet; default 2).")
+  @Option(name: [.customLong("nr_blocks"), .customLong("nr-blocks")], parsing: .unconditional, help: "Residual blocks (INN, TabResNet; default 2).")
   var nrBlocks: String?
 
-  @Option(name: [.customLong("hidden_size"), .customLong("hidden-size")], help: "Hidden units per layer (INN, TabResNet; default 128).")
+  @Option(name: [.customLong("hidden_size"), .customLong("hidden-size")], parsing: .unconditional, help: "Hidden units per layer (INN, TabResNet; default 128).")
   var hiddenSize: String?
 
-  @Option(name: [.customLong("weight_norm"), .customLong("weight-norm")], help: "INN's L1 coefficient on the generated weights (default 0.1).")
+  @Option(name: [.customLong("weight_norm"), .customLong("weight-norm")], parsing: .unconditional, help: "INN's L1 coefficient on the generated weights (default 0.1).")
   var weightNorm: String?
 
-  @Option(name: .customLong("param"), help: ArgumentHelp("A model hyperparameter, name=value (repeatable); see the list below.", valueName: "name=value"))
+  @Option(name: .customLong("param"), parsing: .unconditionalSingleValue, help: ArgumentHelp("A model hyperparameter, name=value (repeatable); see the list below.", valueName: "name=value"))
   var parameters: [String] = []
 
   @Option(name: [.customLong("nr_epochs"), .customLong("nr-epochs")], help: "Training epochs.")
