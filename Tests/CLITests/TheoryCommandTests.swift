@@ -29,6 +29,21 @@ struct TheoryCommandTests {
     #expect(Set(optima.values).count == 1, "\(optima)")
   }
 
+  @Test("a point with 34-digit coordinates is solved exactly (rescaled exact simplex) and its certificate verifies")
+  func largeDenominators() throws {
+    let directory = try SANNProcess.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let certificate = directory.appendingPathComponent("c.json").path
+    let result = try SANNProcess.run(["theory", "bound", "--polynomial", "2 x1 x2 - x2 x3 + 1/2 x4",
+                                      "--point", "0.1000000000000000055511151231257827,0.7,-1.3,0.25", "--json", "--certificate", certificate])
+    #expect(result.status == 0, "stderr: \(result.stderr)")
+    let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+    #expect(object["optimum"] as? String == "91/25")
+    #expect(object["solver"] as? String == "exact-simplex-rescaled")
+    let verified = try SANNProcess.run(["theory", "verify", certificate])
+    #expect(verified.status == 0 && verified.stdout.contains("OPT = 91/25"), "\(verified.stdout) \(verified.stderr)")
+  }
+
   @Test("a symmetric instance at d = 90 writes a certificate that verifies")
   func symmetricCertificate() throws {
     let directory = try SANNProcess.temporaryDirectory()

@@ -30,60 +30,19 @@ struct PolynomialOptions: ParsableArguments {
   var point: String?
 
   @Option(help: "full (all 2^d subsets, d ≤ 20, exact simplex), glpk (the full program through GLPK and glp_exact), symmetric (classes of interchangeable features), or auto.")
-  var method: Method = .auto
+  var method: SolveMethod = .auto
 
-  enum Method: String, ExpressibleByArgument {
-    case auto, full, glpk, symmetric
-
-    /// The program solved: "full" (all 2^d subsets, by either solver) or "symmetric".
-    var program: String { self == .symmetric ? "symmetric" : "full" }
-    /// The solver: "exact-simplex" or "glpk".
-    var solver: String { self == .glpk ? "glpk" : "exact-simplex" }
-  }
-
-  /// The method to use for `program`, or a clear error when none applies.
-  func resolvedMethod(for program: ErrorProgram) throws -> Method {
-    let classes = BlockStructure(program: program).classCount
-    switch method {
-    case .full, .glpk:
-      guard program.dimension <= ErrorProgram.maximumFullDimension else {
-        throw ValidationError("d = \(program.dimension) is too large to enumerate all 2^d subsets (limit \(ErrorProgram.maximumFullDimension)); use --method symmetric")
-      }
-      return method
-    case .symmetric:
-      guard classes <= SymmetricProgram.maximumClasses else {
-        throw ValidationError("the polynomial's features form blocks with \(classes) classes of subsets, more than \(SymmetricProgram.maximumClasses)")
-      }
-      return .symmetric
-    case .auto:
-      if program.dimension <= 16 { return .full }
-      guard classes <= SymmetricProgram.maximumClasses else {
-        throw ValidationError("d = \(program.dimension) is too large to enumerate all 2^d subsets (limit \(ErrorProgram.maximumFullDimension)), and its features form blocks with \(classes) classes, too many for the symmetric reduction (limit \(SymmetricProgram.maximumClasses)); use a polynomial whose supports are unions of a few blocks")
-      }
-      return program.dimension <= ErrorProgram.maximumFullDimension && classes * 64 > program.subsetCount ? .full : .symmetric
-    }
-  }
-
-  /// Solves with the resolved method: the optimum, α, and the full-program solution when
-  /// that method was used (for certificates).
-  func solve(_ program: ErrorProgram) throws -> (optimum: Rational, alpha: [Rational], method: Method, certificate: () -> DualCertificate) {
-    let chosen = try resolvedMethod(for: program)
-    // Long solves report their iteration count on stderr, at most every two seconds.
+  /// Solves `program` with the chosen method (the policy is the library's), reporting long
+  /// exact solves' iteration counts on stderr at most every two seconds.
+  func solve(_ program: ErrorProgram) throws -> ErrorSolution {
     let start = Date()
     var lastReport = start
-    let progress: (Int) -> Void = { iterations in
+    return try program.solve(method: method) { iterations in
       let now = Date()
       guard now.timeIntervalSince(lastReport) >= 2 else { return }
       lastReport = now
       FileHandle.standardError.write(Data(String(format: "  exact dual simplex: %d iterations, %.0f s\n", iterations, now.timeIntervalSince(start)).utf8))
     }
-    if chosen == .full || chosen == .glpk {
-      let solution = try chosen == .glpk ? GLPKDualSolver.solve(program) : ExactSimplexSolver.solve(program, progress: progress)
-      return (solution.optimum, solution.alpha, chosen, { DualCertificate(program: program, solution: solution) })
-    }
-    let symmetric = SymmetricProgram(program: program)
-    let solution = try symmetric.solve(progress: progress)
-    return (solution.optimum, solution.alpha, .symmetric, { DualCertificate(program: program, symmetric: solution, structure: symmetric.structure) })
   }
 
   func program() throws -> ErrorProgram {
@@ -118,6 +77,7 @@ struct PolynomialOptions: ParsableArguments {
 }
 
 extension ErrorKind: @retroactive ExpressibleByArgument {}
+extension SolveMethod: @retroactive ExpressibleByArgument {}
 
 extension TheoryCommand {
   struct Bound: ParsableCommand {
@@ -150,7 +110,7 @@ extension TheoryCommand {
       }
       if json {
         let object: [String: Any] = [
-          "d": program.dimension, "error": program.kind.rawValue, "optimum": solution.optimum.description, "method": solution.method.program, "solver": solution.method.solver,
+          "d": program.dimension, "error": program.kind.rawValue, "optimum": solution.optimum.description, "method": solution.program, "solver": solution.solver.name,
           "polynomial": program.polynomial.description, "alpha": solution.alpha.map(\.description), "seconds": seconds,
         ]
         print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
@@ -159,7 +119,7 @@ extension TheoryCommand {
         print("d = \(program.dimension), \(program.kind.rawValue) error, feature-wise OPT = \(solution.optimum)"
           + (solution.optimum.isInteger ? "" : String(format: " ≈ %.6g", solution.optimum.doubleValue)))
         print("optimal α = (\(solution.alpha.map(\.description).joined(separator: ", ")))")
-        print(String(format: "exact, verified (\(solution.method.program) program, \(solution.method.solver)); %.3f s", seconds) + (certificate.map { "; certificate \($0)" } ?? ""))
+        print(String(format: "exact, verified (\(solution.program) program, \(solution.solver)); %.3f s", seconds) + (certificate.map { "; certificate \($0)" } ?? ""))
       }
     }
   }

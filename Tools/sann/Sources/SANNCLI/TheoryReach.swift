@@ -23,14 +23,14 @@ extension TheoryCommand {
       if json {
         let object: [String: Any] = [
           "d": program.dimension, "error": program.kind.rawValue, "groups": groups.count,
-          "group_error": groupError.description, "feature_wise_optimum": featureWise.optimum.description, "method": featureWise.method.program, "solver": featureWise.method.solver,
+          "group_error": groupError.description, "feature_wise_optimum": featureWise.optimum.description, "method": featureWise.program, "solver": featureWise.solver.name,
         ]
         print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
       } else {
         print("polynomial \(program.polynomial)")
         print("d = \(program.dimension), \(program.kind.rawValue) error over all \(program.subsetCount) subsets:")
         print("  \(groups.count) groups (the terms' supports): error \(groupError)\(groupError.isZero ? " (zero, as the theorem states)" : "")")
-        print("  best feature-wise attribution: error \(featureWise.optimum) (\(featureWise.method.program) program)")
+        print("  best feature-wise attribution: error \(featureWise.optimum) (\(featureWise.program) program)")
       }
       if !groupError.isZero { throw ExitCode(2) }
     }

@@ -6,6 +6,45 @@ public struct DualSolution: Sendable {
   public let lambda: [Rational]
   /// Optimal group scores (feature-wise: the attribution α).
   public let alpha: [Rational]
+  /// How the optimum was found (it is verified exactly whichever way).
+  public let solver: DualSolver
+
+  public init(optimum: Rational, lambda: [Rational], alpha: [Rational], solver: DualSolver) {
+    self.optimum = optimum
+    self.lambda = lambda
+    self.alpha = alpha
+    self.solver = solver
+  }
+}
+
+/// The solver that found an optimum. Every one is verified in exact arithmetic before it is
+/// reported, so this says how, not how reliably.
+public enum DualSolver: Sendable, Equatable, CustomStringConvertible {
+  /// ``ExactDualSimplex``: 64-bit integer pivoting over the exact targets.
+  case exactSimplex
+  /// Targets too large for 64-bit pivoting (e.g. a point converted exactly from a Float): the
+  /// exact simplex on the targets rounded to 30 bits gives a basis, and ``RationalDualSimplex``
+  /// finishes from it in rational arithmetic after `pivots` pivots.
+  case rescaledExactSimplex(pivots: Int)
+  /// GLPK's dual simplex and `glp_exact`, the solution recomputed and verified with GMP.
+  case glpk
+
+  /// A name for machine-readable output: "exact-simplex", "exact-simplex-rescaled" or "glpk".
+  public var name: String {
+    switch self {
+    case .exactSimplex: "exact-simplex"
+    case .rescaledExactSimplex: "exact-simplex-rescaled"
+    case .glpk: "glpk"
+    }
+  }
+
+  public var description: String {
+    switch self {
+    case .exactSimplex: "exact-simplex"
+    case .rescaledExactSimplex(let pivots): "exact-simplex, rescaled (\(pivots) rational pivot\(pivots == 1 ? "" : "s"))"
+    case .glpk: "glpk"
+    }
+  }
 }
 
 /// Why a program could not be solved or verified.

@@ -62,7 +62,7 @@ enum ExactBasis {
     guard dual == primal else {
       throw TheoryError.verificationFailed("D(λ) = \(dual) but E(α) = \(primal)")
     }
-    return DualSolution(optimum: dual, lambda: lambda, alpha: alpha)
+    return DualSolution(optimum: dual, lambda: lambda, alpha: alpha, solver: .glpk)
   }
 
   /// Solves M·x = v exactly by Gaussian elimination with row pivoting.

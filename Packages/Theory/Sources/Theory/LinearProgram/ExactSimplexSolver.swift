@@ -1,3 +1,5 @@
+import Foundation
+
 /// Solves an ``ErrorProgram`` over all 2^d subsets with ``ExactDualSimplex``, entirely in exact
 /// integer arithmetic, and verifies the optimum before returning it. This is the default back end
 /// for the full program: its basis is rows×rows, each iteration is one pass over 2^d small
@@ -14,35 +16,72 @@ public enum ExactSimplexSolver {
       for (g, mask) in masks.enumerated() where program.explains(mask, subset: UInt64(s)) { column[g] = 1 }
     }
     let b = program.targets()
-    let (scaled, scale) = try integerTargets(b)
-    var simplex = ExactDualSimplex(columns: columns, targets: scaled, bounds: .uniform(1))
-    simplex.progress = progress
     let start = LADStart.basis(columns: columns, targets: b.map(\.doubleValue), bounds: .uniform(1), iterations: 10)
-    let exact: ExactOptimum
-    do {
-      exact = try simplex.solveExactly(start: start, scale: scale)
-    } catch let error as ExactDualSimplex.Failure {
-      throw TheoryError.solverFailed("the exact dual simplex stopped: \(error)")
-    }
-    let lambda = (0..<columns.count).map { exact.lambda($0) }
-    return DualSolution(optimum: exact.optimum, lambda: lambda, alpha: exact.y)
+    let exact = try solve(columns: columns, targets: b, bounds: .uniform(1), start: start, progress: progress)
+    let lambda = (0..<columns.count).map { exact.optimum.lambda($0) }
+    return DualSolution(optimum: exact.optimum.optimum, lambda: lambda, alpha: exact.optimum.y, solver: exact.solver)
   }
 
-  /// The targets times their common denominator, as 64-bit integers.
-  static func integerTargets(_ b: [Rational]) throws -> ([Int64], BigInt) {
+  /// The verified optimum of a dual program with targets of any size: integer pivoting when
+  /// the targets times their common denominator fit in 40 bits and the pivoting does not
+  /// overflow; otherwise the rescaled program's basis, finished exactly.
+  static func solve(columns: IntegerColumns, targets b: [Rational], bounds: ColumnBounds, start: [Int],
+                    progress: ((Int) -> Void)?) throws -> (optimum: ExactOptimum, solver: DualSolver) {
+    if let (scaled, scale) = integerTargets(b) {
+      var simplex = ExactDualSimplex(columns: columns, targets: scaled, bounds: bounds)
+      simplex.progress = progress
+      do {
+        return (try simplex.solveExactly(start: start, scale: scale), .exactSimplex)
+      } catch ExactDualSimplex.Failure.overflow {
+        // Large determinants: the rescaled targets below leave more headroom.
+      } catch let error as ExactDualSimplex.Failure {
+        throw TheoryError.solverFailed("the exact dual simplex stopped: \(error)")
+      }
+    }
+    var simplex = ExactDualSimplex(columns: columns, targets: roundedTargets(b, bits: 30), bounds: bounds)
+    simplex.progress = progress
+    let near: ExactDualSimplex.Result
+    do {
+      near = try simplex.solve(start: start)
+    } catch let error as ExactDualSimplex.Failure {
+      throw TheoryError.solverFailed("the targets need more than 64-bit integer pivoting, and the exact dual simplex on them rounded to 30 bits stopped too (\(error)); the basis determinants are too large: use --method glpk for d ≤ \(ErrorProgram.maximumFullDimension)")
+    }
+    var isUpper = near.isUpper
+    for j in near.basic where j < columns.count { isUpper[j] = false }
+    let exact = try RationalDualSimplex(columns: columns, targets: b, bounds: bounds).solve(basic: near.basic, isUpper: isUpper)
+    return (exact, .rescaledExactSimplex(pivots: exact.iterations))
+  }
+
+  /// The targets times their common denominator as 64-bit integers, when each is below 2⁴⁰
+  /// in magnitude (the range the pivoting's overflow bounds are sized for); nil otherwise.
+  static func integerTargets(_ b: [Rational]) -> ([Int64], BigInt)? {
     var scale = BigInt(1)
     var seen = Set<Rational>()
-    for v in b where seen.insert(v).inserted { scale = BigInt.lcm(scale, v.denominator) }
+    for v in b where seen.insert(v).inserted {
+      scale = BigInt.lcm(scale, v.denominator)
+      guard scale.intValue != nil else { return nil }
+    }
     let factor = Rational(scale)
     var cache: [Rational: Int64] = [:]
-    let scaled = try b.map { v -> Int64 in
-      if let known = cache[v] { return known }
-      guard let x = (v * factor).numerator.intValue, x.magnitude < 1 << 40 else {
-        throw TheoryError.solverFailed("the targets b_S = \(v) are too large for exact pivoting in 64-bit integers; scale the polynomial's coefficients down")
+    var scaled = [Int64]()
+    scaled.reserveCapacity(b.count)
+    for v in b {
+      if let known = cache[v] {
+        scaled.append(known)
+        continue
       }
+      guard let x = (v * factor).numerator.intValue, x.magnitude < 1 << 40 else { return nil }
       cache[v] = Int64(x)
-      return Int64(x)
+      scaled.append(Int64(x))
     }
     return (scaled, scale)
+  }
+
+  /// round(b_j·2^k) with the largest k that keeps every value within 2^bits (k may be negative).
+  static func roundedTargets(_ b: [Rational], bits: Int) -> [Int64] {
+    let largest = b.lazy.map { Swift.abs($0.doubleValue) }.max() ?? 0
+    guard largest > 0 else { return [Int64](repeating: 0, count: b.count) }
+    let k = bits - 1 - Int(largest.exponent)
+    return b.map { Int64((Swift.abs($0.doubleValue) * Foundation.pow(2, Double(k))).rounded() * ($0.doubleValue < 0 ? -1 : 1)) }
   }
 }

@@ -33,6 +33,8 @@ public struct SymmetricProgram: Sendable {
     public let alpha: [Rational]
     /// Dual simplex iterations used.
     public let iterations: Int
+    /// How the optimum was found (verified exactly whichever way).
+    public let solver: DualSolver
   }
 
   /// b_k for every class, exactly.
@@ -82,19 +84,11 @@ public struct SymmetricProgram: Sendable {
         rest /= size + 1
       }
     }
-    let (scaled, scale) = try ExactSimplexSolver.integerTargets(b)
-    var simplex = ExactDualSimplex(columns: columns, targets: scaled, bounds: bounds)
-    simplex.progress = progress
     let start = LADStart.basis(columns: columns, targets: b.map(\.doubleValue), bounds: bounds, iterations: 60)
-    let exact: ExactOptimum
-    do {
-      exact = try simplex.solveExactly(start: start, scale: scale)
-    } catch let error as ExactDualSimplex.Failure {
-      throw TheoryError.solverFailed("the exact dual simplex stopped: \(error)")
-    }
+    let (exact, solver) = try ExactSimplexSolver.solve(columns: columns, targets: b, bounds: bounds, start: start, progress: progress)
     var alpha = [Rational](repeating: .zero, count: program.dimension)
     for (blockIndex, features) in structure.blocks.enumerated() { for i in features { alpha[i] = exact.y[blockIndex] } }
-    return Solution(optimum: exact.optimum, lambda: (0..<n).map { exact.lambda($0) }, blockAlpha: exact.y, alpha: alpha, iterations: exact.iterations)
+    return Solution(optimum: exact.optimum, lambda: (0..<n).map { exact.lambda($0) }, blockAlpha: exact.y, alpha: alpha, iterations: exact.iterations, solver: solver)
   }
 
   /// The total error of the zero-error construction (groups Gₜ = Tₜ, scores cₜ·x^{Tₜ}) over
