@@ -2,7 +2,7 @@ import Foundation
 import Models
 
 /// Training progress on standard error: a redrawn bar with loss and ETA on a terminal, a
-/// plain line every tenth of the run otherwise, nothing when disabled.
+/// plain line every tenth of the run otherwise, nothing when disabled (warnings always).
 final class ProgressReporter {
   private let enabled: Bool
   private let isTerminal = isatty(STDERR_FILENO) != 0
@@ -10,8 +10,15 @@ final class ProgressReporter {
 
   init(enabled: Bool) { self.enabled = enabled }
 
+  /// Draws the progress (when enabled) and prints a note, if any, on its own line (always: a
+  /// note is a warning, not progress).
   func report(_ p: TrainingProgress) {
-    guard enabled else { return }
+    if let note = p.note {
+      if drew { write("\n") }
+      drew = false
+      write("warning: \(note)\n")
+    }
+    guard enabled, p.epochs > 0, p.epoch > 0 else { return }
     let eta = p.elapsed / Double(p.epoch) * Double(p.epochs - p.epoch)
     if isTerminal {
       let width = 30

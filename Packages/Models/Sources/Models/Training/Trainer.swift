@@ -7,6 +7,8 @@ public struct TrainingProgress: Sendable {
   public var epochs: Int
   public var loss: Float
   public var elapsed: Double
+  /// Something the user should know, e.g. that a solver stopped before converging.
+  public var note: String? = nil
 }
 
 /// Trains a ``TabularModel`` as the INN reference does: Adam (coupled L2 unless configured
