@@ -7,6 +7,7 @@ public enum ModelRegistry {
     [
       MesomorphicNetwork.self,
       TabResNet.self,
+      LogisticRegression.self,
     ]
   }
 
