@@ -3,7 +3,12 @@
 //
 // This root package builds the `sann` command-line tool and holds every test suite, so one
 // `swift test` here runs them all. The libraries live in standalone packages under Packages/,
-// each usable on its own; dependencies point one way: Tensor ← Models ← Attribution ← Theory.
+// each usable on its own; dependencies point one way:
+//
+//   Tensor ← Models ← Attribution       (OpenBLAS)
+//   Theory                              (GMP and GLPK only: exact bounds without tensors)
+//
+// `sann` uses all four. Tests/TestSupport holds the helpers every test suite shares.
 import PackageDescription
 
 let package = Package(

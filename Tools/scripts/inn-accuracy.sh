@@ -1,24 +1,41 @@
 #!/usr/bin/env bash
-# Runs the INN reference protocol on every dataset of a manifest directory for seeds 0-4,
-# INN and TabResNet, and prints mean test AUROC per dataset (compare with
-# ../shared/reference/inn_reference.md). Usage: Tools/scripts/inn-accuracy.sh DATA_DIR OUT_DIR
+# Runs the INN reference protocol on every dataset of a manifest directory and prints the mean
+# test AUROC per dataset and model (compare with ../shared/reference/inn_reference.md).
+# Usage: Tools/scripts/inn-accuracy.sh DATA_DIR OUT_DIR
+# MODELS (default "inn tabresnet") and SEEDS (default "0 1 2 3 4") choose what runs; two runs
+# go at a time. INN and TabResNet take the reference README's flags, logistic regression its
+# defaults (l2, C = 1).
 set -euo pipefail
 data=${1:?data directory with manifest.json}
 out=${2:?output directory}
 sann=${SANN:-.build/release/sann}
+models=${MODELS:-inn tabresnet}
+seeds=${SEEDS:-0 1 2 3 4}
 ids=$(python3 -c "import json,sys; print(' '.join(str(e['openml_id']) for e in json.load(open(sys.argv[1]+'/manifest.json')) if e.get('openml_id')))" "$data")
+flags() {
+  case "$1" in
+    inn) echo "--interpretable --nr_restarts 3 --weight_norm 0.1 --weight_decay 0.01" ;;
+    tabresnet) echo "--model tabresnet --nr_restarts 3 --weight_decay 0.01" ;;
+    *) echo "--model $1" ;;
+  esac
+}
+running=0
 for id in $ids; do
-  for seed in 0 1 2 3 4; do
-    "$sann" train --data-dir "$data" --dataset_id "$id" --seed "$seed" --nr_restarts 3 --weight_norm 0.1 --weight_decay 0.01 --interpretable --output_dir "$out" --quiet > /dev/null &
-    "$sann" train --data-dir "$data" --dataset_id "$id" --seed "$seed" --nr_restarts 3 --weight_decay 0.01 --model tabresnet --output_dir "$out" --quiet > /dev/null
-    wait
+  for seed in $seeds; do
+    for model in $models; do
+      # shellcheck disable=SC2046
+      "$sann" train --data-dir "$data" --dataset_id "$id" --seed "$seed" $(flags "$model") --output_dir "$out" --quiet > /dev/null &
+      running=$((running + 1))
+      if [ "$running" -ge 2 ]; then wait -n; running=$((running - 1)); fi
+    done
   done
 done
-python3 - "$out" <<'PY'
+wait
+python3 - "$out" $models <<'PY'
 import json, os, sys, statistics
-out = sys.argv[1]
+out, models = sys.argv[1], sys.argv[2:]
 rows = {}
-for model in ("inn", "tabresnet"):
+for model in models:
     for ds in sorted(os.listdir(os.path.join(out, model))):
         vals = []
         for seed in sorted(os.listdir(os.path.join(out, model, ds))):
@@ -27,7 +44,7 @@ for model in ("inn", "tabresnet"):
         rows.setdefault(ds, {})[model] = vals
 for ds, r in rows.items():
     cells = []
-    for model in ("inn", "tabresnet"):
+    for model in models:
         v = [x for x in r.get(model, []) if x is not None]
         cells.append(f"{model} {statistics.mean(v):.4f} ({', '.join(f'{x:.4f}' for x in v)})" if v else f"{model} n/a")
     print(ds, " | ".join(cells))

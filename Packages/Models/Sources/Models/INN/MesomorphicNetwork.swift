@@ -15,45 +15,11 @@ public final class MesomorphicNetwork: Architecture, SelfExplaining {
   public static let displayName = "INN"
   public static let summary = "Interpretable Mesomorphic Network: a TabResNet hypernetwork writes a linear model per row; its weights are the explanation"
 
-  /// INN's hyperparameters, with the reference implementation's names and defaults.
-  public struct Configuration: ArchitectureConfiguration {
-    /// Hidden units per layer of the hypernetwork (`hidden_size`).
-    public var width = 128
-    /// Residual blocks (`nr_blocks`).
-    public var blocks = 2
-    /// λ of the L1 term λ·mean|W(x)| (`weight_norm`).
-    public var weightNorm: Float = 0.1
-
-    public init(width: Int = 128, blocks: Int = 2, weightNorm: Float = 0.1) {
-      self.width = width
-      self.blocks = blocks
-      self.weightNorm = weightNorm
-    }
-
-    enum CodingKeys: String, CodingKey {
-      case width = "hidden_size", blocks = "nr_blocks", weightNorm = "weight_norm"
-    }
-
-    public init(from decoder: any Decoder) throws {
-      let c = try decoder.container(keyedBy: CodingKeys.self)
-      width = try c.decode(Int.self, forKey: .width)
-      blocks = try c.decode(Int.self, forKey: .blocks)
-      weightNorm = Float(try c.decode(Double.self, forKey: .weightNorm))
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-      var c = encoder.container(keyedBy: CodingKeys.self)
-      try c.encode(width, forKey: .width)
-      try c.encode(blocks, forKey: .blocks)
-      try c.encode(Double(weightNorm), forKey: .weightNorm)
-    }
-  }
+  /// `hidden_size`, `nr_blocks` and `weight_norm` (λ of the L1 term).
+  public typealias Configuration = TabResNetConfiguration
 
   public static func configuration(from hyperparameters: inout HyperparameterReader) throws -> Configuration {
-    let size = try TabResNetBackbone.size(from: &hyperparameters)
-    let weightNorm: Float = try hyperparameters.number("weight_norm", default: 0.1, in: .nonNegative,
-      help: "λ of INN's L1 term λ·mean|W(x)| on the generated weights")
-    return Configuration(width: size.width, blocks: size.blocks, weightNorm: weightNorm)
+    try .read(from: &hyperparameters, weightNormHelp: "λ of INN's L1 term λ·mean|W(x)| on the generated weights")
   }
 
   public let configuration: Configuration

@@ -7,47 +7,12 @@ public final class TabResNet: Architecture {
   public static let displayName = "TabResNet"
   public static let summary = "TabResNet, the black-box baseline of the INN paper (explained post hoc)"
 
-  /// TabResNet's hyperparameters, with the reference implementation's names and defaults.
-  public struct Configuration: ArchitectureConfiguration {
-    /// Hidden units per layer (`hidden_size`).
-    public var width = 128
-    /// Residual blocks (`nr_blocks`).
-    public var blocks = 2
-    /// The reference's `--weight_norm`, which its command line passes to every model: accepted
-    /// and reported so the reference's commands run unchanged, but TabResNet generates no
-    /// weights to penalise, so it has no effect.
-    public var weightNorm: Float = 0.1
-
-    public init(width: Int = 128, blocks: Int = 2, weightNorm: Float = 0.1) {
-      self.width = width
-      self.blocks = blocks
-      self.weightNorm = weightNorm
-    }
-
-    enum CodingKeys: String, CodingKey {
-      case width = "hidden_size", blocks = "nr_blocks", weightNorm = "weight_norm"
-    }
-
-    public init(from decoder: any Decoder) throws {
-      let c = try decoder.container(keyedBy: CodingKeys.self)
-      width = try c.decode(Int.self, forKey: .width)
-      blocks = try c.decode(Int.self, forKey: .blocks)
-      weightNorm = Float(try c.decodeIfPresent(Double.self, forKey: .weightNorm) ?? 0.1)
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-      var c = encoder.container(keyedBy: CodingKeys.self)
-      try c.encode(width, forKey: .width)
-      try c.encode(blocks, forKey: .blocks)
-      try c.encode(Double(weightNorm), forKey: .weightNorm)
-    }
-  }
+  /// `hidden_size` and `nr_blocks`; `weight_norm` is accepted (the reference's command line
+  /// passes it to every model) and has no effect.
+  public typealias Configuration = TabResNetConfiguration
 
   public static func configuration(from hyperparameters: inout HyperparameterReader) throws -> Configuration {
-    let size = try TabResNetBackbone.size(from: &hyperparameters)
-    let weightNorm: Float = try hyperparameters.number("weight_norm", default: 0.1, in: .nonNegative,
-      help: "accepted for the reference's command line; TabResNet has no generated weights, so it has no effect")
-    return Configuration(width: size.width, blocks: size.blocks, weightNorm: weightNorm)
+    try .read(from: &hyperparameters, weightNormHelp: "accepted for the reference's command line; TabResNet has no generated weights, so it has no effect")
   }
 
   public let configuration: Configuration

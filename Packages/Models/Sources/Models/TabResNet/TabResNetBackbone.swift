@@ -40,13 +40,6 @@ extension TabResNetBackbone {
   /// more copies).
   public static let maximumParameters = 1 << 29
 
-  /// Reads `hidden_size` and `nr_blocks` (the reference's names and defaults).
-  public static func size(from hyperparameters: inout HyperparameterReader) throws -> (width: Int, blocks: Int) {
-    let width = try hyperparameters.integer("hidden_size", default: 128, in: 1...maximumWidth, help: "hidden units per layer")
-    let blocks = try hyperparameters.integer("nr_blocks", default: 2, in: 0...maximumBlocks, help: "residual blocks")
-    return (width, blocks)
-  }
-
   /// Throws when a trunk of `width` × `blocks` on `features` inputs, plus a head of
   /// `headOutputs` outputs, is out of range or would exceed ``maximumParameters``.
   public static func checkSize(kind: String, features: Int, width: Int, blocks: Int, headOutputs: Int) throws {
