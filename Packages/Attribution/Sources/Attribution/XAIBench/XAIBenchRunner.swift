@@ -95,12 +95,11 @@ public struct XAIBenchRunner: Sendable {
     let valueSeconds = lap()
 
     let background = Array(xTrain.prefix(Swift.min(s.backgroundRows, sample.trainCount) * d))
-    var explainers: [(String, () throws -> FeatureAttribution)] = []
-    var own: [(String, () throws -> FeatureAttribution)] = []
-    if let explainer = network.selfExplaining, let attribution = try explainer.explain(xValidation, threads: 1).features {
-      own.append((attribution.method, { try explainer.explain(xValidation, threads: 1).features! }))
+    // A nil name is the attribution's own method name (the model's explanation: "inn", "logistic").
+    var explainers: [(String?, () throws -> FeatureAttribution?)] = []
+    if let explainer = network.selfExplaining {
+      explainers.append((nil, { try explainer.explain(xValidation, threads: 1).features }))
     }
-    explainers += own
     explainers.append(("kernel-shap", { try KernelSHAP(background: background, seed: s.seed).explain(model, rows: xValidation) }))
     explainers.append(("exact-shapley", { try ExactShapley(background: background).explain(model, rows: xValidation) }))
     explainers.append(("lime", {
@@ -118,7 +117,7 @@ public struct XAIBenchRunner: Sendable {
     var metricSeconds = 0.0
     for (name, explain) in explainers {
       _ = lap()
-      let phi = try explain()
+      guard let phi = try explain() else { continue }
       let seconds = lap()
       explainSeconds += seconds
       var scores: [XAIBenchMetric: Double] = [:]
@@ -129,7 +128,7 @@ public struct XAIBenchRunner: Sendable {
       scores[.shapleyCorrelation] = try ShapleyError.correlation(phi, groundTruth: groundTruth)
       metricSeconds += lap()
       records.append(XAIBenchRecord(dataset: sample.dataset.kind.rawValue, rho: sample.dataset.rho, model: architecture.kind,
-                                    explainer: name, scores: scores, explainSeconds: seconds, modelR2: r2))
+                                    explainer: name ?? phi.method, scores: scores, explainSeconds: seconds, modelR2: r2))
     }
     let timing = String(format: "train %.1f s, conditional values and perturbations %.1f s, explainers %.1f s, metrics %.1f s",
                         trainSeconds, valueSeconds, explainSeconds, metricSeconds)
