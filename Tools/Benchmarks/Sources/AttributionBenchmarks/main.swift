@@ -43,7 +43,7 @@ let budget = KernelSHAP.defaultBudget(features: features)
 let modelRowsPerExplainedRow = budget * backgroundRows
 
 var rng = RandomGenerator(seed: 0)
-let inn = Hypernetwork(features: features, outputs: 1, width: 128, blocks: 2, rng: &rng)
+let inn = MesomorphicNetwork(features: features, outputs: 1, width: 128, blocks: 2, rng: &rng)
 inn.eval()
 let x = Tensor.randomNormal([rows, features], using: &rng)
 let background = Tensor.randomNormal([backgroundRows, features], using: &rng).scalars
@@ -63,10 +63,10 @@ if let n = option("--profile-overhead") {
 // MARK: - INN's own explanation against a forward pass
 
 let adapter = TabularModelAdapter(inn, threads: threads)
-let explainer = INNExplainer(inn, threads: threads)
+let explainer = inn
 let forward = bestTime(repeats: 5) { _ = withoutGradient { inn(x) } }
 let planForward = try bestTime(repeats: 5) { _ = try adapter.evaluate(x.scalars, count: rows) }
-let own = try bestTime(repeats: 5) { _ = try explainer.explain(rows: x.scalars) }
+let own = try bestTime(repeats: 5) { _ = try explainer.explain(x.scalars, threads: threads) }
 print(String(format: "forward pass (autodiff layers), 10,000 rows: %8.2f ms  (%.2f µs/row)", forward * 1e3, forward / Double(rows) * 1e6))
 print(String(format: "forward pass (inference plan), 10,000 rows:  %8.2f ms  (%.2f µs/row)", planForward * 1e3, planForward / Double(rows) * 1e6))
 print(String(format: "INN explanation, 10,000 rows:                %8.2f ms  (%.2f µs/row)", own * 1e3, own / Double(rows) * 1e6))

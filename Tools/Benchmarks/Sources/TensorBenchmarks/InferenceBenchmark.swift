@@ -9,7 +9,7 @@ import Tensor
 func inferenceBenchmark() {
   let batch = 8192
   var rng = RandomGenerator(seed: 0)
-  let model = Hypernetwork(features: 20, outputs: 1, width: 128, blocks: 2, rng: &rng)
+  let model = MesomorphicNetwork(features: 20, outputs: 1, width: 128, blocks: 2, rng: &rng)
   for block in model.backbone.blocks { block.bn2.weight.value = .full([128], 0.5) }
   model.eval()
   let x = Tensor.randomNormal([batch, 20], using: &rng)
