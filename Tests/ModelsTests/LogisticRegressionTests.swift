@@ -128,6 +128,15 @@ struct LogisticRegressionTests {
     }
   }
 
+  @Test("a configuration out of range (from code or an edited model file) is refused when the model is built")
+  func invalidConfiguration() {
+    var rng = RandomGenerator(seed: 0)
+    for configuration in [LogisticRegression.Configuration(inverseStrength: 0), .init(inverseStrength: .infinity), .init(l1Ratio: 1.5),
+                          .init(maximumIterations: 0), .init(tolerance: -1)] {
+      #expect(throws: ArchitectureError.self) { try LogisticRegression(configuration: configuration, features: 3, outputs: 1, rng: &rng) }
+    }
+  }
+
   @Test("max_iter too small for the tolerance is reported, not hidden")
   func notConverged() throws {
     let data = try Self.dataset("1510-wdbc.csv")
@@ -147,6 +156,13 @@ struct LogisticRegressionTests {
     #expect((result.report.test.auroc ?? 0) > 0.97)
     #expect(Set(result.report.importance?.top10Features.prefix(2) ?? []) == ["x0", "x1"])
     #expect(result.report.configuration.interpretable)
+    // Its report holds its own hyperparameters and the seed, not the gradient trainer's.
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    let json = try encoder.encode(result.report)
+    let object = try JSONSerialization.jsonObject(with: json) as! [String: Any]
+    #expect(Set((object["configuration"] as! [String: Any]).keys) == ["C", "interpretable", "l1_ratio", "max_iter", "mode", "penalty", "seed", "tol"])
+    #expect(try encoder.encode(try JSONDecoder().decode(ExperimentReport.self, from: json)) == json)
     let url = try makeTemporaryDirectory("logistic").appendingPathComponent("model.safetensors")
     try ModelFile.save(card: result.card, snapshots: result.snapshots, to: url)
     let (card, ensemble) = try ModelFile.load(from: url)

@@ -36,6 +36,11 @@ public protocol Architecture: TabularModel {
   /// Fits the network to the training split of `data` and returns the snapshots to ensemble
   /// (state dicts, oldest first; the network holds the last). Default: ``Trainer/train(_:on:configuration:parameters:progress:)``.
   func fit(on data: PreparedDataset, training: TrainingConfiguration, progress: (TrainingProgress) -> Void) throws -> [[String: Tensor]]
+
+  /// Whether ``fit(on:training:progress:)`` uses the ``TrainingConfiguration`` (epochs, batch
+  /// size, learning rate, …): true for the default fit; an architecture with its own solver
+  /// says false, and its reports leave those settings out. Default: true.
+  static var usesTrainingConfiguration: Bool { get }
 }
 
 /// An architecture's configuration: Codable (it is stored in model files and reported in
@@ -48,6 +53,8 @@ extension Architecture {
   public func fit(on data: PreparedDataset, training: TrainingConfiguration, progress: (TrainingProgress) -> Void) throws -> [[String: Tensor]] {
     Trainer.train(self, on: data, configuration: training, progress: progress)
   }
+
+  public static var usesTrainingConfiguration: Bool { true }
 }
 
 // MARK: - What the registry does with an architecture type

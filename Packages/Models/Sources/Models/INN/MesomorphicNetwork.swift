@@ -31,7 +31,7 @@ public final class MesomorphicNetwork: Architecture, SelfExplaining {
 
   public init(configuration: Configuration, features: Int, outputs: Int, rng: inout RandomGenerator) throws {
     try TabResNetBackbone.checkSize(kind: Self.kind, features: features, width: configuration.width, blocks: configuration.blocks,
-                                    headOutputs: (features + 1) * outputs)
+                                    headOutputs: (features + 1) * outputs, weightNorm: configuration.weightNorm)
     self.configuration = configuration
     self.features = features
     self.outputs = outputs

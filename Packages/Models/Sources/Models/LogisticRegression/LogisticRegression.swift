@@ -69,6 +69,9 @@ public final class LogisticRegression: Architecture, SelfExplaining {
       tolerance: try hyperparameters.number("tol", default: 1e-6, in: .positive, help: "stop when the proximal gradient mapping is this small"))
   }
 
+  /// Fitted by its own solver: epochs, batches and learning rates do not apply.
+  public static let usesTrainingConfiguration = false
+
   public let configuration: Configuration
   public let linear: Linear
   public var mode = ModuleMode()
@@ -79,6 +82,13 @@ public final class LogisticRegression: Architecture, SelfExplaining {
   public init(configuration: Configuration, features: Int, outputs: Int, rng: inout RandomGenerator) throws {
     for (name, value) in [("features", features), ("outputs", outputs)] where value < 1 || value > 1 << 24 {
       throw ArchitectureError.invalidHyperparameter(kind: Self.kind, name: name, value: "\(value)", accepted: "an integer in 1...\(1 << 24)")
+    }
+    let c = configuration
+    for (name, value, valid) in [("C", c.inverseStrength, c.inverseStrength > 0 && c.inverseStrength.isFinite),
+                                 ("l1_ratio", c.l1Ratio, (0...1).contains(c.l1Ratio)),
+                                 ("max_iter", Double(c.maximumIterations), c.maximumIterations >= 1),
+                                 ("tol", c.tolerance, c.tolerance > 0 && c.tolerance.isFinite)] where !valid {
+      throw ArchitectureError.invalidHyperparameter(kind: Self.kind, name: name, value: "\(value)", accepted: "the range `sann train --help` gives")
     }
     guard Double(features) * Double(outputs) <= Double(TabResNetBackbone.maximumParameters) else {
       throw ArchitectureError.tooLarge(kind: Self.kind, parameters: Double(features) * Double(outputs), maximum: TabResNetBackbone.maximumParameters)

@@ -21,7 +21,8 @@ public final class TabResNet: Architecture {
   public var mode = ModuleMode()
 
   public init(configuration: Configuration, features: Int, outputs: Int, rng: inout RandomGenerator) throws {
-    try TabResNetBackbone.checkSize(kind: Self.kind, features: features, width: configuration.width, blocks: configuration.blocks, headOutputs: outputs)
+    try TabResNetBackbone.checkSize(kind: Self.kind, features: features, width: configuration.width, blocks: configuration.blocks, headOutputs: outputs,
+                                    weightNorm: configuration.weightNorm)
     self.configuration = configuration
     backbone = TabResNetBackbone(features: features, width: configuration.width, blocks: configuration.blocks, rng: &rng)
     head = Linear(configuration.width, outputs, rng: &rng)

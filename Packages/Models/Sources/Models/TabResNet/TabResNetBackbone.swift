@@ -41,8 +41,12 @@ extension TabResNetBackbone {
   public static let maximumParameters = 1 << 29
 
   /// Throws when a trunk of `width` × `blocks` on `features` inputs, plus a head of
-  /// `headOutputs` outputs, is out of range or would exceed ``maximumParameters``.
-  public static func checkSize(kind: String, features: Int, width: Int, blocks: Int, headOutputs: Int) throws {
+  /// `headOutputs` outputs, is out of range or would exceed ``maximumParameters``, or when
+  /// λ (`weightNorm`) is negative or not finite.
+  public static func checkSize(kind: String, features: Int, width: Int, blocks: Int, headOutputs: Int, weightNorm: Float = 0) throws {
+    guard weightNorm >= 0 && weightNorm.isFinite else {
+      throw ArchitectureError.invalidHyperparameter(kind: kind, name: "weight_norm", value: "\(weightNorm)", accepted: "a finite number ≥ 0")
+    }
     for (name, value, range) in [("features", features, 1...Int(Int32.max)), ("hidden_size", width, 1...maximumWidth),
                                  ("nr_blocks", blocks, 0...maximumBlocks), ("outputs", headOutputs, 1...Int(Int32.max))] where !range.contains(value) {
       throw ArchitectureError.invalidHyperparameter(kind: kind, name: name, value: "\(value)", accepted: "an integer in \(range.lowerBound)...\(range.upperBound)")

@@ -40,10 +40,13 @@ public struct ExperimentReport: Codable, Sendable {
     }
   }
 
-  /// The resolved configuration: the training hyperparameters, the architecture's own, and
-  /// whether the model explains itself (`interpretable`) and the mode, all in one object.
+  /// The resolved configuration: the training hyperparameters (for architectures that use
+  /// them, ``Architecture/usesTrainingConfiguration``; otherwise the seed alone), the
+  /// architecture's own, whether the model explains itself (`interpretable`) and the mode, all
+  /// in one object.
   public struct RunConfiguration: Sendable, Equatable {
-    public var training: TrainingConfiguration
+    public var training: TrainingConfiguration?
+    public var seed: UInt64
     public var model: ModelSpecification
     public var interpretable: Bool
     public var regression: Bool
@@ -55,7 +58,7 @@ public struct ExperimentReport: Codable, Sendable {
     case droppedColumns = "dropped_columns", snapshots, configuration
   }
 
-  enum ConfigurationKeys: String, CodingKey { case interpretable, mode }
+  enum ConfigurationKeys: String, CodingKey { case interpretable, mode, seed, nrEpochs = "nr_epochs" }
 
   public func encode(to encoder: any Encoder) throws {
     try train.encode(prefix: "train_", to: encoder)
@@ -75,9 +78,10 @@ public struct ExperimentReport: Codable, Sendable {
     try c.encode(droppedColumns, forKey: .droppedColumns)
     try c.encode(snapshots, forKey: .snapshots)
     let nested = c.superEncoder(forKey: .configuration)
-    try configuration.training.encode(to: nested)
+    try configuration.training?.encode(to: nested)
     try configuration.model.configuration.encode(to: nested)
     var flags = nested.container(keyedBy: ConfigurationKeys.self)
+    if configuration.training == nil { try flags.encode(configuration.seed, forKey: .seed) }
     try flags.encode(configuration.interpretable, forKey: .interpretable)
     try flags.encode(configuration.regression ? "regression" : "classification", forKey: .mode)
   }
@@ -102,8 +106,9 @@ public struct ExperimentReport: Codable, Sendable {
     snapshots = try c.decode(Int.self, forKey: .snapshots)
     let nested = try c.superDecoder(forKey: .configuration)
     let flags = try nested.container(keyedBy: ConfigurationKeys.self)
+    let training = flags.contains(.nrEpochs) ? try TrainingConfiguration(from: nested) : nil
     configuration = RunConfiguration(
-      training: try TrainingConfiguration(from: nested),
+      training: training, seed: try training?.seed ?? flags.decode(UInt64.self, forKey: .seed),
       model: ModelSpecification(kind: model, configuration: try ModelRegistry.architecture(kind: model).decodeConfiguration(from: nested)),
       interpretable: try flags.decode(Bool.self, forKey: .interpretable),
       regression: try flags.decode(String.self, forKey: .mode) == "regression")
