@@ -41,4 +41,26 @@ struct PredictExplainTests {
     #expect(missing.status != 0)
     #expect(missing.stderr.contains("/nonexistent/run"))
   }
+
+  @Test("logistic regression: predict, its own explanation with --weights (the coefficients, the same on every row), and a value that overflows once standardised")
+  func logistic() throws {
+    let directory = try SANNProcess.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let data = SANNProcess.repositoryRoot.appendingPathComponent("Datasets/61-iris.csv").path
+    let trained = try SANNProcess.run(["train", "--data", data, "--model", "logistic", "--param", "C=0.5", "--output_dir", directory.path, "--quiet"])
+    #expect(trained.status == 0, "stderr: \(trained.stderr)")
+    let run = directory.appendingPathComponent("logistic/61-iris/0").path
+    let explained = try SANNProcess.run(["explain", "--model", run, "--data", data, "--rows", "0,60,120", "--format", "json", "--weights"])
+    #expect(explained.status == 0, "stderr: \(explained.stderr)")
+    let rows = try #require(try JSONSerialization.jsonObject(with: Data(explained.stdout.utf8)) as? [[String: Any]])
+    #expect(rows.map { $0["explained_output"] as? String } == ["setosa", "versicolor", "virginica"])
+    let predicted = try SANNProcess.run(["predict", "--model", run, "--data", data, "--rows", "0,60,120"])
+    #expect(predicted.stdout.split(separator: "\n").dropFirst().map { $0.split(separator: ",")[1] } == ["setosa", "versicolor", "virginica"])
+    let big = directory.appendingPathComponent("big.csv")
+    try "sepal_length_cm,sepal_width_cm,petal_length_cm,petal_width_cm,target\n3e38,3,1,0.2,setosa\n".write(to: big, atomically: true, encoding: .utf8)
+    for command in [["predict"], ["explain"], ["explain", "--method", "occlusion"]] {
+      let result = try SANNProcess.run(command + ["--model", run, "--data", big.path])
+      #expect(result.status == 1 && result.stderr.contains("overflows once standardised"), "\(command): \(result.stderr)")
+    }
+  }
 }

@@ -42,6 +42,11 @@ struct TheoryCommandTests {
     #expect(object["solver"] as? String == "exact-simplex-rescaled")
     let verified = try SANNProcess.run(["theory", "verify", certificate])
     #expect(verified.status == 0 && verified.stdout.contains("OPT = 91/25"), "\(verified.stdout) \(verified.stderr)")
+    // A leading minus needs no `=`; an empty coordinate is an error, not dropped.
+    let negative = try SANNProcess.run(["theory", "bound", "--polynomial", "-3 x1 x2 + x2", "--point", "-1/3,1", "--json"])
+    #expect(negative.status == 0, "stderr: \(negative.stderr)")
+    let empty = try SANNProcess.run(["theory", "bound", "--polynomial", "x1 x2 x3", "--point", "1,,1"])
+    #expect(empty.status != 0 && empty.stderr.contains("'1,,1'"), "stderr: \(empty.stderr)")
   }
 
   @Test("a symmetric instance at d = 90 writes a certificate that verifies")

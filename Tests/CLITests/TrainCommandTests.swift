@@ -31,7 +31,7 @@ struct TrainCommandTests {
     defer { try? FileManager.default.removeItem(at: directory) }
     let data = SANNProcess.repositoryRoot.appendingPathComponent("Datasets/61-iris.csv").path
     let result = try SANNProcess.run([
-      "train", "--data", data, "--model", "inn", "--param", "hidden_size=12", "--param", "weight_norm=0.5", "--nr_epochs", "2",
+      "train", "--data", data, "--model", "inn", "--param", "hidden-size=12", "--param", "weight_norm=0.5", "--nr_epochs", "2",
       "--output-dir", directory.path, "--quiet",
     ])
     #expect(result.status == 0, "stderr: \(result.stderr)")
@@ -40,7 +40,7 @@ struct TrainCommandTests {
     #expect(configuration["hidden_size"] as? Int == 12 && configuration["weight_norm"] as? Double == 0.5)
     let help = try SANNProcess.run(["train", "--help"])
     for kind in ModelRegistry.kinds { #expect(help.stdout.contains("  \(kind): "), "--help does not describe \(kind)") }
-    #expect(help.stdout.contains("weight_norm (default 0.1"))
+    #expect(help.stdout.contains("weight_norm (default 0.1;"))
   }
 
   @Test("flags are accepted with underscores and with dashes")

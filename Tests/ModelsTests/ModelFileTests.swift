@@ -99,6 +99,36 @@ struct ModelFileTests {
     #expect(snapshots.contains("snapshotCount"))
     let outputs = try #require(Self.message(try Self.edited { $0["outputs"] = 2 }))
     #expect(outputs.contains("outputs"))
+    let classes = try #require(Self.message(try Self.edited { $0["classNames"] = ["a", "a", "b"] }))
+    #expect(classes.contains("repeat"))
+    let scale = try #require(Self.message(try Self.edited { card in
+      var preprocessor = card["preprocessor"] as! [String: Any]
+      var transforms = preprocessor["transforms"] as! [[String: Any]]
+      var numeric = transforms[0]["numeric"] as! [String: Any]
+      numeric["scale"] = 0
+      transforms[0]["numeric"] = numeric
+      preprocessor["transforms"] = transforms
+      card["preprocessor"] = preprocessor
+    }))
+    #expect(scale.contains("sepal_length_cm") && scale.contains("scale"))
+    let tooBig = try #require(Self.message(try Self.edited { $0["features"] = 1e30 }))
+    #expect(tooBig.contains("model.safetensors") && tooBig.contains("retrain"), "\(tooBig)")
+    let missing = try #require(Self.message(try Self.edited { $0.removeValue(forKey: "task") }))
+    #expect(missing.contains("field task: missing"), "\(missing)")
+  }
+
+  @Test("a value that overflows once standardised, and outputs that overflow, are errors, not NaN probabilities")
+  func overflow() throws {
+    let (card, ensemble) = try ModelFile.load(from: try Self.fixture("format1-tabresnet-iris"))
+    let table = DataTable(source: "big.csv", columns: card.preprocessor.featureNames.enumerated().map { j, name in
+      DataTable.Column(name: name, values: .numeric([j == 0 ? 3e38 : 1]))
+    })
+    #expect(throws: DatasetError.outOfRange(source: "big.csv", row: 1, column: "sepal_length_cm", value: 3e38, mean: 5.8675, scale: 0.82068694)) {
+      try card.preprocessor.transform(table)
+    }
+    // Rows that reach the network non-finite (a caller who skipped the preprocessing) give NaN
+    // logits: the ensemble says so instead of returning NaN probabilities.
+    #expect(throws: PredictionError.self) { try ensemble.predict(Tensor(shape: [1, 4], scalars: [.infinity, 1, 1, 1])) }
   }
 
   @Test("weights that do not fit the architecture, or that are not finite, are rejected")

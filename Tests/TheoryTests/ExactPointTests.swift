@@ -33,6 +33,22 @@ struct ExactPointTests {
     }
   }
 
+  @Test("coordinates beyond Double's range (1e400, 1e-400) are exact too; GLPK, which reads Doubles, refuses them clearly")
+  func beyondDouble() throws {
+    let p = try PolynomialParser.parse("x1 x2 + x2 x3 - 2 x1 x3")
+    for x in [["1e400", "1", "1"], ["1e-400", "3", "-1"], ["1e400", "1e-400", "7/3"]] {
+      let point = x.map { Rational($0)! }
+      for kind in ErrorKind.allCases {
+        let program = ErrorProgram(polynomial: p, point: point, kind: kind)
+        let solution = try program.solve()
+        #expect(solution.optimum == DualityTests.bruteForce(program), "\(x), \(kind)")
+        #expect(try CertificateVerifier.verify(solution.certificate()) == solution.optimum)
+      }
+    }
+    let huge = ErrorProgram(polynomial: p, point: ["1e400", "1", "1"].map { Rational($0)! }, kind: .insertion)
+    #expect(throws: TheoryError.self) { try huge.solve(method: .glpk) }
+  }
+
   @Test("random polynomials at Float- and Double-derived points: OPT equals brute force and the certificate verifies")
   func floatAndDoublePoints() async {
     await propertyCheck(count: 30, input: Gen.int(in: 0...1_000_000), Gen.int(in: 1...4), Gen.bool) { seed, d, double in

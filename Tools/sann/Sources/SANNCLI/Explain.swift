@@ -100,13 +100,18 @@ struct Explain: ParsableCommand {
   /// coefficients), read off its forward pass.
   private func ownExplanation(card: ModelCard, ensemble: SnapshotEnsemble, x: Tensor, rows: [Int]) throws -> String {
     guard let explainer = ensemble.model.selfExplaining else {
-      throw ValidationError("--model is a \(card.kind) model, a black box with no built-in explanation; train one that explains itself (--interpretable, --model logistic) or pass --method shap, kernel-shap, lime, ig, occlusion or permutation")
+      throw CommandError("--model is a \(card.kind) model, a black box with no built-in explanation; train one that explains itself (--interpretable, --model logistic) or pass --method shap, kernel-shap, lime, ig, occlusion or permutation")
     }
     guard let explanation = try explainer.explain(x.scalars, threads: BLAS.threadCount).features else {
-      throw ValidationError("--model is a \(card.kind) model, which explains itself by groups of features, not feature by feature")
+      throw CommandError("--model is a \(card.kind) model, which explains itself by groups of features, not feature by feature")
     }
     if weights && explanation.coefficients == nil {
-      throw ValidationError("--weights: the \(card.kind) model's explanation has no per-feature weights")
+      throw CommandError("--weights: the \(card.kind) model's explanation has no per-feature weights")
+    }
+    for r in 0..<explanation.rows {
+      for o in 0..<explanation.outputs where !(explanation.total(row: r, output: o) ?? 0).isFinite {
+        throw PredictionError.nonFinite(row: rows[r], value: Float(explanation.total(row: r, output: o)!))
+      }
     }
     let names = card.preprocessor.encodedNames
     let header = ["row", "explained_output", "logit", "bias"] + names + (weights ? names.map { "w:\($0)" } : [])
@@ -135,6 +140,7 @@ struct Explain: ParsableCommand {
     let data = x.scalars
     let n = rows.count
     let logits = try model.evaluate(data, count: n)
+    if let bad = logits.firstIndex(where: { !$0.isFinite }) { throw PredictionError.nonFinite(row: rows[bad / c], value: logits[bad]) }
     let explained: [Int] = (0..<n).map { r in
       guard card.task == .multiclass else { return 0 }
       let slice = logits[(r * c)..<((r + 1) * c)]

@@ -35,7 +35,7 @@ struct ModelInput: ParsableArguments {
     if let rows {
       selected = try rows.split(separator: ",").map { part in
         guard let r = Int(part.trimmingCharacters(in: .whitespaces)), r >= 0, r < table.rowCount else {
-          throw ValidationError("--rows: '\(part)' is not a row number in 0..<\(table.rowCount)")
+          throw CommandError("--rows: '\(part)' is not a row number in 0..<\(table.rowCount)")
         }
         return r
       }
@@ -68,4 +68,12 @@ struct ModelInput: ParsableArguments {
 func csvField(_ text: String) -> String {
   guard text.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline }) else { return text }
   return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+}
+
+/// An error found while running a command (after its arguments parsed): printed as
+/// `Error: <message>` without the usage text that a ``ValidationError`` brings.
+struct CommandError: Error, CustomStringConvertible {
+  let description: String
+
+  init(_ description: String) { self.description = description }
 }

@@ -24,10 +24,10 @@ final class ProgressReporter {
       let width = 30
       let filled = width * p.epoch / p.epochs
       let bar = String(repeating: "=", count: filled) + String(repeating: " ", count: width - filled)
-      write(String(format: "\repoch %d/%d [%@] loss %.4f  ETA %.1fs ", p.epoch, p.epochs, bar, p.loss, eta))
+      write(String(format: "\r%@ %d/%d [%@] loss %.4f  ETA %.1fs ", p.unit, p.epoch, p.epochs, bar, p.loss, eta))
       drew = true
     } else if p.epoch == p.epochs || p.epoch % Swift.max(1, p.epochs / 10) == 0 {
-      write(String(format: "epoch %d/%d loss %.4f elapsed %.1fs ETA %.1fs\n", p.epoch, p.epochs, p.loss, p.elapsed, eta))
+      write(String(format: "%@ %d/%d loss %.4f elapsed %.1fs ETA %.1fs\n", p.unit, p.epoch, p.epochs, p.loss, p.elapsed, eta))
     }
   }
 

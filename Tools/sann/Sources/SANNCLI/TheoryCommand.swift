@@ -14,7 +14,7 @@ struct TheoryCommand: ParsableCommand {
 
 /// The instance options shared by the theory commands.
 struct PolynomialOptions: ParsableArguments {
-  @Option(help: "A multilinear polynomial, e.g. \"2 x1 x2 - x2 x3 x4 + 1/2 x5\".")
+  @Option(parsing: .unconditional, help: "A multilinear polynomial, e.g. \"2 x1 x2 - x2 x3 x4 + 1/2 x5\" (may start with a minus sign).")
   var polynomial: String?
 
   @Option(help: "The seed's binomial ∏(S1∪S2) + ∏(S2∪S3) with block sizes a,b,c.")
@@ -26,7 +26,7 @@ struct PolynomialOptions: ParsableArguments {
   @Option(help: "insertion or deletion.")
   var error: ErrorKind = .insertion
 
-  @Option(help: "The input point, comma-separated rationals (default all ones).")
+  @Option(parsing: .unconditional, help: "The input point, comma-separated rationals such as 1,-1/3,0.25,1e-30 (default all ones).")
   var point: String?
 
   @Option(help: "full (all 2^d subsets, d ≤ 20, exact simplex), glpk (the full program through GLPK and glp_exact), symmetric (classes of interchangeable features), or auto.")
@@ -67,7 +67,7 @@ struct PolynomialOptions: ParsableArguments {
     }
     var x: [Rational]? = nil
     if let point {
-      let values = point.split(separator: ",").map { Rational(String($0)) }
+      let values = point.split(separator: ",", omittingEmptySubsequences: false).map { Rational(String($0).trimmingCharacters(in: .whitespaces)) }
       guard values.allSatisfy({ $0 != nil }) else { throw ValidationError("--point: '\(point)' is not a list of rationals such as 1,2,1/2") }
       guard values.count == p.dimension else { throw ValidationError("--point has \(values.count) coordinates but the polynomial has d = \(p.dimension)") }
       x = values.map { $0! }

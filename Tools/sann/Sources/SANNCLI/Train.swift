@@ -121,8 +121,10 @@ struct Train: ParsableCommand {
       guard parts.count == 2, !parts[0].isEmpty else {
         throw ValidationError("--param '\(parameter)' is not name=value (for example --param hidden_size=64)")
       }
-      guard values[parts[0]] == nil else { throw ValidationError("--param \(parts[0]) is given twice") }
-      values[parts[0]] = parts[1]
+      // Names may be spelled with dashes, as the flags may.
+      let name = parts[0].replacingOccurrences(of: "-", with: "_")
+      guard values[name] == nil else { throw ValidationError("--param \(name) is given twice") }
+      values[name] = parts[1]
     }
     for (name, value) in [("hidden_size", hiddenSize), ("nr_blocks", nrBlocks), ("weight_norm", weightNorm)] {
       guard let value else { continue }

@@ -109,7 +109,7 @@ public enum ArchitectureError: Error, Equatable, CustomStringConvertible {
     case let .unknownKind(kind, known):
       "unknown model '\(kind)'; the models are \(known.joined(separator: ", ")) (sann train --help describes them)"
     case let .unknownHyperparameter(kind, name, known):
-      "\(kind) has no hyperparameter '\(name)' (--\(name) or --param \(name)=…); "
+      "\(kind) has no hyperparameter '\(name)'; "
         + (known.isEmpty ? "it takes none" : "it takes \(known.joined(separator: ", "))")
     case let .invalidHyperparameter(kind, name, value, accepted):
       "\(kind): \(name) = '\(value)' is not valid; expected \(accepted)"

@@ -85,14 +85,18 @@ public struct HyperparameterReader {
 
   /// A finite number in `range`, as Double; `default` when not given.
   public mutating func number(_ name: String, default value: Double, in range: NumberRange, help: String) throws -> Double {
-    guard let text = text(name, default: value.formatted, accepted: range.text, help: help) else { return value }
+    try number(name, default: value, shownAs: value.formatted, in: range, help: help)
+  }
+
+  private mutating func number(_ name: String, default value: Double, shownAs shown: String, in range: NumberRange, help: String) throws -> Double {
+    guard let text = text(name, default: shown, accepted: range.text, help: help) else { return value }
     guard let v = Double(text.trimmingSpaces), range.contains(v) else { throw invalid(name, text, range.text) }
     return v
   }
 
   /// A finite number in `range`, as Float (the value must also be finite as a Float).
   public mutating func number(_ name: String, default value: Float, in range: NumberRange, help: String) throws -> Float {
-    let v = try number(name, default: Double(value), in: range, help: help)
+    let v = try number(name, default: Double(value), shownAs: "\(value)", in: range, help: help)
     guard Float(v).isFinite else { throw invalid(name, given.values[name] ?? "\(v)", range.text + " within Float's range") }
     return Float(v)
   }

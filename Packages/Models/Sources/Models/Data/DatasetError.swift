@@ -15,6 +15,8 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable {
   /// Two columns that encode to the same name (two ARFF attributes called alike, or a CSV
   /// column `c=x` beside a categorical column `c` with level `x`).
   case duplicateColumn(source: String, name: String)
+  /// A finite value that is not finite once standardised, (value − mean)/scale.
+  case outOfRange(source: String, row: Int, column: String, value: Float, mean: Float, scale: Float)
 
   public var description: String {
     switch self {
@@ -41,6 +43,8 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable {
         + "\nPut \(id).arff or \(id).csv (last column the target) in one of these directories, pass --data-dir DIR or set SANN_DATA_DIR, or train on a file with --data FILE --target COLUMN"
     case let .invalidTarget(source, column, reason):
       return "\(source): target column '\(column)' \(reason)"
+    case let .outOfRange(source, row, column, value, mean, scale):
+      return "\(source), data row \(row), column '\(column)': \(value) overflows once standardised ((x − \(mean))/\(scale)); the model handles values of the scale it was trained on — check the units, or remove the row"
     case let .duplicateColumn(source, name):
       return "\(source): two feature columns are both called '\(name)' after encoding (a categorical column c with level x is encoded as 'c=x'); rename one of them"
     }

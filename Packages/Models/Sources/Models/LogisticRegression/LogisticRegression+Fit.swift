@@ -18,7 +18,8 @@ extension LogisticRegression {
     linear.bias!.value = Tensor(shape: [outputs], scalars: fit.intercepts.map(Float.init))
     trainingRows = n
     eval()
-    var report = TrainingProgress(epoch: fit.iterations, epochs: fit.iterations, loss: Float(fit.objective), elapsed: Date().timeIntervalSince(start))
+    var report = TrainingProgress(epoch: fit.iterations, epochs: fit.iterations, loss: Float(fit.objective), elapsed: Date().timeIntervalSince(start),
+                                  unit: "iteration")
     if !fit.converged {
       report.note = "logistic: not converged within max_iter = \(configuration.maximumIterations) iterations (proximal gradient \(String(format: "%.2g", fit.gradientMapping)) > tol = \(configuration.tolerance)); raise --param max_iter, or regularise more (smaller C)"
     }

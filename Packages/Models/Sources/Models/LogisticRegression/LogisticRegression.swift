@@ -19,7 +19,7 @@ import Tensor
 public final class LogisticRegression: Architecture, SelfExplaining {
   public static let kind = "logistic"
   public static let displayName = "Logistic regression"
-  public static let summary = "L1/L2-regularised logistic (softmax) regression, scikit-learn's objective and C; its coefficients are the explanation"
+  public static let summary = "L1/L2-regularised logistic (softmax) regression, scikit-learn's objective and C, fitted by FISTA on the same (oversampled) training rows as INN (the training flags --nr_epochs, --learning_rate, … do not apply); on a regression target, ridge/lasso on the standardised target; its coefficients are the explanation"
 
   /// The penalty R(W).
   public enum Penalty: String, Codable, Sendable, CaseIterable {
@@ -63,8 +63,8 @@ public final class LogisticRegression: Architecture, SelfExplaining {
   public static func configuration(from hyperparameters: inout HyperparameterReader) throws -> Configuration {
     Configuration(
       penalty: try hyperparameters.choice("penalty", default: Penalty.l2, help: "the regulariser R(W)"),
-      inverseStrength: try hyperparameters.number("C", default: 1.0, in: .positive, help: "inverse regularisation strength, as scikit-learn's"),
-      l1Ratio: try hyperparameters.number("l1_ratio", default: 0.5, in: .unit, help: "the elastic net's ℓ1 share ρ"),
+      inverseStrength: try hyperparameters.number("C", default: 1.0, in: .positive, help: "inverse regularisation strength, as scikit-learn's (unused with penalty=none)"),
+      l1Ratio: try hyperparameters.number("l1_ratio", default: 0.5, in: .unit, help: "the elastic net's ℓ1 share ρ (penalty=elasticnet only)"),
       maximumIterations: try hyperparameters.integer("max_iter", default: 10_000, in: 1...10_000_000, help: "the most FISTA iterations"),
       tolerance: try hyperparameters.number("tol", default: 1e-6, in: .positive, help: "stop when the proximal gradient mapping is this small"))
   }

@@ -35,8 +35,21 @@ public enum ModelFile {
     guard card.features == card.preprocessor.encodedWidth else {
       throw ModelFileError.damaged(path: url.path, reason: "\(card.features) features but the preprocessing encodes \(card.preprocessor.encodedWidth)")
     }
+    guard Set(card.classNames).count == card.classNames.count else {
+      throw ModelFileError.damaged(path: url.path, reason: "the class names \(card.classNames) repeat")
+    }
+    let encoded = card.preprocessor.encodedNames
+    guard Set(card.preprocessor.featureNames).count == card.preprocessor.featureNames.count, Set(encoded).count == encoded.count else {
+      throw ModelFileError.damaged(path: url.path, reason: "the preprocessing names a feature twice")
+    }
+    for case let .numeric(name, mean, scale) in card.preprocessor.transforms where !(mean.isFinite && scale.isFinite && scale > 0) {
+      throw ModelFileError.damaged(path: url.path, reason: "column '\(name)' is standardised with mean \(mean) and scale \(scale); the scale must be positive and both finite")
+    }
+    guard card.targetMean.isFinite, card.targetScale.isFinite, card.targetScale > 0 else {
+      throw ModelFileError.damaged(path: url.path, reason: "the target is standardised with mean \(card.targetMean) and scale \(card.targetScale)")
+    }
     var snapshots = [[String: Tensor]](repeating: [:], count: card.snapshotCount)
-    for (key, value) in tensors {
+    for (key, value) in tensors.sorted(by: { $0.key < $1.key }) {
       let parts = key.split(separator: ".", maxSplits: 2)
       guard parts.count == 3, parts[0] == "snapshots", let k = Int(parts[1]), k >= 0, k < card.snapshotCount else {
         throw ModelFileError.damaged(path: url.path, reason: "unexpected tensor '\(key)'")
@@ -76,7 +89,7 @@ public enum ModelFile {
     do {
       header = try JSONDecoder().decode(Header.self, from: json)
     } catch {
-      throw ModelFileError.damaged(path: path, reason: "\(error)")
+      throw ModelFileError.damaged(path: path, reason: describe(error))
     }
     guard (1...ModelCard.formatVersion).contains(header.format) else {
       throw ModelFileError.unsupportedFormat(path: path, format: header.format)
@@ -92,7 +105,20 @@ public enum ModelFile {
         ? try JSONDecoder().decode(LegacyModelCard.self, from: json).card()
         : try JSONDecoder().decode(ModelCard.self, from: json)
     } catch {
-      throw ModelFileError.configuration(path: path, kind: kind, reason: "\(error)")
+      throw ModelFileError.configuration(path: path, kind: kind, reason: describe(error))
+    }
+  }
+
+  /// A decoding error as "field a.b: what", instead of Foundation's description.
+  static func describe(_ error: any Error) -> String {
+    func path(_ keys: [any CodingKey]) -> String { keys.isEmpty ? "the top level" : "field " + keys.map(\.stringValue).joined(separator: ".") }
+    switch error as? DecodingError {
+    case .typeMismatch(let type, let context): return "\(path(context.codingPath)): expected \(type) (\(context.debugDescription))"
+    case .valueNotFound(_, let context): return "\(path(context.codingPath)): missing value"
+    case .keyNotFound(let key, let context): return "\(path(context.codingPath + [key])): missing"
+    case .dataCorrupted(let context):
+      return "\(path(context.codingPath)): \(context.debugDescription)" + (context.underlyingError.map { " (\($0))" } ?? "")
+    default: return "\(error)"
     }
   }
 }

@@ -44,7 +44,8 @@ public struct PreparedDataset {
     features.columns.removeAll { column in dropped.contains { $0.column == column.name } }
     guard !features.columns.isEmpty else {
       throw DatasetError.invalidTarget(source: table.source, column: targetColumn.name,
-        reason: "leaves no usable feature: every other column was dropped (\(dropped.map { "\($0.column): \($0.reason)" }.joined(separator: "; ")))")
+        reason: dropped.isEmpty ? "is the only column; add feature columns to predict it from"
+          : "leaves no usable feature: every other column was dropped (\(dropped.map { "\($0.column): \($0.reason)" }.joined(separator: "; ")))")
     }
 
     let root = RandomGenerator(seed: seed)
@@ -87,9 +88,9 @@ public struct PreparedDataset {
         throw DatasetError.invalidTarget(source: table.source, column: targetColumn.name, reason: "cannot be split: \(error)")
       }
     }
-    guard trainRows.count >= 2, !testRows.isEmpty else {
+    guard trainRows.count >= 2, testRows.count >= (regression ? 2 : 1) else {
       throw DatasetError.invalidTarget(source: table.source, column: targetColumn.name,
-        reason: "leaves \(trainRows.count) training and \(testRows.count) test rows after the split; the dataset is too small")
+        reason: "leaves \(trainRows.count) training and \(testRows.count) test rows after the split; the dataset is too small (training needs 2 rows, and R² on the test rows needs 2)")
     }
     let preprocessor = Preprocessor(fitting: features, trainRows: trainRows)
     try checkUniqueNames(preprocessor.encodedNames, source: table.source)

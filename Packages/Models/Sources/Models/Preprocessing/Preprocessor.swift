@@ -71,7 +71,8 @@ public struct Preprocessor: Codable, Sendable, Equatable {
   /// Columns are matched by name.
   ///
   /// - Throws: ``DatasetError/unknownColumn(source:name:available:)`` when a feature the model
-  ///   was trained on is absent.
+  ///   was trained on is absent, ``DatasetError/outOfRange(source:row:column:value:mean:scale:)``
+  ///   when a value overflows Float once standardised (3e38 on a column of scale 0.5).
   public func transform(_ table: DataTable, rows: [Int]? = nil) throws -> Tensor {
     let rowIndices = rows ?? Array(0..<table.rowCount)
     let width = encodedWidth
@@ -80,9 +81,12 @@ public struct Preprocessor: Codable, Sendable, Equatable {
     for transform in transforms {
       let column = table.columns[try table.columnIndex(named: transform.name)]
       switch (transform, column.values) {
-      case let (.numeric(_, mean, scale), .numeric(cells)):
+      case let (.numeric(name, mean, scale), .numeric(cells)):
         for (r, row) in rowIndices.enumerated() {
-          if let v = cells[row] { values[r * width + offset] = (v - mean) / scale }
+          guard let v = cells[row] else { continue }
+          let z = (v - mean) / scale
+          guard z.isFinite else { throw DatasetError.outOfRange(source: table.source, row: row + 1, column: name, value: v, mean: mean, scale: scale) }
+          values[r * width + offset] = z
         }
         offset += 1
       case let (.numeric(name, _, _), .categorical(levels, codes)):

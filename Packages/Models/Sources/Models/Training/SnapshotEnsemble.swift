@@ -22,6 +22,9 @@ public struct SnapshotEnsemble {
 
   /// Class probabilities [n, C] (two columns for binary) or, for regression, predictions [n, 1]
   /// in the target's original units.
+  ///
+  /// - Throws: ``PredictionError/nonFinite(row:value:)`` when an output overflows, rather than
+  ///   returning NaN.
   public func predict(_ x: Tensor) throws -> Tensor {
     var total: Tensor? = nil
     for snapshot in snapshots {
@@ -41,6 +44,24 @@ public struct SnapshotEnsemble {
     }
     try model.loadStateDict(snapshots[snapshots.count - 1])
     model.eval()
-    return total! / Float(snapshots.count)
+    let mean = total! / Float(snapshots.count)
+    if let bad = mean.scalars.firstIndex(where: { !$0.isFinite }) {
+      throw PredictionError.nonFinite(row: bad / Swift.max(mean.shape[1], 1), value: mean.scalars[bad])
+    }
+    return mean
+  }
+}
+
+/// Why a prediction could not be made.
+public enum PredictionError: Error, Equatable, CustomStringConvertible {
+  /// The model's output for a row overflowed (inputs far outside the training range, or
+  /// extreme weights).
+  case nonFinite(row: Int, value: Float)
+
+  public var description: String {
+    switch self {
+    case let .nonFinite(row, value):
+      "the model's output for row \(row) of the batch is \(value); its inputs are far outside the range it was trained on, or its weights are extreme — check the data's units, or retrain"
+    }
   }
 }

@@ -9,6 +9,8 @@ public struct TrainingProgress: Sendable {
   public var elapsed: Double
   /// Something the user should know, e.g. that a solver stopped before converging.
   public var note: String? = nil
+  /// What `epoch` counts: "epoch" for the gradient trainer, "iteration" for a solver.
+  public var unit = "epoch"
 }
 
 /// Trains a ``TabularModel`` as the INN reference does: Adam (coupled L2 unless configured

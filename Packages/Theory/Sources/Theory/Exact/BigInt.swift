@@ -48,6 +48,9 @@ public struct BigInt: Sendable {
   /// The nearest Double toward zero (GMP's mpz_get_d; +∞ beyond Double's range).
   public var doubleValue: Double { __gmpz_get_d(storage.pointer) }
 
+  /// The number of binary digits of |self| (0 has one): ⌊log₂|self|⌋ + 1 for self ≠ 0.
+  public var binaryDigits: Int { Int(__gmpz_sizeinbase(storage.pointer, 2)) }
+
   /// The number of decimal digits of |self| (0 has one).
   public var decimalDigits: Int { description.filter(\.isNumber).count }
 

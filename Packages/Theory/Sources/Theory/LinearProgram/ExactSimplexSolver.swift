@@ -1,5 +1,3 @@
-import Foundation
-
 /// Solves an ``ErrorProgram`` over all 2^d subsets with ``ExactDualSimplex``, entirely in exact
 /// integer arithmetic, and verifies the optimum before returning it. This is the default back end
 /// for the full program: its basis is rows×rows, each iteration is one pass over 2^d small
@@ -77,11 +75,26 @@ public enum ExactSimplexSolver {
     return (scaled, scale)
   }
 
-  /// round(b_j·2^k) with the largest k that keeps every value within 2^bits (k may be negative).
+  /// round(b_j·2^k) (halves away from zero), exactly, with k chosen from the largest |b_j| so
+  /// that every value stays below 2^bits in magnitude; k may be negative. Exact in GMP, so
+  /// values beyond Double's range (a point of 1e400) round as well as small ones.
   static func roundedTargets(_ b: [Rational], bits: Int) -> [Int64] {
-    let largest = b.lazy.map { Swift.abs($0.doubleValue) }.max() ?? 0
-    guard largest > 0 else { return [Int64](repeating: 0, count: b.count) }
-    let k = bits - 1 - Int(largest.exponent)
-    return b.map { Int64((Swift.abs($0.doubleValue) * Foundation.pow(2, Double(k))).rounded() * ($0.doubleValue < 0 ? -1 : 1)) }
+    // |p/q| < 2^(digits(p) − digits(q) + 1), so k = bits − 2 − max(digits(p) − digits(q)) keeps |b·2^k| < 2^(bits−1).
+    guard let largest = b.lazy.filter({ !$0.isZero }).map({ $0.numerator.binaryDigits - $0.denominator.binaryDigits }).max() else {
+      return [Int64](repeating: 0, count: b.count)
+    }
+    let k = bits - 2 - largest
+    let power = BigInt.power(2, Swift.abs(k))
+    var cache: [Rational: Int64] = [:]
+    return b.map { v in
+      if let known = cache[v] { return known }
+      let p = k >= 0 ? v.numerator * power : v.numerator
+      let q = k >= 0 ? v.denominator : v.denominator * power
+      // round(p/q) = trunc((2p + sign(p)·q) / 2q).
+      let twice = p + p + (p.sign < 0 ? -q : q)
+      let rounded = Int64((twice / (q + q)).intValue!)
+      cache[v] = rounded
+      return rounded
+    }
   }
 }

@@ -24,6 +24,9 @@ public enum GLPKDualSolver {
       for (j, mask) in masks.enumerated() where program.explains(mask, subset: UInt64(s)) { columnRows[s].append(Int32(j)) }
     }
     let objective = b.map(\.doubleValue)
+    if let bad = objective.firstIndex(where: { !$0.isFinite || Swift.abs($0) > 1e300 }) {
+      throw TheoryError.solverFailed("GLPK reads the targets as Doubles, and b_S = \(b[bad]) for subset \(bad) is beyond Double's range; use --method full, which is exact for targets of any size")
+    }
     let guess = StartingBasis.guess(rows: m, columns: columnRows, objective: objective)
     let statuses = try exactBasis(rows: m, columns: columnRows, objective: objective, start: guess)
     return try ExactBasis.certify(rows: m, columnRows: columnRows, targets: b, rowBasic: statuses.rows, columnStatus: statuses.columns, program: program)
