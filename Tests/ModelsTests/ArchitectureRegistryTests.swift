@@ -4,6 +4,7 @@
 
 import Foundation
 import Models
+import PropertyBased
 import Tensor
 import Testing
 import TestSupport
@@ -79,5 +80,31 @@ struct ArchitectureRegistryTests {
     let tabresnet = TabResNet(features: 4, outputs: 2, width: 8, blocks: 1, rng: &rng)
     #expect(tabresnet.trainingOutput(x).penalty == nil)
     #expect(tabresnet.selfExplaining == nil && inn.selfExplaining != nil)
+  }
+}
+
+@Suite("Hyperparameter text under random input")
+struct HyperparameterFuzzTests {
+  @Test("any text for any hyperparameter of any model gives a configuration that builds, or an ArchitectureError naming it")
+  func fuzz() async {
+    let texts = ["0", "-0", "1", "-1", "0.5", "1e-9", "1e400", "nan", "inf", "-inf", "", " ", "12.5", "3e38", "9223372036854775807",
+                 "99999999999999999999", "l1", "L2", "elasticnet", "none", "0x10", "1_000", "١", "+1", "1 2"]
+    await propertyCheck(count: 300, input: Gen.uint64()) { seed in
+      var rng = RandomGenerator(seed: seed)
+      let kind = ModelRegistry.kinds[rng.nextInt(below: ModelRegistry.kinds.count)]
+      let names = try ModelRegistry.hyperparameters(of: kind).map(\.name) + ["unknown"]
+      var values: [String: String] = [:]
+      for _ in 0..<(1 + rng.nextInt(below: 3)) { values[names[rng.nextInt(below: names.count)]] = texts[rng.nextInt(below: texts.count)] }
+      do {
+        let spec = try ModelRegistry.specification(kind: kind, hyperparameters: Hyperparameters(values))
+        var build = RandomGenerator(seed: 1)
+        // Only small sizes are built; a valid large one must at least be refused or accepted cleanly.
+        if ((values["hidden_size"].flatMap { Int($0) }) ?? 0) <= 64 { _ = try spec.makeModel(features: 3, outputs: 2, rng: &build) }
+      } catch let error as ArchitectureError {
+        #expect(!error.description.isEmpty)
+      } catch {
+        Issue.record("\(kind) \(values): \(type(of: error)) \(error)")
+      }
+    }
   }
 }

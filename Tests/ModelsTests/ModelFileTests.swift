@@ -4,6 +4,7 @@
 
 import Foundation
 import Models
+import PropertyBased
 import Tensor
 import Testing
 import TestSupport
@@ -143,5 +144,39 @@ struct ModelFileTests {
     nan["snapshots.0.head.bias"] = Tensor(shape: [3], scalars: [0, .nan, 0])
     try SafeTensors.save(nan, metadata: metadata, to: directory.appendingPathComponent("nan.safetensors"))
     #expect(Self.message(directory.appendingPathComponent("nan.safetensors"))?.contains("NaN") == true)
+  }
+}
+
+@Suite("Model files under random damage")
+struct ModelFileFuzzTests {
+  @Test("random edits of the card's JSON text (bytes changed, cut short, spliced) load or throw a ModelFileError, never crash")
+  func fuzzCard() async throws {
+    let (tensors, metadata) = try SafeTensors.load(from: try ModelFileTests.fixture("format1-inn-iris"))
+    let original = Array(metadata[ModelFile.metadataKey]!.utf8)
+    let directory = try makeTemporaryDirectory("model-fuzz")
+    await propertyCheck(count: 300, input: Gen.uint64()) { seed in
+      var rng = RandomGenerator(seed: seed)
+      var bytes = original
+      switch rng.nextInt(below: 3) {
+      case 0:
+        let alphabet = Array("0123456789-.,:{}[]\"eE ".utf8)
+        for _ in 0..<(1 + rng.nextInt(below: 4)) { bytes[rng.nextInt(below: bytes.count)] = alphabet[rng.nextInt(below: alphabet.count)] }
+      case 1:
+        bytes = Array(bytes.prefix(rng.nextInt(below: bytes.count)))
+      default:
+        let a = rng.nextInt(below: bytes.count)
+        let b = rng.nextInt(below: bytes.count)
+        bytes = Array(bytes[..<Swift.min(a, b)] + bytes[Swift.max(a, b)...])
+      }
+      let url = directory.appendingPathComponent("\(seed).safetensors")
+      try SafeTensors.save(tensors, metadata: [ModelFile.metadataKey: String(decoding: bytes, as: UTF8.self)], to: url)
+      do {
+        _ = try ModelFile.load(from: url)
+      } catch is ModelFileError {
+      } catch {
+        Issue.record("seed \(seed): \(type(of: error)) \(error)")
+      }
+      try? FileManager.default.removeItem(at: url)
+    }
   }
 }
