@@ -27,7 +27,7 @@ struct PredictExplainTests {
     #expect(explained.status == 0, "stderr: \(explained.stderr)")
     let rows = try #require(try JSONSerialization.jsonObject(with: Data(explained.stdout.utf8)) as? [[String: Any]])
     let row = try #require(rows.first)
-    let contributions = row.filter { !["row", "explained_output", "logit", "bias"].contains($0.key) && !$0.key.hasPrefix("w:") }
+    let contributions = row.filter { !["row", "explained_output", "logit", "bias", "contributions"].contains($0.key) && !$0.key.hasPrefix("w:") }
     #expect(contributions.count == 30)
     #expect(row.keys.filter { $0.hasPrefix("w:") }.count == 30)
     let total = contributions.values.compactMap { $0 as? Double }.reduce(row["bias"] as? Double ?? .nan, +)

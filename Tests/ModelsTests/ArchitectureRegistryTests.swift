@@ -102,6 +102,9 @@ struct HyperparameterFuzzTests {
         if ((values["hidden_size"].flatMap { Int($0) }) ?? 0) <= 64 { _ = try spec.makeModel(features: 3, outputs: 2, rng: &build) }
       } catch let error as ArchitectureError {
         #expect(!error.description.isEmpty)
+      } catch let error as SumOfPartsError {
+        // A backbone path that names nothing usable.
+        #expect(values["backbone"] != nil && !error.description.isEmpty)
       } catch {
         Issue.record("\(kind) \(values): \(type(of: error)) \(error)")
       }

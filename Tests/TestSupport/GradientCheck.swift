@@ -75,6 +75,13 @@ public struct GradCheckTolerance: Sendable {
   /// Relative rounding error (in units of u = 2⁻²⁴) allowed on every output a perturbation moves.
   public var roundingUnits: Double = 8
 
+  public init(step: Float = 1e-2, relative: Double = 3e-3, absolute: Double = 1e-3, roundingUnits: Double = 8) {
+    self.step = step
+    self.relative = relative
+    self.absolute = absolute
+    self.roundingUnits = roundingUnits
+  }
+
   public static let standard = GradCheckTolerance()
   /// h = 5e-3 for deep stacks of normalisations, whose third derivatives grow like 1/σ³:
   /// truncation shrinks 4×, rounding (accounted for by ρ) doubles.

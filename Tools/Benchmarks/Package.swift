@@ -4,6 +4,7 @@
 //           swift run -c release --package-path Tools/Benchmarks train-bench
 //           swift run -c release --package-path Tools/Benchmarks theory-bench [--scan]
 //           swift run -c release --package-path Tools/Benchmarks attribution-bench
+//           swift run -c release --package-path Tools/Benchmarks model-bench
 import PackageDescription
 
 let package = Package(
@@ -36,6 +37,12 @@ let package = Package(
         .product(name: "Attribution", package: "Attribution"),
       ],
       path: "Sources/AttributionBenchmarks"
+    ),
+    // Sum-of-Parts inference and training against its backbone; NAM's batched networks against a loop.
+    .executableTarget(
+      name: "model-bench",
+      dependencies: [.product(name: "Tensor", package: "Tensor"), .product(name: "Models", package: "Models")],
+      path: "Sources/ModelBenchmarks"
     ),
   ]
 )

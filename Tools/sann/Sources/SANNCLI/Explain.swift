@@ -15,8 +15,10 @@ struct Explain: ParsableCommand {
       trained on), not in the target's units.
 
       --method own (the default; also spelled inn) prints the model's own explanation, for models that explain \
-      themselves (INN, logistic regression): the bias and each feature's contribution wⱼ(x)·xⱼ, which add up to the \
-      logit exactly (--weights adds the weights wⱼ(x)). The other methods explain the model's logit (the predicted class's for multiclass) in the \
+      themselves. Feature-wise ones (INN, logistic regression, NAM): the bias and each feature's contribution, which add \
+      up to the logit exactly (--weights adds INN's and logistic regression's weights wⱼ(x); JSON adds `contributions` \
+      per original column). Sum-of-Parts: the logit and each group — the columns it keeps, their encoded indices, its \
+      contribution — adding up to the logit exactly (a CSV line per row and group). The other methods explain the model's logit (the predicted class's for multiclass) in the \
       encoded feature space and print `base` and one score per encoded feature:
         shap         exact Shapley values if 2^d ≤ the Kernel SHAP budget (no dearer than kernel-shap), else kernel-shap
         kernel-shap  Kernel SHAP as the shap package computes it (budget 2d + 2048 by default, at most 2^24)
@@ -71,6 +73,12 @@ struct Explain: ParsableCommand {
   @Option(help: "Write the result to this file (atomically) instead of standard output.")
   var output: String?
 
+  @Flag(help: "An additive model's (NAM's) global explanation instead: every feature's shape function on the values in --data (pass the training file), centred, with importances.")
+  var global = false
+
+  @Option(help: "With --global: also write the shape functions as an SVG to this file (atomically).")
+  var plot: String?
+
   func validate() throws {
     if let budget, budget < 1 { throw ValidationError("--budget must be positive, got \(budget)") }
     if let budget, budget > KernelSHAP.maximumBudget {
@@ -79,12 +87,16 @@ struct Explain: ParsableCommand {
     if steps < 1 { throw ValidationError("--steps must be at least 1, got \(steps)") }
     if backgroundRows < 0 { throw ValidationError("--background must not be negative, got \(backgroundRows)") }
     if weights && method.posthoc != nil { throw ValidationError("--weights only applies to --method own (inn)") }
+    if global && (method.posthoc != nil || weights) { throw ValidationError("--global is the model's own global explanation; it takes neither --method \(method.rawValue) nor --weights") }
+    if plot != nil && !global { throw ValidationError("--plot draws the shape functions of --global; add --global") }
   }
 
   func run() throws {
     let (card, ensemble, x, rows) = try input.load()
     let text: String
-    if let posthoc = method.posthoc {
+    if global {
+      text = try globalExplanation(card: card, ensemble: ensemble, x: x)
+    } else if let posthoc = method.posthoc {
       text = try posthocExplanation(posthoc, card: card, model: TabularModelAdapter(ensemble.model), x: x, rows: rows)
     } else {
       text = try ownExplanation(card: card, ensemble: ensemble, x: x, rows: rows)
@@ -102,8 +114,10 @@ struct Explain: ParsableCommand {
     guard let explainer = ensemble.model.selfExplaining else {
       throw CommandError("--model is a \(card.kind) model, a black box with no built-in explanation; train one that explains itself (--interpretable, --model logistic) or pass --method shap, kernel-shap, lime, ig, occlusion or permutation")
     }
-    guard let explanation = try explainer.explain(x.scalars, threads: BLAS.threadCount).features else {
-      throw CommandError("--model is a \(card.kind) model, which explains itself by groups of features, not feature by feature")
+    let own = try explainer.explain(x.scalars, threads: BLAS.threadCount)
+    guard let explanation = own.features else {
+      if weights { throw CommandError("--weights: the \(card.kind) model explains itself by groups of features, which have no per-feature weights") }
+      return try groupExplanation(own.groups, card: card, rows: rows)
     }
     if weights && explanation.coefficients == nil {
       throw CommandError("--weights: the \(card.kind) model's explanation has no per-feature weights")
@@ -127,9 +141,47 @@ struct Explain: ParsableCommand {
         logit += v
       }
       record["logit"] = logit
+      if input.format == .json {
+        // The contributions per original column (a one-hot column's share is the sum of its codes).
+        let perColumn = FeatureImportance.aggregate(Array(explanation.scores(row: i, output: c)), sources: card.preprocessor.encodedSources,
+                                                    features: card.preprocessor.featureNames.count)
+        record["contributions"] = Dictionary(uniqueKeysWithValues: zip(card.preprocessor.featureNames, perColumn))
+      }
       return record
     }
     return try input.render(header: header, records: records)
+  }
+
+  /// A group explanation (Sum-of-Parts): per row the logit of the explained output and every
+  /// group — the original columns it keeps, its encoded feature indices, its contribution, which
+  /// add up to the logit. CSV has a line per (row, group), JSON an object per row with `groups`.
+  private func groupExplanation(_ explanation: GroupAttribution, card: ModelCard, rows: [Int]) throws -> String {
+    let m = explanation.groupCount
+    let (names, sources) = (card.preprocessor.featureNames, card.preprocessor.encodedSources)
+    func columns(_ group: [Int]) -> [String] {
+      var seen = Set<Int>()
+      return group.map { sources[$0] }.filter { seen.insert($0).inserted }.map { names[$0] }
+    }
+    var records: [[String: Any]] = []
+    for (i, row) in rows.enumerated() {
+      let totals = (0..<explanation.outputs).map { o in (0..<m).reduce(explanation.base?[i * explanation.outputs + o] ?? 0) { $0 + explanation[i, o, $1] } }
+      guard totals.allSatisfy(\.isFinite) else { throw PredictionError.nonFinite(row: row, value: Float(totals.first { !$0.isFinite }!)) }
+      let c = card.task == .multiclass ? totals.indices.max { totals[$0] < totals[$1] }! : 0
+      let groups = (0..<m).map { j -> [String: Any] in
+        ["features": columns(explanation.groups[i][j]), "indices": explanation.groups[i][j], "contribution": explanation[i, c, j]]
+      }
+      if input.format == .json {
+        records.append(["row": row, "explained_output": outputName(card, c), "logit": totals[c], "groups": groups])
+      } else {
+        for (j, group) in groups.enumerated() {
+          records.append(["row": row, "explained_output": outputName(card, c), "logit": totals[c], "group": j,
+                          "features": (group["features"] as! [String]).joined(separator: ";"),
+                          "indices": (group["indices"] as! [Int]).map(String.init).joined(separator: ";"),
+                          "contribution": group["contribution"]!])
+        }
+      }
+    }
+    return try input.render(header: ["row", "explained_output", "logit", "group", "features", "indices", "contribution"], records: records)
   }
 
   /// A post-hoc explainer applied to the model's logits.
@@ -192,7 +244,7 @@ struct Explain: ParsableCommand {
     d <= ExactShapley.maximumFeatures && (1 << d) <= (budget ?? KernelSHAP.defaultBudget(features: d))
   }
 
-  private func outputName(_ card: ModelCard, _ c: Int) -> String {
+  func outputName(_ card: ModelCard, _ c: Int) -> String {
     switch card.task {
     case .multiclass: return card.classNames[c]
     case .binary: return "logit(\(card.classNames[1]))"

@@ -64,6 +64,9 @@ struct Train: ParsableCommand {
   @Option(name: [.customLong("weight_norm"), .customLong("weight-norm")], parsing: .unconditional, help: "INN's L1 coefficient on the generated weights (default 0.1).")
   var weightNorm: String?
 
+  @Option(help: "Sum-of-Parts: a saved TabResNet run (its folder) on the same columns and split, used as the frozen backbone (same as --param backbone=PATH; default: train one first).")
+  var backbone: String?
+
   @Option(name: .customLong("param"), parsing: .unconditionalSingleValue, help: ArgumentHelp("A model hyperparameter, name=value (repeatable); see the list below.", valueName: "name=value"))
   var parameters: [String] = []
 
@@ -126,7 +129,7 @@ struct Train: ParsableCommand {
       guard values[name] == nil else { throw ValidationError("--param \(name) is given twice") }
       values[name] = parts[1]
     }
-    for (name, value) in [("hidden_size", hiddenSize), ("nr_blocks", nrBlocks), ("weight_norm", weightNorm)] {
+    for (name, value) in [("hidden_size", hiddenSize), ("nr_blocks", nrBlocks), ("weight_norm", weightNorm), ("backbone", backbone)] {
       guard let value else { continue }
       guard values[name] == nil else { throw ValidationError("\(name) is given both as --\(name) and as --param \(name)=…; give it once") }
       values[name] = value
@@ -201,11 +204,20 @@ struct Train: ParsableCommand {
 
     let directory = URL(fileURLWithPath: outputDir).appendingPathComponent(specification.kind)
       .appendingPathComponent(name).appendingPathComponent("\(seed)")
+    try Self.save(result, in: directory)
+    // Models trained on the way (Sum-of-Parts' backbone) go in folders of their own inside the run.
+    for (companion, companionResult) in result.companions {
+      try Self.save(companionResult, in: directory.appendingPathComponent(companion))
+    }
+    print(summary(result.report, directory: directory))
+  }
+
+  /// model.safetensors and output_info.json of one run, each written atomically.
+  static func save(_ result: Experiment.Result, in directory: URL) throws {
     try ModelFile.save(card: result.card, snapshots: result.snapshots, to: directory.appendingPathComponent("model.safetensors"))
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
     try AtomicFile.write(try encoder.encode(result.report), to: directory.appendingPathComponent("output_info.json"))
-    print(summary(result.report, directory: directory))
   }
 
   /// The table, the dataset's name for the output folder, and the target column.

@@ -34,13 +34,28 @@ public protocol Architecture: TabularModel {
   var configuration: Configuration { get }
 
   /// Fits the network to the training split of `data` and returns the snapshots to ensemble
-  /// (state dicts, oldest first; the network holds the last). Default: ``Trainer/train(_:on:configuration:parameters:progress:)``.
-  func fit(on data: PreparedDataset, training: TrainingConfiguration, progress: (TrainingProgress) -> Void) throws -> [[String: Tensor]]
+  /// (state dicts, oldest first; the network holds the last) and any model trained on the way.
+  /// Default: ``Trainer/train(_:on:configuration:parameters:progress:)``.
+  func fit(on data: PreparedDataset, training: TrainingConfiguration, progress: (TrainingProgress) -> Void) throws -> FitResult
 
   /// Whether ``fit(on:training:progress:)`` uses the ``TrainingConfiguration`` (epochs, batch
   /// size, learning rate, …): true for the default fit; an architecture with its own solver
   /// says false, and its reports leave those settings out. Default: true.
   static var usesTrainingConfiguration: Bool { get }
+}
+
+/// What ``Architecture/fit(on:training:progress:)`` produced.
+public struct FitResult {
+  /// The snapshots to ensemble (state dicts, oldest first; the network holds the last).
+  public var snapshots: [[String: Tensor]]
+  /// Models trained on the way and worth keeping, by name — Sum-of-Parts' backbone when it
+  /// trained one itself. `sann train` saves each in a folder of that name inside the run.
+  public var companions: [(name: String, result: Experiment.Result)]
+
+  public init(snapshots: [[String: Tensor]], companions: [(name: String, result: Experiment.Result)] = []) {
+    self.snapshots = snapshots
+    self.companions = companions
+  }
 }
 
 /// An architecture's configuration: Codable (it is stored in model files and reported in
@@ -50,8 +65,8 @@ public protocol ArchitectureConfiguration: Codable, Sendable, Equatable {}
 // MARK: - Default implementations
 
 extension Architecture {
-  public func fit(on data: PreparedDataset, training: TrainingConfiguration, progress: (TrainingProgress) -> Void) throws -> [[String: Tensor]] {
-    Trainer.train(self, on: data, configuration: training, progress: progress)
+  public func fit(on data: PreparedDataset, training: TrainingConfiguration, progress: (TrainingProgress) -> Void) throws -> FitResult {
+    FitResult(snapshots: Trainer.train(self, on: data, configuration: training, progress: progress))
   }
 
   public static var usesTrainingConfiguration: Bool { true }

@@ -101,6 +101,15 @@ public struct HyperparameterReader {
     return Float(v)
   }
 
+  /// A comma-separated list of integers, each in `range`, with `count` entries.
+  public mutating func integers(_ name: String, default value: [Int], in range: ClosedRange<Int>, count: ClosedRange<Int>, help: String) throws -> [Int] {
+    let accepted = "\(count.lowerBound)–\(count.upperBound) comma-separated integers in \(range.lowerBound)...\(range.upperBound)"
+    guard let text = text(name, default: value.map(String.init).joined(separator: ","), accepted: accepted, help: help) else { return value }
+    let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { Int(String($0).trimmingSpaces) }
+    guard count.contains(parts.count), parts.allSatisfy({ $0.map(range.contains) ?? false }) else { throw invalid(name, text, accepted) }
+    return parts.map { $0! }
+  }
+
   /// One of a fixed set of names.
   public mutating func choice<T: RawRepresentable & CaseIterable>(_ name: String, default value: T, help: String) throws -> T where T.RawValue == String {
     let names = T.allCases.map(\.rawValue)
@@ -109,6 +118,16 @@ public struct HyperparameterReader {
     guard let v = T(rawValue: text.trimmingSpaces.lowercased()) else { throw invalid(name, text, accepted) }
     return v
   }
+
+  /// A text value such as a path (nil when not given, or given as "none"); an empty one is an error.
+  public mutating func text(_ name: String, help: String) throws -> String? {
+    guard let value = text(name, default: "none", accepted: "a path", help: help), value != "none" else { return nil }
+    guard !value.trimmingSpaces.isEmpty else { throw invalid(name, value, "a path") }
+    return value
+  }
+
+  /// Whether `name` was given (rather than left at its default).
+  public func isGiven(_ name: String) -> Bool { given.values[name] != nil }
 
   /// Throws for the first given name that was never read, listing the names that are.
   public func finish() throws {

@@ -8,6 +8,8 @@ public enum ModelRegistry {
       MesomorphicNetwork.self,
       TabResNet.self,
       LogisticRegression.self,
+      SumOfParts.self,
+      NeuralAdditiveModel.self,
     ]
   }
 

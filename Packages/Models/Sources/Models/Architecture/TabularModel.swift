@@ -18,6 +18,12 @@ public protocol TabularModel: Layer {
   /// The model's own explanation, when it explains itself (INN, logistic regression); nil
   /// for a black box. Conformers that explain themselves return `self`.
   var selfExplaining: (any SelfExplaining)? { get }
+  /// The model's global explanation by per-feature functions, when it is additive (NAM); nil
+  /// otherwise. Conformers return `self`.
+  var globalExplaining: (any GlobalExplaining)? { get }
+  /// Parts that are models in their own right, whose test metrics the report lists beside the
+  /// model's (Sum-of-Parts: its frozen backbone). Default: none.
+  var components: [(name: String, model: any TabularModel)] { get }
 }
 
 /// One training forward pass: the logits, and the penalty the architecture adds to the task
@@ -38,4 +44,8 @@ extension TabularModel {
   public func trainingOutput(_ x: Tensor) -> TrainingOutput { TrainingOutput(logits: self(x)) }
 
   public var selfExplaining: (any SelfExplaining)? { nil }
+
+  public var components: [(name: String, model: any TabularModel)] { [] }
+
+  public var globalExplaining: (any GlobalExplaining)? { nil }
 }

@@ -6,7 +6,7 @@ extension LogisticRegression {
   /// the gradient trainer: one snapshot, the optimum. `training` is not used (the fit has no
   /// epochs, batches or learning rate); `progress` hears once, at the end, with the iterations
   /// taken, and with a note when the tolerance was not reached within `max_iter`.
-  public func fit(on data: PreparedDataset, training: TrainingConfiguration, progress: (TrainingProgress) -> Void) throws -> [[String: Tensor]] {
+  public func fit(on data: PreparedDataset, training: TrainingConfiguration, progress: (TrainingProgress) -> Void) throws -> FitResult {
     let start = Date()
     let n = data.xTrain.shape[0]
     let targets = data.task == .regression ? data.yTrain.map { ($0 - data.targetMean) / data.targetScale } : data.yTrain
@@ -24,6 +24,6 @@ extension LogisticRegression {
       report.note = "logistic: not converged within max_iter = \(configuration.maximumIterations) iterations (proximal gradient \(String(format: "%.2g", fit.gradientMapping)) > tol = \(configuration.tolerance)); raise --param max_iter, or regularise more (smaller C)"
     }
     progress(report)
-    return [stateDict()]
+    return FitResult(snapshots: [stateDict()])
   }
 }

@@ -22,6 +22,10 @@ public struct PreparedDataset {
   /// Regression targets are trained as (y − mean)/scale; 0 and 1 for classification.
   public var targetMean: Float = 0
   public var targetScale: Float = 1
+  /// For each training row, the row of the table it came from: oversampled copies repeat
+  /// their original's. Empty when every training row is distinct (datasets made from arrays).
+  /// A validation split drawn from the training rows uses it to keep copies on one side.
+  public var trainRowSources: [Int] = []
 
   public var classCount: Int { labels.classCount }
 
@@ -102,6 +106,7 @@ public struct PreparedDataset {
       name: name, task: task, targetName: targetColumn.name, preprocessor: preprocessor, labels: labels, dropped: dropped,
       xTrain: try preprocessor.transform(features, rows: trainOrder), yTrain: trainOrder.map { y[$0] },
       xTest: try preprocessor.transform(features, rows: testRows), yTest: testRows.map { y[$0] })
+    prepared.trainRowSources = trainOrder
     if task == .regression {
       let values = trainRows.map { Double(y[$0]) }
       let mean = values.reduce(0, +) / Double(values.count)

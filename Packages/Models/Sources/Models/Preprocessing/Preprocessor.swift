@@ -47,6 +47,13 @@ public struct Preprocessor: Codable, Sendable, Equatable {
 
   public var encodedWidth: Int { transforms.reduce(0) { $0 + $1.encodedNames.count } }
 
+  /// An encoded value of encoded column j back in the original column's units: x·σ + μ for a
+  /// numeric column; a category's 0/1 indicator as it is.
+  public func originalValue(encodedFeature j: Int, _ value: Float) -> Float {
+    if case let .numeric(_, mean, scale) = transforms[encodedSources[j]] { return value * scale + mean }
+    return value
+  }
+
   /// The given transforms, in order.
   public init(transforms: [Transform]) { self.transforms = transforms }
 

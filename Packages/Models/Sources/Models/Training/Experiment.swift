@@ -26,6 +26,8 @@ public struct Experiment {
     public var report: ExperimentReport
     /// The fitted network, holding the last snapshot, in evaluation mode.
     public var network: any Architecture
+    /// Models trained on the way (``FitResult/companions``).
+    public var companions: [(name: String, result: Result)] = []
   }
 
   /// Builds, fits and evaluates on `data`. `progress` is called after every epoch.
@@ -38,7 +40,8 @@ public struct Experiment {
     let outputs = data.task.outputs(classes: data.classCount)
     let features = data.preprocessor.encodedWidth
     let network = try model.makeModel(features: features, outputs: outputs, rng: &rng)
-    let snapshots = try network.fit(on: data, training: training, progress: progress)
+    let fitted = try network.fit(on: data, training: training, progress: progress)
+    let snapshots = fitted.snapshots
     let trainTime = Date().timeIntervalSince(start)
     let ensemble = SnapshotEnsemble(model: network, snapshots: snapshots, task: data.task,
                                     targetMean: data.targetMean, targetScale: data.targetScale)
@@ -55,12 +58,24 @@ public struct Experiment {
       train: try EvaluationMetrics(prediction: trainPrediction, targets: data.yTrain, task: data.task),
       test: try EvaluationMetrics(prediction: testPrediction, targets: data.yTest, task: data.task),
       importance: try Self.importance(of: network, on: data),
+      components: try Self.componentMetrics(of: network, on: data),
       trainTime: trainTime, inferenceTime: inferenceTime, time: Date().timeIntervalSince(start),
       model: model.kind, task: data.task, dataset: data.name, trainRows: data.xTrain.shape[0], testRows: data.xTest.shape[0],
       encodedFeatures: features, classes: data.labels.classNames, droppedColumns: data.dropped, snapshots: snapshots.count,
       configuration: .init(training: type(of: network).usesTrainingConfiguration ? training : nil, seed: training.seed, model: model,
                            interpretable: network.selfExplaining != nil, regression: data.task == .regression))
-    return Result(card: card, snapshots: snapshots, report: report, network: network)
+    return Result(card: card, snapshots: snapshots, report: report, network: network, companions: fitted.companions)
+  }
+
+  /// The test metrics of each of the model's components, evaluated alone.
+  static func componentMetrics(of network: any TabularModel, on data: PreparedDataset) throws -> [String: EvaluationMetrics] {
+    var metrics: [String: EvaluationMetrics] = [:]
+    for (name, component) in network.components {
+      let state = component.stateDict()
+      let ensemble = SnapshotEnsemble(model: component, snapshots: [state], task: data.task, targetMean: data.targetMean, targetScale: data.targetScale)
+      metrics[name] = try EvaluationMetrics(prediction: try ensemble.predict(data.xTest), targets: data.yTest, task: data.task)
+    }
+    return metrics
   }
 
   /// The reference's importances from the model's own feature attribution of the test rows

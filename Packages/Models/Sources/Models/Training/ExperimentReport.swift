@@ -8,6 +8,9 @@ public struct ExperimentReport: Codable, Sendable {
   /// Global importances from the model's own explanation of the test rows; nil for a model
   /// that does not explain itself feature by feature.
   public var importance: ImportanceReport?
+  /// Test metrics of the model's components evaluated alone, by name (Sum-of-Parts' frozen
+  /// backbone), as `components: {name: {test_auroc: …}}`; absent when there are none.
+  public var components: [String: EvaluationMetrics]
   /// Seconds spent fitting, predicting the test rows, and in the whole run.
   public var trainTime: Double
   public var inferenceTime: Double
@@ -55,7 +58,15 @@ public struct ExperimentReport: Codable, Sendable {
   enum CodingKeys: String, CodingKey {
     case trainTime = "train_time", inferenceTime = "inference_time", time, model, task, dataset
     case trainRows = "train_rows", testRows = "test_rows", encodedFeatures = "encoded_features", classes
-    case droppedColumns = "dropped_columns", snapshots, configuration
+    case droppedColumns = "dropped_columns", snapshots, configuration, components
+  }
+
+  /// A component's metrics under `test_` keys.
+  private struct ComponentMetrics: Codable {
+    var test: EvaluationMetrics
+    func encode(to encoder: any Encoder) throws { try test.encode(prefix: "test_", to: encoder) }
+    init(test: EvaluationMetrics) { self.test = test }
+    init(from decoder: any Decoder) throws { test = try EvaluationMetrics(prefix: "test_", from: decoder) }
   }
 
   enum ConfigurationKeys: String, CodingKey { case interpretable, mode, seed, nrEpochs = "nr_epochs" }
@@ -77,6 +88,7 @@ public struct ExperimentReport: Codable, Sendable {
     try c.encode(classes, forKey: .classes)
     try c.encode(droppedColumns, forKey: .droppedColumns)
     try c.encode(snapshots, forKey: .snapshots)
+    if !components.isEmpty { try c.encode(components.mapValues { ComponentMetrics(test: $0) }, forKey: .components) }
     let nested = c.superEncoder(forKey: .configuration)
     try configuration.training?.encode(to: nested)
     try configuration.model.configuration.encode(to: nested)
@@ -104,6 +116,7 @@ public struct ExperimentReport: Codable, Sendable {
     classes = try c.decode([String].self, forKey: .classes)
     droppedColumns = try c.decode([ColumnFilter.Dropped].self, forKey: .droppedColumns)
     snapshots = try c.decode(Int.self, forKey: .snapshots)
+    components = try c.decodeIfPresent([String: ComponentMetrics].self, forKey: .components)?.mapValues(\.test) ?? [:]
     let nested = try c.superDecoder(forKey: .configuration)
     let flags = try nested.container(keyedBy: ConfigurationKeys.self)
     let training = flags.contains(.nrEpochs) ? try TrainingConfiguration(from: nested) : nil
@@ -114,12 +127,14 @@ public struct ExperimentReport: Codable, Sendable {
       regression: try flags.decode(String.self, forKey: .mode) == "regression")
   }
 
-  public init(train: EvaluationMetrics, test: EvaluationMetrics, importance: ImportanceReport?, trainTime: Double, inferenceTime: Double,
+  public init(train: EvaluationMetrics, test: EvaluationMetrics, importance: ImportanceReport?, components: [String: EvaluationMetrics] = [:],
+              trainTime: Double, inferenceTime: Double,
               time: Double, model: String, task: PredictionTask, dataset: String, trainRows: Int, testRows: Int, encodedFeatures: Int,
               classes: [String], droppedColumns: [ColumnFilter.Dropped], snapshots: Int, configuration: RunConfiguration) {
     self.train = train
     self.test = test
     self.importance = importance
+    self.components = components
     self.trainTime = trainTime
     self.inferenceTime = inferenceTime
     self.time = time

@@ -1,0 +1,45 @@
+import Foundation
+import Tensor
+
+extension SumOfParts {
+  /// Takes the backbone — the saved run given as `backbone`, checked against these data, or a
+  /// TabResNet trained first on the same split with the same training flags, returned as the
+  /// companion "backbone" — freezes it, starts the selector's class queries from its output
+  /// layer, and trains the tokenizer, generator, selector (and the selector scale, when on) with
+  /// AdamW (the `--weight_decay`), linear warm-up over `--warmup` epochs then cosine or
+  /// inverse-square-root decay, keeping the epoch with the best loss on a validation split of
+  /// the training rows (``ValidatedTrainer``).
+  public func fit(on data: PreparedDataset, training: TrainingConfiguration, progress: (TrainingProgress) -> Void) throws -> FitResult {
+    var companions: [(name: String, result: Experiment.Result)] = []
+    let backboneState: [String: Tensor]
+    if let path = configuration.backbone {
+      let saved = try SavedBackbone.load(path)
+      try saved.check(against: data)
+      backboneState = saved.ensemble.snapshots[saved.ensemble.snapshots.count - 1]
+    } else {
+      let trained = try Experiment(model: ModelSpecification(TabResNet.self, configuration.backboneSize), training: training).run(data, progress: progress)
+      backboneState = trained.snapshots[trained.snapshots.count - 1]
+      companions.append(("backbone", trained))
+    }
+    try backbone.loadStateDict(backboneState)
+    backbone.freeze()
+    selector.initialiseQueries(from: backbone.head)
+    let scaleOn = configuration.learnedScale == .on || (configuration.learnedScale == .auto && data.task == .regression)
+    logScale.value = .zeros([outputs])
+    logScale.isFrozen = !scaleOn
+
+    let batchesPerEpoch = Swift.max(1, data.xTrain.shape[0] / Swift.max(training.batchSize, 1))
+    var c = ValidatedTraining()
+    c.epochs = training.epochs
+    c.batchSize = training.batchSize
+    c.learningRate = configuration.groupLearningRate
+    c.weightDecay = training.weightDecay
+    c.optimizer = .adamW
+    let warmup = Swift.min(training.warmupEpochs, Swift.max(training.epochs - 1, 0)) * batchesPerEpoch
+    c.schedule = configuration.schedule == .cosine ? .cosine(warmupSteps: warmup) : .inverseSquareRoot(warmupSteps: Swift.max(warmup, 1))
+    c.validationFraction = configuration.validationFraction
+    c.seed = training.seed
+    _ = try ValidatedTrainer.train(self, on: data, configuration: c, progress: progress)
+    return FitResult(snapshots: [stateDict()], companions: companions)
+  }
+}

@@ -1,0 +1,142 @@
+// Sum-of-Parts on tabular data: the groups' contributions are the logits, the groups are what
+// the generator says, gradients reach the generator only through c, the backbone stays frozen,
+// and fitting on a saved backbone checks that it fits the data.
+
+import Foundation
+import Models
+import PropertyBased
+import Tensor
+import Testing
+import TestSupport
+
+@Suite("Sum-of-Parts")
+struct SumOfPartsTests {
+  /// A small SOP with a random (BatchNorm-randomised) backbone, in evaluation mode.
+  static func model(features d: Int, outputs k: Int, groups: Int = 6, tau: Double = 0.3, heads: Int = 2, seed: UInt64) throws -> SumOfParts {
+    var c = SumOfParts.Configuration()
+    c.backboneSize = TabResNetConfiguration(width: 8, blocks: 1)
+    c.groups = groups
+    c.tau = tau
+    c.heads = heads
+    c.tokenWidth = 8
+    var rng = RandomGenerator(seed: seed)
+    let sop = try SumOfParts(configuration: c, features: d, outputs: k, rng: &rng)
+    sop.backbone.unfreeze()
+    TestModels.randomiseBatchNorms(sop.backbone.backbone, rng: &rng)
+    sop.backbone.freeze()
+    sop.selector.initialiseQueries(from: sop.backbone.head)
+    sop.eval()
+    return sop
+  }
+
+  @Test("every row's group contributions add up to its logits; each group keeps exactly t = ⌈τ·d⌉ features; c ∈ [−1, 1]")
+  func contributionsAreTheLogits() async {
+    await propertyCheck(count: 20, input: Gen.int(in: 1...12), Gen.int(in: 1...3), Gen.int(in: 1...9), Gen.uint64()) { d, k, groups, seed in
+      let sop = try Self.model(features: d, outputs: k, groups: groups, seed: seed)
+      var rng = RandomGenerator(seed: seed &+ 1)
+      let n = 1 + rng.nextInt(below: 20)
+      let x = TestModels.uniform(n * d, &rng, -2, 2)
+      let logits = withoutGradient { sop(Tensor(shape: [n, d], scalars: x)) }
+      let explanation = try sop.explain(x, threads: 1).groups
+      let m = Swift.min(groups, 2 * d)
+      #expect(explanation.groupCount == m && sop.groupCount == m)
+      let t = Swift.max(1, Int((0.3 * Double(d)).rounded(.up)))
+      for r in 0..<n {
+        for o in 0..<k {
+          let total = (0..<m).reduce(0.0) { $0 + explanation[r, o, $1] }
+          #expect(Swift.abs(total - Double(logits[r, o])) <= 1e-5 * Swift.max(1, Swift.abs(total)), "row \(r) output \(o)")
+        }
+        #expect(explanation.groups[r].allSatisfy { $0.count == t })
+      }
+      let (_, scales) = withoutGradient { sop.generator(sop.tokenizer(Tensor(shape: [n, d], scalars: x))) }
+      #expect(scales.scalars.allSatisfy { $0 >= -1 - 1e-6 && $0 <= 1 + 1e-6 })
+    }
+  }
+
+  @Test("the groups kept are the candidates at evenly spaced positions, head by head")
+  func candidates() {
+    var rng = RandomGenerator(seed: 0)
+    #expect(GroupGenerator(features: 30, width: 4, heads: 2, groups: 20, tau: 0.2, scale: 1, rng: &rng).candidates == (0..<20).map { $0 * 3 })
+    #expect(GroupGenerator(features: 4, width: 4, heads: 2, groups: 20, tau: 0.2, scale: 1, rng: &rng).candidates == Array(0..<8))
+    #expect(GroupGenerator(features: 10, width: 4, heads: 1, groups: 4, tau: 0.2, scale: 1, rng: &rng).candidates == [0, 2, 5, 7])
+  }
+
+  @Test("gradients of the loss with respect to the tokenizer, generator and selector agree with finite differences; the backbone gets none")
+  func gradients() throws {
+    let sop = try Self.model(features: 5, outputs: 2, groups: 4, tau: 0.4, seed: 11)
+    var rng = RandomGenerator(seed: 12)
+    let x = Tensor(shape: [6, 5], scalars: TestModels.uniform(30, &rng, -1.5, 1.5))
+    let slots = (sop.tokenizer.namedSlots() + sop.generator.namedSlots() + sop.selector.namedSlots()).map { GradCheckSlot.parameter($0.name, $0.parameter) }
+    // Small steps keep every top-t ordering in place: the masks are constant, the loss smooth.
+    let report = gradCheckSlots(slots, seed: 13, tolerance: GradCheckTolerance(step: 1e-3, relative: 1e-2, absolute: 2e-3), label: "SOP") {
+      sop(x)
+    }
+    #expect(report.passed)
+    #expect(sop.backbone.namedSlots().allSatisfy { $0.parameter.grad == nil && !$0.parameter.isTrainable })
+  }
+
+  static func data(seed: UInt64 = 0) throws -> PreparedDataset {
+    try PreparedDataset.prepare(TestModels.signalTable(rows: 240, seed: 6), name: "signal", target: "y", regression: false,
+                                testFraction: 0.25, seed: seed)
+  }
+
+  static func training(epochs: Int) -> TrainingConfiguration {
+    var t = TrainingConfiguration()
+    t.epochs = epochs
+    t.warmupEpochs = 1
+    return t
+  }
+
+  @Test("fitting trains the backbone first (a companion), freezes it bit for bit, starts the selector from its head, learns the signal")
+  func fit() throws {
+    let data = try Self.data()
+    let spec = try ModelRegistry.specification(kind: "sop", hyperparameters: ["hidden_size": "16", "groups": "6", "token_width": "8"])
+    let result = try Experiment(model: spec, training: Self.training(epochs: 20)).run(data)
+    let sop = result.network as! SumOfParts
+    #expect(result.companions.map(\.name) == ["backbone"])
+    let backboneState = result.companions[0].result.snapshots.last!
+    for (name, value) in sop.backbone.stateDict() {
+      #expect(value.scalars.map(\.bitPattern) == backboneState[name]!.scalars.map(\.bitPattern), "backbone \(name) moved")
+    }
+    #expect(sop.backbone.isFrozen && !sop.logScale.isTrainable)
+    // The label is 2·x0 − 1.5·x1 > 0: a group holding x0 and x1 explains it (chance is 0.5).
+    #expect((result.report.test.auroc ?? 0) > 0.85, "SOP test AUROC \(result.report.test.auroc ?? 0)")
+    // The report lists the backbone alone (its last snapshot, what SOP uses) beside SOP.
+    #expect((result.report.components["backbone"]?.auroc ?? 0) > 0.9)
+  }
+
+  @Test("a saved backbone is used as it is; one trained on another split or other columns is refused")
+  func savedBackbone() throws {
+    let data = try Self.data()
+    let directory = try makeTemporaryDirectory("sop-backbone")
+    let backbone = try Experiment(model: ModelSpecification(TabResNet.self, .init(width: 8, blocks: 1)), training: Self.training(epochs: 3)).run(data)
+    try ModelFile.save(card: backbone.card, snapshots: backbone.snapshots, to: directory.appendingPathComponent("model.safetensors"))
+    let spec = try ModelRegistry.specification(kind: "sop", hyperparameters: ["backbone": directory.path, "groups": "4", "token_width": "8"])
+    #expect((spec.configuration as! SumOfParts.Configuration).backboneSize == TabResNetConfiguration(width: 8, blocks: 1))
+    let result = try Experiment(model: spec, training: Self.training(epochs: 2)).run(data)
+    #expect(result.companions.isEmpty)
+    let sop = result.network as! SumOfParts
+    for (name, value) in sop.backbone.stateDict() { #expect(value.scalars == backbone.snapshots.last![name]!.scalars, "\(name)") }
+    // Another seed: another split, so other standardisation statistics.
+    #expect(throws: SumOfPartsError.self) { try Experiment(model: spec, training: Self.training(epochs: 1)).run(try Self.data(seed: 1)) }
+    #expect(throws: ArchitectureError.self) {
+      try ModelRegistry.specification(kind: "sop", hyperparameters: ["backbone": directory.path, "hidden_size": "32"])
+    }
+    #expect(throws: SumOfPartsError.self) { try ModelRegistry.specification(kind: "sop", hyperparameters: ["backbone": "/nonexistent"]) }
+  }
+
+  @Test("the selector scale is learned for regression and fixed at 1 for classification unless asked")
+  func selectorScale() throws {
+    for (setting, regression, trainable) in [("auto", false, false), ("auto", true, true), ("on", false, true), ("off", true, false)] {
+      let table = TestModels.signalTable(rows: 120, seed: 2)
+      var columns = table.columns
+      if regression { columns[6] = .init(name: "y", values: columns[0].values) }
+      let data = try PreparedDataset.prepare(DataTable(source: "t", columns: columns), name: "t", target: "y", regression: regression,
+                                             testFraction: 0.25, seed: 0)
+      let spec = try ModelRegistry.specification(kind: "sop", hyperparameters: ["hidden_size": "8", "nr_blocks": "1", "groups": "3",
+                                                                               "token_width": "4", "selector_scale": setting])
+      let sop = try Experiment(model: spec, training: Self.training(epochs: 2)).run(data).network as! SumOfParts
+      #expect(sop.logScale.isTrainable == trainable, "\(setting), regression \(regression)")
+    }
+  }
+}
