@@ -1,3 +1,4 @@
+import Foundation
 import Models
 import Testing
 import TestSupport
@@ -75,5 +76,27 @@ struct AugmentationTests {
     #expect(losses.count == 12 && losses.allSatisfy(\.isFinite))
     // The label is a linear threshold on x0 and x1; chance is 0.5.
     #expect((result.report.test.auroc ?? 0) > 0.8)
+  }
+}
+
+@Suite("Augmentation choice")
+struct AugmentationChoiceTests {
+  @Test("a restricted list draws only its methods; the configuration writes the list only when it is not all five")
+  func restricted() throws {
+    var rng = RandomGenerator(seed: 4)
+    let x = Tensor.randomNormal([16, 5], using: &rng)
+    for _ in 0..<200 {
+      let batch = Augmentation.apply(x, probability: 1, methods: [.cutout], numericColumns: [Bool](repeating: true, count: 5), rng: &rng) { $0 }
+      // Cutout keeps the label (no partner) and only zeroes entries.
+      #expect(batch.partner == nil && batch.adversarial == nil)
+      #expect(zip(batch.x.scalars, x.scalars).allSatisfy { $0 == $1 || $0 == 0 })
+    }
+    var c = TrainingConfiguration()
+    let plain = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(c)) as! [String: Any]
+    #expect(plain["augmentations"] == nil)
+    c.augmentations = [.cutout]
+    let encoded = try JSONEncoder().encode(c)
+    #expect((try JSONSerialization.jsonObject(with: encoded) as! [String: Any])["augmentations"] as? [String] == ["cutout"])
+    #expect(try JSONDecoder().decode(TrainingConfiguration.self, from: encoded) == c)
   }
 }

@@ -9,6 +9,12 @@ extension SumOfParts {
   /// AdamW (the `--weight_decay`), linear warm-up over `--warmup` epochs then cosine or
   /// inverse-square-root decay, keeping the epoch with the best loss on a validation split of
   /// the training rows (``ValidatedTrainer``).
+  ///
+  /// A backbone it trains itself sees cutout with probability `backbone_masking` per batch
+  /// (random features at 0, replacing `--augmentation_probability`): a TabResNet trained on whole
+  /// rows only is asked, through the groups, for predictions on rows with 80 % of their
+  /// features at the mean, which it has never seen. On the ten binary datasets (seed 0) that
+  /// took SOP from 0.030 to 0.013 below its backbone on average.
   public func fit(on data: PreparedDataset, training: TrainingConfiguration, progress: (TrainingProgress) -> Void) throws -> FitResult {
     var companions: [(name: String, result: Experiment.Result)] = []
     let backboneState: [String: Tensor]
@@ -17,7 +23,12 @@ extension SumOfParts {
       try saved.check(against: data)
       backboneState = saved.ensemble.snapshots[saved.ensemble.snapshots.count - 1]
     } else {
-      let trained = try Experiment(model: ModelSpecification(TabResNet.self, configuration.backboneSize), training: training).run(data, progress: progress)
+      var backboneTraining = training
+      if configuration.backboneMasking > 0 {
+        backboneTraining.augmentationProbability = Float(configuration.backboneMasking)
+        backboneTraining.augmentations = [.cutout]
+      }
+      let trained = try Experiment(model: ModelSpecification(TabResNet.self, configuration.backboneSize), training: backboneTraining).run(data, progress: progress)
       backboneState = trained.snapshots[trained.snapshots.count - 1]
       companions.append(("backbone", trained))
     }

@@ -57,13 +57,16 @@ public final class SumOfParts: Architecture, SelfExplaining {
     /// The peak learning rate of the tokenizer, generator and selector (`--learning_rate` is the
     /// backbone's when Sum-of-Parts trains one).
     public var groupLearningRate: Float = 0.001
+    /// When Sum-of-Parts trains its own backbone: the per-batch probability of cutout (random
+    /// features set to 0, their mean), so the backbone has seen inputs like its groups.
+    public var backboneMasking = 0.5
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
       case backbone, groups, tau, heads, tokenWidth = "token_width", generatorScale = "generator_scale"
       case selectorScale = "selector_temperature", learnedScale = "selector_scale", schedule, validationFraction = "validation_fraction"
-      case groupLearningRate = "group_learning_rate"
+      case groupLearningRate = "group_learning_rate", backboneMasking = "backbone_masking"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -80,6 +83,7 @@ public final class SumOfParts: Architecture, SelfExplaining {
       schedule = try c.decode(ScheduleKind.self, forKey: .schedule)
       validationFraction = try c.decode(Double.self, forKey: .validationFraction)
       groupLearningRate = Float(try c.decode(Double.self, forKey: .groupLearningRate))
+      backboneMasking = try c.decode(Double.self, forKey: .backboneMasking)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -96,6 +100,7 @@ public final class SumOfParts: Architecture, SelfExplaining {
       try c.encode(schedule, forKey: .schedule)
       try c.encode(validationFraction, forKey: .validationFraction)
       try c.encode(Double(groupLearningRate), forKey: .groupLearningRate)
+      try c.encode(backboneMasking, forKey: .backboneMasking)
     }
   }
 
@@ -127,6 +132,8 @@ public final class SumOfParts: Architecture, SelfExplaining {
                                         help: "the share of training rows that picks the best epoch")
     c.groupLearningRate = try h.number("group_learning_rate", default: 0.001, in: NumberRange(lower: 0, lowerInclusive: false, upper: 1e3),
                                        help: "peak learning rate of the generator and selector (--learning_rate trains the backbone)")
+    c.backboneMasking = try h.number("backbone_masking", default: 0.5, in: .unit,
+                                     help: "when it trains its backbone: the per-batch probability of cutout masking (0: as --model tabresnet trains it)")
     return c
   }
 
@@ -147,7 +154,8 @@ public final class SumOfParts: Architecture, SelfExplaining {
                           ("token_width", (1...4096).contains(c.tokenWidth)), ("generator_scale", c.generatorScale > 0 && c.generatorScale.isFinite),
                           ("selector_temperature", c.selectorScale > 0 && c.selectorScale.isFinite),
                           ("validation_fraction", c.validationFraction > 0 && c.validationFraction <= 0.5),
-                          ("group_learning_rate", c.groupLearningRate > 0 && c.groupLearningRate.isFinite)] where !valid {
+                          ("group_learning_rate", c.groupLearningRate > 0 && c.groupLearningRate.isFinite),
+                          ("backbone_masking", (0...1).contains(c.backboneMasking))] where !valid {
       throw ArchitectureError.invalidHyperparameter(kind: Self.kind, name: name, value: "out of range", accepted: "the range `sann train --help` gives")
     }
     guard Double(features) * Double(c.heads) * Double(c.tokenWidth) * Double(c.tokenWidth) <= Double(TabResNetBackbone.maximumParameters) else {

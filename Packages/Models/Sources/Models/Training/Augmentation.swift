@@ -12,7 +12,7 @@ import Tensor
 ///
 /// (The reference also mixes labels for cutout although no features are mixed; here cutout
 /// keeps the label.)
-public enum Augmentation: String, CaseIterable, Sendable {
+public enum Augmentation: String, CaseIterable, Sendable, Codable {
   case cutmix, mixup, cutout, noise, fgsm
 
   /// A batch after augmentation: the inputs, a partner permutation and λ for the mixed loss
@@ -24,15 +24,16 @@ public enum Augmentation: String, CaseIterable, Sendable {
     public var adversarial: Tensor?
   }
 
-  /// Applies a random augmentation to `x` (rows × columns) with probability `probability`.
-  /// `numericColumns` marks the columns mixup may touch; `inputGradient` returns ∇ₓ of the
-  /// loss for FGSM.
+  /// Applies a random augmentation to `x` (rows × columns) with probability `probability`,
+  /// chosen uniformly among `methods` (default: all five). `numericColumns` marks the columns
+  /// mixup may touch; `inputGradient` returns ∇ₓ of the loss for FGSM.
   public static func apply(
-    _ x: Tensor, probability: Float, numericColumns: [Bool], rng: inout RandomGenerator,
+    _ x: Tensor, probability: Float, methods allowed: [Augmentation] = allCases, numericColumns: [Bool], rng: inout RandomGenerator,
     inputGradient: (Tensor) -> Tensor
   ) -> Batch {
-    guard probability > 0, rng.nextUniform() < probability else { return Batch(x: x, partner: nil, lambda: 1, adversarial: nil) }
-    let methods = numericColumns.contains(true) ? allCases : allCases.filter { $0 != .mixup }
+    guard probability > 0, !allowed.isEmpty, rng.nextUniform() < probability else { return Batch(x: x, partner: nil, lambda: 1, adversarial: nil) }
+    let usable = numericColumns.contains(true) ? allowed : allowed.filter { $0 != .mixup }
+    let methods = usable.isEmpty ? [Augmentation.cutout] : usable
     let method = methods[rng.nextInt(below: methods.count)]
     let (n, f) = (x.shape[0], x.shape[1])
     let lambda = rng.nextUniform()

@@ -66,7 +66,7 @@ public enum Trainer {
         let rows = Array(order[(b * batchSize)..<(b == batchesPerEpoch - 1 ? n : (b + 1) * batchSize)])
         let x = data.xTrain.gatheringRows(rows)
         let y = rows.map { yScaled[$0] }
-        let batch = Augmentation.apply(x, probability: c.augmentationProbability, numericColumns: numericColumns, rng: &augmentRNG) { input in
+        let batch = Augmentation.apply(x, probability: c.augmentationProbability, methods: c.augmentations, numericColumns: numericColumns, rng: &augmentRNG) { input in
           var probe = input.detached()
           probe.requiresGrad = true
           model.eval()

@@ -20,6 +20,9 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
   public var warmupEpochs = 5
   /// Per-batch probability of applying one augmentation (cutmix, mixup, cutout, noise, FGSM).
   public var augmentationProbability: Float = 0
+  /// The augmentations drawn from (all five by default; Sum-of-Parts trains its backbone with
+  /// cutout alone).
+  public var augmentations = Augmentation.allCases
   public var seed: UInt64 = 0
 
   public init() {}
@@ -27,7 +30,7 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
   enum CodingKeys: String, CodingKey {
     case epochs = "nr_epochs", batchSize = "batch_size", learningRate = "learning_rate", weightDecay = "weight_decay"
     case decoupledWeightDecay = "decoupled_weight_decay", schedulerTMult = "scheduler_t_mult", restarts = "nr_restarts"
-    case warmupEpochs = "warmup_epochs", augmentationProbability = "augmentation_probability", seed
+    case warmupEpochs = "warmup_epochs", augmentationProbability = "augmentation_probability", seed, augmentations
   }
 
   public init(from decoder: any Decoder) throws {
@@ -42,6 +45,7 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     warmupEpochs = try c.decode(Int.self, forKey: .warmupEpochs)
     augmentationProbability = Float(try c.decode(Double.self, forKey: .augmentationProbability))
     seed = try c.decode(UInt64.self, forKey: .seed)
+    augmentations = try c.decodeIfPresent([Augmentation].self, forKey: .augmentations) ?? Augmentation.allCases
   }
 
   public func encode(to encoder: any Encoder) throws {
@@ -56,6 +60,8 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     try c.encode(warmupEpochs, forKey: .warmupEpochs)
     try c.encode(Double(augmentationProbability), forKey: .augmentationProbability)
     try c.encode(seed, forKey: .seed)
+    // Written only when not all five, so the reference's keys stay as they were.
+    if augmentations != Augmentation.allCases { try c.encode(augmentations, forKey: .augmentations) }
   }
 }
 
