@@ -101,6 +101,8 @@ struct SumOfPartsTests {
     #expect(sop.backbone.isFrozen && !sop.logScale.isTrainable)
     // The label is 2·x0 − 1.5·x1 > 0: a group holding x0 and x1 explains it (chance is 0.5).
     #expect((result.report.test.auroc ?? 0) > 0.85, "SOP test AUROC \(result.report.test.auroc ?? 0)")
+    // Importances come from the groups' contributions shared among their features.
+    #expect(result.report.importance?.top10Features.count == 6)
     // The report lists the backbone alone (its last snapshot, what SOP uses) beside SOP.
     #expect((result.report.components["backbone"]?.auroc ?? 0) > 0.9)
   }

@@ -3,8 +3,8 @@
 # test AUROC per dataset and model (compare with ../shared/reference/inn_reference.md).
 # Usage: Tools/scripts/inn-accuracy.sh DATA_DIR OUT_DIR
 # MODELS (default "inn tabresnet") and SEEDS (default "0 1 2 3 4") choose what runs; two runs
-# go at a time. INN and TabResNet take the reference README's flags, logistic regression its
-# defaults (l2, C = 1).
+# go at a time. INN and TabResNet take the reference README's flags, the other models their
+# defaults. A model's components (Sum-of-Parts' frozen backbone) get a column of their own.
 set -euo pipefail
 data=${1:?data directory with manifest.json}
 out=${2:?output directory}
@@ -35,17 +35,21 @@ python3 - "$out" $models <<'PY'
 import json, os, sys, statistics
 out, models = sys.argv[1], sys.argv[2:]
 rows = {}
+columns = []
 for model in models:
     for ds in sorted(os.listdir(os.path.join(out, model))):
-        vals = []
         for seed in sorted(os.listdir(os.path.join(out, model, ds))):
             info = json.load(open(os.path.join(out, model, ds, seed, "output_info.json")))
-            vals.append(info.get("test_auroc"))
-        rows.setdefault(ds, {})[model] = vals
+            cells = {model: info.get("test_auroc")}
+            for name, metrics in (info.get("components") or {}).items():
+                cells[f"{model}:{name}"] = metrics.get("test_auroc")
+            for column, value in cells.items():
+                if column not in columns: columns.append(column)
+                rows.setdefault(ds, {}).setdefault(column, []).append(value)
 for ds, r in rows.items():
     cells = []
-    for model in models:
-        v = [x for x in r.get(model, []) if x is not None]
-        cells.append(f"{model} {statistics.mean(v):.4f} ({', '.join(f'{x:.4f}' for x in v)})" if v else f"{model} n/a")
+    for column in columns:
+        v = [x for x in r.get(column, []) if x is not None]
+        cells.append(f"{column} {statistics.mean(v):.4f} ({', '.join(f'{x:.4f}' for x in v)})" if v else f"{column} n/a")
     print(ds, " | ".join(cells))
 PY

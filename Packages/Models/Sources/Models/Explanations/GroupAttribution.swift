@@ -47,4 +47,22 @@ public struct GroupAttribution: Sendable, Equatable {
   public subscript(row: Int, output: Int, group: Int) -> Double {
     scores[(row * outputs + output) * groupCount + group]
   }
+
+  /// A feature attribution with each group's score split equally among its features
+  /// (φⱼ = Σ over groups i ∋ j of scoreᵢ/|Gᵢ|; empty groups give nothing), for summaries
+  /// such as global importance. The shares add up to the groups' total minus the empty groups'
+  /// scores; unlike the groups themselves they are a convention, not the model's explanation.
+  public func featureShares(features d: Int) -> FeatureAttribution {
+    var values = [Double](repeating: 0, count: rows * outputs * d)
+    for r in 0..<rows {
+      for o in 0..<outputs {
+        for (i, group) in groups[r].enumerated() where !group.isEmpty {
+          let share = self[r, o, i] / Double(group.count)
+          for j in group { values[(r * outputs + o) * d + j] += share }
+        }
+      }
+    }
+    return FeatureAttribution(rows: rows, outputs: outputs, features: d, values: values, base: base ?? [Double](repeating: 0, count: rows * outputs),
+                              method: method + "-shares")
+  }
 }

@@ -78,11 +78,14 @@ public struct Experiment {
     return metrics
   }
 
-  /// The reference's importances from the model's own feature attribution of the test rows
-  /// (the last snapshot's); nil when the model does not explain itself feature by feature.
+  /// The reference's importances from the model's own explanation of the test rows (the last
+  /// snapshot's): its feature attribution, or for a group attribution each group's contribution
+  /// split equally among its features (``GroupAttribution/featureShares(features:)``); nil for
+  /// a model that does not explain itself.
   static func importance(of network: any TabularModel, on data: PreparedDataset) throws -> ExperimentReport.ImportanceReport? {
-    guard let explainer = network.selfExplaining,
-          let attribution = try explainer.explain(data.xTest.scalars, threads: BLAS.threadCount).features else { return nil }
+    guard let explainer = network.selfExplaining else { return nil }
+    let explanation = try explainer.explain(data.xTest.scalars, threads: BLAS.threadCount)
+    let attribution = explanation.features ?? explanation.groups.featureShares(features: network.features)
     let importance = FeatureImportance(attribution)
     let encoded = importance.normalized
     let names = data.preprocessor.encodedNames
