@@ -13,20 +13,31 @@ struct BackbonePasses {
     head = AffineMap(backbone.head)
   }
 
-  /// y [count, K] and z [count, D], row-major.
+  /// y [count, K] and z [count, D], row-major. Rows go through in chunks of
+  /// ``TabResNetPlan/defaultChunkSize`` so the activations stay in cache between the products.
   func evaluate(_ rows: [Float], count: Int) -> (logits: [Float], hidden: [Float]) {
     precondition(rows.count == count * trunk.features, "BackbonePasses: \(rows.count) values are not \(count) rows of \(trunk.features)")
-    var hidden = [Float](repeating: 0, count: count * trunk.width)
-    var scratch = [Float](repeating: 0, count: count * trunk.width)
-    var logits = [Float](repeating: 0, count: count * head.outputs)
-    guard count > 0 else { return (logits, hidden) }
-    rows.withUnsafeBufferPointer { x in
-      hidden.withUnsafeMutableBufferPointer { h in
-        scratch.withUnsafeMutableBufferPointer { t in
-          trunk.apply(x.baseAddress!, rows: count, into: h.baseAddress!, scratch: t.baseAddress!)
+    let (f, w, k) = (trunk.features, trunk.width, head.outputs)
+    let chunk = TabResNetPlan.defaultChunkSize
+    guard count > 0 else { return ([], []) }
+    // Every value below is written by the products before it is read: no zero-filling.
+    let scratch = UnsafeMutablePointer<Float>.allocate(capacity: Swift.min(chunk, count) * w)
+    defer { scratch.deallocate() }
+    var logits: [Float] = []
+    let hidden = [Float](unsafeUninitializedCapacity: count * w) { h, initialized in
+      logits = [Float](unsafeUninitializedCapacity: count * k) { y, written in
+        rows.withUnsafeBufferPointer { x in
+          var start = 0
+          while start < count {
+            let n = Swift.min(chunk, count - start)
+            trunk.apply(x.baseAddress! + start * f, rows: n, into: h.baseAddress! + start * w, scratch: scratch)
+            head.apply(h.baseAddress! + start * w, rows: n, into: y.baseAddress! + start * k)
+            start += n
+          }
         }
-        logits.withUnsafeMutableBufferPointer { y in head.apply(h.baseAddress!, rows: count, into: y.baseAddress!) }
+        written = count * k
       }
+      initialized = count * w
     }
     return (logits, hidden)
   }

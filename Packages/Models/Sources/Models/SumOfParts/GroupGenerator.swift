@@ -53,31 +53,55 @@ public final class GroupGenerator: Module {
   }
 
   /// The groups of each row: masks [n, m, d] ({0, 1}, row-major, no gradient) and their scales
-  /// c [n, m] (differentiable with respect to the tokens and the projections).
+  /// c [n, m] (differentiable with respect to the tokens and the projections). Only the kept
+  /// candidates' attention rows are computed: a head's queries are the kept features alone.
   public func callAsFunction(_ tokens: Tensor) -> (masks: [Float], scales: Tensor) {
     let (n, d) = (tokens.shape[0], tokens.shape[1])
-    let identity = Tensor(shape: [d, d], scalars: (0..<(d * d)).map { $0 / d == $0 % d ? 1 : 0 })
     let bias = selfBias.value
-    let attention = Tensor.concatenating(zip(queries, keys).enumerated().map { h, pair in
-      let (q, k) = pair
-      let onSelf = identity * bias.gathering(alongAxis: 0, indices: [h], indexShape: [1])
-      return (tokens.matmul(q.value).matmul(tokens.matmul(k.value).transposed()) * scale + onSelf).softmax(alongAxis: -1)
-    }, alongAxis: 1)
+    // QKᵀ = (T W_q)(T W_k)ᵀ = (T·W_q W_kᵀ)·Tᵀ: one E×E product per head, Tᵀ shared by the heads.
+    let transposedTokens = tokens.transposed()
+    var rows: [Tensor] = []
+    for (h, (q, k)) in zip(queries, keys).enumerated() {
+      let selected = candidates.filter { $0 / d == h }.map { $0 % d }
+      guard !selected.isEmpty else { continue }
+      let count = selected.count
+      let scores = tokens.matmul(q.value.matmul(k.value.transposed())).matmul(transposedTokens)
+      var indices = [Int](repeating: 0, count: n * count * d)
+      for b in 0..<n { for (i, query) in selected.enumerated() { for j in 0..<d { indices[(b * count + i) * d + j] = query } } }
+      let chosen = scores.gathering(alongAxis: 1, indices: indices, indexShape: [n, count, d])
+      var onSelf = [Float](repeating: 0, count: count * d)
+      for (i, query) in selected.enumerated() { onSelf[i * d + query] = 1 }
+      let bonus = Tensor(shape: [count, d], scalars: onSelf) * bias.gathering(alongAxis: 0, indices: [h], indexShape: [1])
+      rows.append((chosen * scale + bonus).softmax(alongAxis: -1))
+    }
+    let attention = rows.count == 1 ? rows[0] : Tensor.concatenating(rows, alongAxis: 1)
     let m = candidates.count
-    var indices = [Int](repeating: 0, count: n * m * d)
-    for b in 0..<n { for (i, c) in candidates.enumerated() { for j in 0..<d { indices[(b * m + i) * d + j] = c } } }
-    let selected = attention.gathering(alongAxis: 1, indices: indices, indexShape: [n, m, d])
-    // Hard masks: the top `keep` features of each candidate's attention (ties: lower index).
-    let a = selected.scalars
+    // Hard masks: the top `keep` features of each candidate's attention (ties: lower index),
+    // kept in a small list sorted by attention that most features fail to enter.
     var masks = [Float](repeating: 0, count: n * m * d)
-    var order = Array(0..<d)
-    for r in 0..<(n * m) {
-      let base = r * d
-      order.sort { a[base + $0] > a[base + $1] || (a[base + $0] == a[base + $1] && $0 < $1) }
-      for j in order.prefix(keep) { masks[base + j] = 1 }
-      for j in 0..<d { order[j] = j }
+    let keep = self.keep
+    attention.scalars.withUnsafeBufferPointer { a in
+      masks.withUnsafeMutableBufferPointer { out in
+        var top = [Int](repeating: 0, count: keep)
+        for r in 0..<(n * m) {
+          let base = r * d
+          var filled = 0
+          for j in 0..<d {
+            let v = a[base + j]
+            if filled == keep && v <= a[base + top[keep - 1]] { continue }
+            var slot = filled == keep ? keep - 1 : filled
+            while slot > 0 && a[base + top[slot - 1]] < v {
+              top[slot] = top[slot - 1]
+              slot -= 1
+            }
+            top[slot] = j
+            if filled < keep { filled += 1 }
+          }
+          for i in 0..<keep { out[base + top[i]] = 1 }
+        }
+      }
     }
     let signs = Tensor(shape: [n, m, d], scalars: masks.map { 2 * $0 - 1 })
-    return (masks, (selected * signs).sum(alongAxis: 2))
+    return (masks, (attention * signs).sum(alongAxis: 2))
   }
 }

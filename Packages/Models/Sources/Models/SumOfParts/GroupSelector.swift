@@ -33,10 +33,11 @@ public final class GroupSelector: Module {
     classQueries.value = head.weight.value.detached()
   }
 
-  /// The group weights α [n, K, m] for the groups' hidden states z [n, m, D].
+  /// The group weights α [n, K, m] for the groups' hidden states z [n, m, D]. The scores are
+  /// computed as z·(W_k·(C W_q)ᵀ): the same product, associated so that the n·m hidden states
+  /// meet a D×K matrix rather than a D×D one.
   public func callAsFunction(_ hidden: Tensor) -> Tensor {
-    let keys = hidden.matmul(keyProjection.value)
     let queries = classQueries.value.matmul(queryProjection.value)
-    return (keys.matmul(queries.transposed()).transposed(1, 2) * scale).sparsemax(alongAxis: -1)
+    return (hidden.matmul(keyProjection.value.matmul(queries.transposed())).transposed(1, 2) * scale).sparsemax(alongAxis: -1)
   }
 }

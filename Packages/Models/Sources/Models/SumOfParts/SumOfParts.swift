@@ -190,9 +190,14 @@ public final class SumOfParts: Architecture, SelfExplaining {
     let (masks, scales) = generator(tokenizer(x))
     let m = generator.candidates.count
     let k = outputs
-    var masked = [Float](repeating: 0, count: n * m * d)
-    let values = x.scalars
-    for b in 0..<n { for i in 0..<m { for j in 0..<d { masked[(b * m + i) * d + j] = values[b * d + j] * masks[(b * m + i) * d + j] } } }
+    let masked = x.scalars.withUnsafeBufferPointer { values in
+      masks.withUnsafeBufferPointer { g in
+        [Float](unsafeUninitializedCapacity: n * m * d) { out, written in
+          for b in 0..<n { for i in 0..<m { for j in 0..<d { out[(b * m + i) * d + j] = values[b * d + j] * g[(b * m + i) * d + j] } } }
+          written = n * m * d
+        }
+      }
+    }
     let (y, z) = BackbonePasses(backbone).evaluate(masked, count: n * m)
     let alpha = selector(Tensor(shape: [n, m, backbone.backbone.width], scalars: z))
     // y as [n, K, m] to line up with α.
