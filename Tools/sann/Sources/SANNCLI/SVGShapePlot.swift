@@ -34,13 +34,7 @@ struct SVGShapePlot {
     let width = left + Double(columns) * panelWidth + Double(columns - 1) * gapX + 30
     let legendTop = top + Double(rows) * panelHeight + Double(Swift.max(rows - 1, 0)) * gapY + 50
     let height = legendTop + (outputs.count > 1 ? 40 : 10)
-    var svg = """
-      <svg xmlns="http://www.w3.org/2000/svg" width="\(f(width))" height="\(f(height))" viewBox="0 0 \(f(width)) \(f(height))" font-family="DejaVu Sans, Helvetica, Arial, sans-serif">
-      <rect width="100%" height="100%" fill="white"/>
-      <text x="\(f(width / 2))" y="28" font-size="18" font-weight="bold" text-anchor="middle">\(escape(title))</text>
-      <text x="\(f(width / 2))" y="50" font-size="13" fill="#444" text-anchor="middle">\(escape(subtitle))</text>
-
-      """
+    var svg = SVGDocument.opening(width: width, height: height, title: title, subtitle: subtitle)
     for (p, panel) in panels.enumerated() {
       let x0 = left + Double(p % columns) * (panelWidth + gapX)
       let y0 = top + Double(p / columns) * (panelHeight + gapY)
@@ -105,8 +99,6 @@ struct SVGShapePlot {
   }
 
   private func label(_ v: Double) -> String { String(format: "%.3g", v) }
-  private func f(_ v: Double) -> String { String(format: "%.1f", v) }
-  private func escape(_ s: String) -> String {
-    s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-  }
+  private func f(_ v: Double) -> String { SVGDocument.number(v) }
+  private func escape(_ s: String) -> String { SVGDocument.escape(s) }
 }
