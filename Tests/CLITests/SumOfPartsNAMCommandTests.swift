@@ -55,7 +55,7 @@ struct SumOfPartsNAMCommandTests {
       (["--param", "tau=1.5"], "tau = '1.5'"),
       (["--param", "heads=0"], "heads = '0'"),
       (["--backbone", "/nonexistent/run"], "does not exist"),
-      (["--backbone", directory.appendingPathComponent("logistic/1510-wdbc/0").path], "'logistic' model"),
+      (["--backbone", directory.appendingPathComponent("logistic/1510-wdbc/0").path], "of kind 'logistic'"),
       (["--backbone", directory.appendingPathComponent("tabresnet/61-iris/0").path], "trained on other data"),
     ]
     for (arguments, expected) in cases {
@@ -64,6 +64,40 @@ struct SumOfPartsNAMCommandTests {
       #expect(result.stderr.contains(expected), "\(arguments): \(result.stderr)")
       #expect(!FileManager.default.fileExists(atPath: out), "\(arguments) wrote output")
     }
+  }
+
+  @Test("flags a model does not use are warned about and left out of its report; a stale backbone folder is replaced; --plot and --output must be distinct files")
+  func flagsAndFiles() throws {
+    let directory = try SANNProcess.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let nam = try SANNProcess.run(["train", "--data", Self.iris, "--model", "nam", "--param", "hidden=8,4", "--nr_epochs", "2",
+                                   "--augmentation_probability", "0.5", "--nr_restarts", "1", "--output_dir", directory.path, "--quiet"])
+    #expect(nam.status == 0)
+    #expect(nam.stderr.contains("nam does not use --augmentation_probability") && nam.stderr.contains("nam does not use --nr_restarts"), "\(nam.stderr)")
+    #expect(!nam.stderr.contains("--nr_epochs"))
+    let info = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.appendingPathComponent("nam/61-iris/0/output_info.json"))) as! [String: Any]
+    let configuration = info["configuration"] as! [String: Any]
+    #expect(configuration["nr_restarts"] == nil && configuration["augmentation_probability"] == nil && configuration["nr_epochs"] as? Int == 2)
+
+    // SOP trained its own backbone into backbone/; trained again on a saved one, the folder goes.
+    let first = try SANNProcess.run(["train", "--data", Self.iris, "--model", "sop", "--output_dir", directory.path, "--param", "groups=3"] + Self.small)
+    #expect(first.status == 0)
+    let run = directory.appendingPathComponent("sop/61-iris/0")
+    #expect(FileManager.default.fileExists(atPath: run.appendingPathComponent("backbone/model.safetensors").path))
+    let saved = directory.appendingPathComponent("saved")
+    try FileManager.default.copyItem(at: run.appendingPathComponent("backbone"), to: saved)
+    let second = try SANNProcess.run(["train", "--data", Self.iris, "--model", "sop", "--backbone", saved.path, "--output_dir", directory.path,
+                                      "--param", "groups=3", "--nr_epochs", "2", "--quiet"])
+    #expect(second.status == 0, "\(second.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: run.appendingPathComponent("backbone").path))
+
+    let namRun = directory.appendingPathComponent("nam/61-iris/0").path
+    for arguments in [["--plot", directory.path], ["--plot", "x.svg", "--output", "x.svg"], ["--plot", ""]] {
+      let result = try SANNProcess.run(["explain", "--model", namRun, "--data", Self.iris, "--global"] + arguments)
+      #expect(result.status != 0 && !result.stderr.contains("NSCocoaErrorDomain"), "\(arguments): \(result.stderr)")
+    }
+    let rows = try SANNProcess.run(["explain", "--model", namRun, "--data", Self.iris, "--rows", "1,"])
+    #expect(rows.status != 0)
   }
 
   @Test("the same seed twice gives identical output_info.json (times aside) and model.safetensors, for sop and nam", arguments: ["sop", "nam"])

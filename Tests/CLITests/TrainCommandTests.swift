@@ -71,7 +71,7 @@ struct TrainCommandTests {
     let cases: [([String], String)] = [
       (["--data", directory.appendingPathComponent("ragged.csv").path], "line 3"),
       (["--data", directory.appendingPathComponent("text.csv").path], "column 'b'"),
-      (["--data", directory.appendingPathComponent("inf.csv").path], "not a finite number"),
+      (["--data", directory.appendingPathComponent("inf.csv").path], "not a finite 32-bit number"),
       (["--data", directory.appendingPathComponent("single.csv").path], "single class"),
       (["--data", directory.appendingPathComponent("empty.csv").path], "empty"),
       (["--data", "/nonexistent/table.csv"], "/nonexistent/table.csv"),

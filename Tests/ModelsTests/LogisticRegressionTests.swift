@@ -128,6 +128,21 @@ struct LogisticRegressionTests {
     }
   }
 
+  @Test("logistic regression is additive: its shape functions are centred lines that rebuild the logits")
+  func globalExplanation() throws {
+    let data = try Self.dataset("61-iris.csv")
+    let model = try Self.fit(data, [:])
+    let rows = Array(data.xTrain.scalars.prefix(60 * 4))
+    let global = try #require(try model.globalExplaining?.globalExplanation(trainingRows: rows))
+    let logits = withoutGradient { model(Tensor(shape: [60, 4], scalars: rows)) }
+    for r in 0..<60 {
+      for o in 0..<3 {
+        let total = global.shapes.reduce(global.intercept[o]) { $0 + $1.contributions[$1.values.firstIndex(of: rows[r * 4 + $1.feature])!][o] }
+        #expect(Swift.abs(total - Double(logits[r, o])) < 1e-4)
+      }
+    }
+  }
+
   @Test("a configuration out of range (from code or an edited model file) is refused when the model is built")
   func invalidConfiguration() {
     var rng = RandomGenerator(seed: 0)

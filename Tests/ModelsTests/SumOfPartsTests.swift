@@ -53,6 +53,20 @@ struct SumOfPartsTests {
     }
   }
 
+  @Test("a saturated generator is detected: its masks are decided by ties, i.e. by column order")
+  func saturation() throws {
+    var c = SumOfParts.Configuration()
+    c.backboneSize = TabResNetConfiguration(width: 8, blocks: 1)
+    c.tokenWidth = 8
+    var rng = RandomGenerator(seed: 3)
+    let sop = try SumOfParts(configuration: c, features: 12, outputs: 1, rng: &rng)
+    let x = Tensor.randomNormal([20, 12], using: &rng)
+    #expect(withoutGradient { sop.generator.boundaryTies(sop.tokenizer(x)) } < 0.1)
+    // A huge bonus on itself makes each attention row one-hot: the other features all tie at 0.
+    sop.generator.selfBias.value = .full([2], 1000)
+    #expect(withoutGradient { sop.generator.boundaryTies(sop.tokenizer(x)) } == 1)
+  }
+
   @Test("the groups kept are the candidates at evenly spaced positions, head by head")
   func candidates() {
     var rng = RandomGenerator(seed: 0)

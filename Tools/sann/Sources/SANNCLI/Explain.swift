@@ -87,8 +87,19 @@ struct Explain: ParsableCommand {
     if steps < 1 { throw ValidationError("--steps must be at least 1, got \(steps)") }
     if backgroundRows < 0 { throw ValidationError("--background must not be negative, got \(backgroundRows)") }
     if weights && method.posthoc != nil { throw ValidationError("--weights only applies to --method own (inn)") }
-    if global && (method.posthoc != nil || weights) { throw ValidationError("--global is the model's own global explanation; it takes neither --method \(method.rawValue) nor --weights") }
+    if global && method.posthoc != nil { throw ValidationError("--global is the model's own global explanation; leave out --method \(method.rawValue)") }
+    if global && weights { throw ValidationError("--global prints shape functions, which have no --weights") }
     if plot != nil && !global { throw ValidationError("--plot draws the shape functions of --global; add --global") }
+    for (flag, path) in [("--output", output), ("--plot", plot)] {
+      guard let path else { continue }
+      var isDirectory: ObjCBool = false
+      if path.isEmpty || (FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue) {
+        throw ValidationError("\(flag) '\(path)' is a directory or empty; give a file name")
+      }
+    }
+    if let output, let plot, URL(fileURLWithPath: output).standardizedFileURL == URL(fileURLWithPath: plot).standardizedFileURL {
+      throw ValidationError("--output and --plot name the same file, \(output); give them different names")
+    }
   }
 
   func run() throws {

@@ -9,7 +9,7 @@ extension Explain {
   /// points; values in the original columns' units. Writes the SVG of --plot too.
   func globalExplanation(card: ModelCard, ensemble: SnapshotEnsemble, x: Tensor) throws -> String {
     guard let explainer = ensemble.model.globalExplaining else {
-      throw CommandError("--global: the \(card.kind) model is not additive, so it has no shape functions; NAM has (--model nam)")
+      throw CommandError("--global: a \(card.kind) model has no shape functions (its features interact, or it explains itself otherwise); additive models have them: --model nam, --model logistic")
     }
     let global = try explainer.globalExplanation(trainingRows: x.scalars)
     let names = card.preprocessor.encodedNames

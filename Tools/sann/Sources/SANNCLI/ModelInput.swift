@@ -33,7 +33,7 @@ struct ModelInput: ParsableArguments {
     let table = try DataTable.read(url: URL(fileURLWithPath: data))
     var selected = Array(0..<table.rowCount)
     if let rows {
-      selected = try rows.split(separator: ",").map { part in
+      selected = try rows.split(separator: ",", omittingEmptySubsequences: false).map { part in
         guard let r = Int(part.trimmingCharacters(in: .whitespaces)), r >= 0, r < table.rowCount else {
           throw CommandError("--rows: '\(part)' is not a row number in 0..<\(table.rowCount)")
         }

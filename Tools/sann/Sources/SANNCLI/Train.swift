@@ -70,29 +70,29 @@ struct Train: ParsableCommand {
   @Option(name: .customLong("param"), parsing: .unconditionalSingleValue, help: ArgumentHelp("A model hyperparameter, name=value (repeatable); see the list below.", valueName: "name=value"))
   var parameters: [String] = []
 
-  @Option(name: [.customLong("nr_epochs"), .customLong("nr-epochs")], help: "Training epochs.")
-  var nrEpochs = 100
+  @Option(name: [.customLong("nr_epochs"), .customLong("nr-epochs")], help: "Training epochs (default 100).")
+  var nrEpochs: Int?
 
-  @Option(name: [.customLong("batch_size"), .customLong("batch-size")], help: "Mini-batch size.")
-  var batchSize = 64
+  @Option(name: [.customLong("batch_size"), .customLong("batch-size")], help: "Mini-batch size (default 64).")
+  var batchSize: Int?
 
-  @Option(name: [.customLong("learning_rate"), .customLong("learning-rate")], help: "Peak learning rate.")
-  var learningRate: Float = 0.01
+  @Option(name: [.customLong("learning_rate"), .customLong("learning-rate")], help: "Peak learning rate (default 0.01).")
+  var learningRate: Float?
 
-  @Option(name: [.customLong("augmentation_probability"), .customLong("augmentation-probability")], help: "Per-batch augmentation probability.")
-  var augmentationProbability: Float = 0
+  @Option(name: [.customLong("augmentation_probability"), .customLong("augmentation-probability")], help: "Per-batch augmentation probability (default 0).")
+  var augmentationProbability: Float?
 
-  @Option(name: [.customLong("weight_decay"), .customLong("weight-decay")], help: "L2 weight decay (coupled, as torch.optim.Adam).")
-  var weightDecay: Float = 0.01
+  @Option(name: [.customLong("weight_decay"), .customLong("weight-decay")], help: "L2 weight decay (coupled, as torch.optim.Adam; default 0.01).")
+  var weightDecay: Float?
 
   @Flag(name: [.customLong("adamw")], help: "Decoupled weight decay (AdamW) instead of Adam's coupled L2.")
   var adamW = false
 
-  @Option(name: [.customLong("scheduler_t_mult"), .customLong("scheduler-t-mult")], help: "Cosine cycle growth factor T_mult.")
-  var schedulerTMult = 2
+  @Option(name: [.customLong("scheduler_t_mult"), .customLong("scheduler-t-mult")], help: "Cosine cycle growth factor T_mult (default 2).")
+  var schedulerTMult: Int?
 
-  @Option(name: [.customLong("nr_restarts"), .customLong("nr-restarts")], help: "Cosine cycles (and ensemble snapshots).")
-  var nrRestarts = 3
+  @Option(name: [.customLong("nr_restarts"), .customLong("nr-restarts")], help: "Cosine cycles (and ensemble snapshots; default 3).")
+  var nrRestarts: Int?
 
   @Option(help: "Random seed (0...2³²−1); the train/test split equals scikit-learn's train_test_split(random_state=seed).")
   var seed: UInt64 = 0
@@ -111,6 +111,28 @@ struct Train: ParsableCommand {
 
   enum Mode: String, ExpressibleByArgument {
     case classification, regression
+  }
+
+  /// The training configuration from the flags, with the reference's defaults.
+  var training: TrainingConfiguration {
+    var c = TrainingConfiguration()
+    c.epochs = nrEpochs ?? c.epochs
+    c.batchSize = batchSize ?? c.batchSize
+    c.learningRate = learningRate ?? c.learningRate
+    c.weightDecay = weightDecay ?? c.weightDecay
+    c.decoupledWeightDecay = adamW
+    c.schedulerTMult = schedulerTMult ?? c.schedulerTMult
+    c.restarts = nrRestarts ?? c.restarts
+    c.augmentationProbability = augmentationProbability ?? c.augmentationProbability
+    c.seed = seed
+    return c
+  }
+
+  /// Which training flags were given on the command line.
+  var givenTrainingFlags: [(TrainingSetting, Bool)] {
+    [(.epochs, nrEpochs != nil), (.batchSize, batchSize != nil), (.learningRate, learningRate != nil), (.weightDecay, weightDecay != nil),
+     (.decoupledWeightDecay, adamW), (.schedulerTMult, schedulerTMult != nil), (.restarts, nrRestarts != nil),
+     (.augmentationProbability, augmentationProbability != nil)]
   }
 
   /// The architecture's kind.
@@ -158,17 +180,20 @@ struct Train: ParsableCommand {
     func range(_ value: Int, _ flag: String, _ bounds: ClosedRange<Int>) throws {
       guard bounds.contains(value) else { throw ValidationError("\(flag) must be an integer in \(bounds.lowerBound)...\(bounds.upperBound), got \(value)") }
     }
-    try range(nrEpochs, "--nr_epochs", 1...1_000_000)
-    try range(nrRestarts, "--nr_restarts", 1...1000)
-    try range(schedulerTMult, "--scheduler_t_mult", 1...1000)
-    guard schedulerTMult == 1 || Double(nrRestarts) * log2(Double(schedulerTMult)) <= 50 else {
-      throw ValidationError("--scheduler_t_mult \(schedulerTMult) to the power --nr_restarts \(nrRestarts) exceeds 2^50 iterations; use fewer restarts or a smaller multiplier")
+    let c = training
+    try range(c.epochs, "--nr_epochs", 1...1_000_000)
+    try range(c.restarts, "--nr_restarts", 1...1000)
+    try range(c.schedulerTMult, "--scheduler_t_mult", 1...1000)
+    guard c.schedulerTMult == 1 || Double(c.restarts) * log2(Double(c.schedulerTMult)) <= 50 else {
+      throw ValidationError("--scheduler_t_mult \(c.schedulerTMult) to the power --nr_restarts \(c.restarts) exceeds 2^50 iterations; use fewer restarts or a smaller multiplier")
     }
-    try range(batchSize, "--batch_size", 2...1 << 24)
-    guard learningRate > 0, learningRate.isFinite, learningRate <= 1e6 else { throw ValidationError("--learning_rate must be a positive number up to 1e6, got \(learningRate)") }
-    guard weightDecay >= 0, weightDecay.isFinite else { throw ValidationError("--weight_decay must be ≥ 0, got \(weightDecay)") }
-    guard (0...1).contains(augmentationProbability) else {
-      throw ValidationError("--augmentation_probability must lie in [0, 1], got \(augmentationProbability)")
+    try range(c.batchSize, "--batch_size", 2...1 << 24)
+    guard c.learningRate > 0, c.learningRate.isFinite, c.learningRate <= 1e6 else {
+      throw ValidationError("--learning_rate must be a positive number up to 1e6, got \(c.learningRate)")
+    }
+    guard c.weightDecay >= 0, c.weightDecay.isFinite, c.weightDecay <= 1e6 else { throw ValidationError("--weight_decay must lie in [0, 1e6], got \(c.weightDecay)") }
+    guard (0...1).contains(c.augmentationProbability) else {
+      throw ValidationError("--augmentation_probability must lie in [0, 1], got \(c.augmentationProbability)")
     }
     guard seed <= UInt64(UInt32.max) else {
       throw ValidationError("--seed must lie in 0...4294967295 (the seeds NumPy and scikit-learn accept), got \(seed)")
@@ -183,17 +208,12 @@ struct Train: ParsableCommand {
     let (table, name, resolvedTarget) = try loadTable()
     let prepared = try PreparedDataset.prepare(table, name: name, target: resolvedTarget, regression: mode == .regression,
                                                testFraction: testSplitSize, seed: seed)
-    var c = TrainingConfiguration()
-    c.epochs = nrEpochs
-    c.batchSize = batchSize
-    c.learningRate = learningRate
-    c.weightDecay = weightDecay
-    c.decoupledWeightDecay = adamW
-    c.schedulerTMult = schedulerTMult
-    c.restarts = nrRestarts
-    c.augmentationProbability = augmentationProbability
-    c.seed = seed
-    let experiment = Experiment(model: specification, training: c)
+    let experiment = Experiment(model: specification, training: training)
+    // A flag the model does not read is ignored: say so rather than record it as if it applied.
+    let used = specification.trainingSettings
+    for (setting, given) in givenTrainingFlags where given && !used.contains(setting) {
+      FileHandle.standardError.write(Data("warning: \(specification.kind) does not use --\(setting.rawValue == "decoupled_weight_decay" ? "adamw" : setting.rawValue); it is ignored\n".utf8))
+    }
     if !quiet {
       FileHandle.standardError.write(Data(("\(specification.kind) on \(name): \(prepared.xTrain.shape[0]) training rows"
         + " (after oversampling), \(prepared.xTest.shape[0]) test rows, \(prepared.preprocessor.encodedWidth) encoded features\n").utf8))
@@ -205,7 +225,15 @@ struct Train: ParsableCommand {
     let directory = URL(fileURLWithPath: outputDir).appendingPathComponent(specification.kind)
       .appendingPathComponent(name).appendingPathComponent("\(seed)")
     try Self.save(result, in: directory)
-    // Models trained on the way (Sum-of-Parts' backbone) go in folders of their own inside the run.
+    // Models trained on the way (Sum-of-Parts' backbone) go in folders of their own inside the run;
+    // one left by an earlier run into the same folder that this run did not train goes.
+    let companions = Set(result.companions.map(\.name))
+    for stale in (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [] where !companions.contains(stale) {
+      let folder = directory.appendingPathComponent(stale)
+      if FileManager.default.fileExists(atPath: folder.appendingPathComponent("model.safetensors").path) {
+        try FileManager.default.removeItem(at: folder)
+      }
+    }
     for (companion, companionResult) in result.companions {
       try Self.save(companionResult, in: directory.appendingPathComponent(companion))
     }

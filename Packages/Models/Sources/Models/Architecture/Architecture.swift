@@ -38,10 +38,11 @@ public protocol Architecture: TabularModel {
   /// Default: ``Trainer/train(_:on:configuration:parameters:progress:)``.
   func fit(on data: PreparedDataset, training: TrainingConfiguration, progress: (TrainingProgress) -> Void) throws -> FitResult
 
-  /// Whether ``fit(on:training:progress:)`` uses the ``TrainingConfiguration`` (epochs, batch
-  /// size, learning rate, …): true for the default fit; an architecture with its own solver
-  /// says false, and its reports leave those settings out. Default: true.
-  static var usesTrainingConfiguration: Bool { get }
+  /// The settings of the ``TrainingConfiguration`` that ``fit(on:training:progress:)`` reads with
+  /// `configuration`: every one for the default fit; an architecture with its own solver or
+  /// schedule lists fewer, its reports leave the others out, and `sann train` warns when one of
+  /// those is given. Default: all.
+  static func trainingSettings(_ configuration: Configuration) -> Set<TrainingSetting>
 }
 
 /// What ``Architecture/fit(on:training:progress:)`` produced.
@@ -69,7 +70,10 @@ extension Architecture {
     FitResult(snapshots: Trainer.train(self, on: data, configuration: training, progress: progress))
   }
 
-  public static var usesTrainingConfiguration: Bool { true }
+  public static func trainingSettings(_ configuration: Configuration) -> Set<TrainingSetting> { Set(TrainingSetting.allCases) }
+
+  /// The training settings this network's fit reads.
+  public var trainingSettings: Set<TrainingSetting> { Self.trainingSettings(configuration) }
 }
 
 // MARK: - What the registry does with an architecture type
@@ -88,6 +92,10 @@ extension Architecture {
     var reader = HyperparameterReader(Hyperparameters(), kind: kind)
     _ = try? configuration(from: &reader)
     return reader.declared
+  }
+
+  static func trainingSettings(of configuration: any ArchitectureConfiguration) -> Set<TrainingSetting> {
+    (configuration as? Configuration).map(trainingSettings) ?? Set(TrainingSetting.allCases)
   }
 
   static func decodeConfiguration(from decoder: any Decoder) throws -> any ArchitectureConfiguration {

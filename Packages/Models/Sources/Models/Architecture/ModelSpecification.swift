@@ -26,6 +26,11 @@ public struct ModelSpecification: Sendable {
     get throws { try ModelRegistry.architecture(kind: kind) }
   }
 
+  /// The training settings this architecture's fit reads with this configuration.
+  public var trainingSettings: Set<TrainingSetting> {
+    (try? architecture.trainingSettings(of: configuration)) ?? Set(TrainingSetting.allCases)
+  }
+
   /// A freshly initialised network of this architecture.
   public func makeModel(features: Int, outputs: Int, rng: inout RandomGenerator) throws -> any Architecture {
     try architecture.build(configuration, features: features, outputs: outputs, rng: &rng)

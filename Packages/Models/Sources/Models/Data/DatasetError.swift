@@ -31,7 +31,7 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable {
     case let .notNumeric(path, line, column, value):
       return "\(path), line \(line), column '\(column)': '\(value)' is not a number; mark the column categorical (--categorical \(column)) or fix the value (missing values are empty or '?')"
     case let .nonFinite(path, line, column, value):
-      return "\(path), line \(line), column '\(column)': '\(value)' is not a finite number; write missing values as empty or '?'"
+      return "\(path), line \(line), column '\(column)': '\(value)' is not a finite 32-bit number (SANNKit computes in Float, up to ±3.4e38); rescale the column, or write missing values as empty or '?'"
     case let .unknownColumn(source, name, available):
       return "\(source): no column named '\(name)'; the columns are \(available.joined(separator: ", "))"
     case let .malformed(path, line, reason):

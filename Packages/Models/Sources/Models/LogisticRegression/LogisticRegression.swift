@@ -70,7 +70,7 @@ public final class LogisticRegression: Architecture, SelfExplaining {
   }
 
   /// Fitted by its own solver: epochs, batches and learning rates do not apply.
-  public static let usesTrainingConfiguration = false
+  public static func trainingSettings(_ configuration: Configuration) -> Set<TrainingSetting> { [] }
 
   public let configuration: Configuration
   public let linear: Linear

@@ -51,7 +51,7 @@ public final class NeuralAdditiveModel: Architecture, SelfExplaining, GlobalExpl
     c.dropout = try h.number("dropout", default: 0.1, in: NumberRange(lower: 0, lowerInclusive: true, upper: 0.9), help: "dropout after each hidden layer")
     c.featureDropout = try h.number("feature_dropout", default: 0.05, in: NumberRange(lower: 0, lowerInclusive: true, upper: 0.9),
                                     help: "probability of dropping a feature's whole contribution in training")
-    c.outputPenalty = try h.number("output_penalty", default: 0.001, in: .nonNegative, help: "λₒ of the output penalty λₒ·mean fⱼ²")
+    c.outputPenalty = try h.number("output_penalty", default: 0.001, in: .closed(0, 1e6), help: "λₒ of the output penalty λₒ·mean fⱼ²")
     c.models = try h.integer("models", default: 1, in: 1...100, help: "networks in the ensemble, each with its own split and seed")
     c.patience = try h.integer("patience", default: 20, in: 1...100_000, help: "epochs without a better validation loss before stopping")
     c.decay = try h.number("lr_decay", default: 0.995, in: NumberRange(lower: 0, lowerInclusive: false, upper: 1), help: "learning-rate factor per epoch")
@@ -66,13 +66,17 @@ public final class NeuralAdditiveModel: Architecture, SelfExplaining, GlobalExpl
 
   public init(configuration: Configuration, features: Int, outputs: Int, rng: inout RandomGenerator) throws {
     let c = configuration
-    for (name, valid) in [("features", (1...1 << 20).contains(features)), ("outputs", (1...1 << 16).contains(outputs)),
-                          ("hidden", !c.hidden.isEmpty && c.hidden.allSatisfy { (1...1024).contains($0) }), ("models", (1...100).contains(c.models)),
-                          ("dropout", (0...0.9).contains(c.dropout)), ("feature_dropout", (0...0.9).contains(c.featureDropout)),
-                          ("output_penalty", c.outputPenalty >= 0 && c.outputPenalty.isFinite), ("patience", c.patience >= 1),
-                          ("lr_decay", c.decay > 0 && c.decay <= 1), ("validation_fraction", c.validationFraction > 0 && c.validationFraction <= 0.5)]
-      where !valid {
-      throw ArchitectureError.invalidHyperparameter(kind: Self.kind, name: name, value: "out of range", accepted: "the range `sann train --help` gives")
+    // The same ranges as `configuration(from:)`, for configurations from code or edited model files.
+    for (name, value, valid, accepted) in [
+      ("features", "\(features)", (1...1 << 20).contains(features), "1...\(1 << 20)"), ("outputs", "\(outputs)", (1...1 << 16).contains(outputs), "1...\(1 << 16)"),
+      ("hidden", "\(c.hidden)", (1...8).contains(c.hidden.count) && c.hidden.allSatisfy { (1...1024).contains($0) }, "1–8 sizes in 1...1024"),
+      ("models", "\(c.models)", (1...100).contains(c.models), "1...100"), ("dropout", "\(c.dropout)", (0...0.9).contains(c.dropout), "[0, 0.9]"),
+      ("feature_dropout", "\(c.featureDropout)", (0...0.9).contains(c.featureDropout), "[0, 0.9]"),
+      ("output_penalty", "\(c.outputPenalty)", (0...1e6).contains(c.outputPenalty), "[0, 1e6]"),
+      ("patience", "\(c.patience)", (1...100_000).contains(c.patience), "1...100000"), ("lr_decay", "\(c.decay)", c.decay > 0 && c.decay <= 1, "(0, 1]"),
+      ("validation_fraction", "\(c.validationFraction)", c.validationFraction > 0 && c.validationFraction <= 0.5, "(0, 0.5]"),
+    ] where !valid {
+      throw ArchitectureError.invalidHyperparameter(kind: Self.kind, name: name, value: value, accepted: accepted)
     }
     let sizes = [1] + c.hidden + [outputs]
     let perFeature = zip(sizes, sizes.dropFirst()).reduce(0.0) { $0 + Double($1.0 + 1) * Double($1.1) }
@@ -107,6 +111,10 @@ public final class NeuralAdditiveModel: Architecture, SelfExplaining, GlobalExpl
 
   public var selfExplaining: (any SelfExplaining)? { self }
   public var globalExplaining: (any GlobalExplaining)? { self }
+
+  /// Adam (decoupled weight decay) with its own per-epoch decay and early stopping: no restarts,
+  /// warm-up or augmentation.
+  public static func trainingSettings(_ configuration: Configuration) -> Set<TrainingSetting> { [.epochs, .batchSize, .learningRate, .weightDecay] }
 
   /// Trains each network of the ensemble on its own validation split and seed (``ValidatedTrainer``).
   public func fit(on data: PreparedDataset, training: TrainingConfiguration, progress: (TrainingProgress) -> Void) throws -> FitResult {

@@ -69,7 +69,7 @@ public enum ModelFileError: Error, CustomStringConvertible {
       "\(path) is a model file of format \(format), but this SANNKit reads formats 1 to \(ModelCard.formatVersion); "
         + (format > ModelCard.formatVersion ? "use the SANNKit that wrote it, or a newer one" : "retrain with `sann train`")
     case let .unknownKind(path, kind, known):
-      "\(path) holds a '\(kind)' model, an architecture this SANNKit does not know (it knows \(known.joined(separator: ", "))); use the SANNKit that wrote it, or retrain with `sann train --model <kind>`"
+      "\(path) holds a model of kind '\(kind)', an architecture this SANNKit does not know (it knows \(known.joined(separator: ", "))); use the SANNKit that wrote it, or retrain with `sann train --model <kind>`"
     case let .configuration(path, kind, reason):
       "\(path): the configuration of its '\(kind)' model does not decode (\(reason)); retrain with `sann train --model \(kind)`"
     case let .weights(path, kind, reason):

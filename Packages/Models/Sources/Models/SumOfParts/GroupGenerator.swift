@@ -56,25 +56,9 @@ public final class GroupGenerator: Module {
   /// c [n, m] (differentiable with respect to the tokens and the projections). Only the kept
   /// candidates' attention rows are computed: a head's queries are the kept features alone.
   public func callAsFunction(_ tokens: Tensor) -> (masks: [Float], scales: Tensor) {
-    let (n, d) = (tokens.shape[0], tokens.shape[1])
-    let bias = selfBias.value
-    // QKᵀ = (T W_q)(T W_k)ᵀ = (T·W_q W_kᵀ)·Tᵀ: one E×E product per head, Tᵀ shared by the heads.
-    let transposedTokens = tokens.transposed()
-    var rows: [Tensor] = []
-    for (h, (q, k)) in zip(queries, keys).enumerated() {
-      let selected = candidates.filter { $0 / d == h }.map { $0 % d }
-      guard !selected.isEmpty else { continue }
-      let count = selected.count
-      let scores = tokens.matmul(q.value.matmul(k.value.transposed())).matmul(transposedTokens)
-      var indices = [Int](repeating: 0, count: n * count * d)
-      for b in 0..<n { for (i, query) in selected.enumerated() { for j in 0..<d { indices[(b * count + i) * d + j] = query } } }
-      let chosen = scores.gathering(alongAxis: 1, indices: indices, indexShape: [n, count, d])
-      var onSelf = [Float](repeating: 0, count: count * d)
-      for (i, query) in selected.enumerated() { onSelf[i * d + query] = 1 }
-      let bonus = Tensor(shape: [count, d], scalars: onSelf) * bias.gathering(alongAxis: 0, indices: [h], indexShape: [1])
-      rows.append((chosen * scale + bonus).softmax(alongAxis: -1))
-    }
-    let attention = rows.count == 1 ? rows[0] : Tensor.concatenating(rows, alongAxis: 1)
+    let n = tokens.shape[0]
+    let d = features
+    let attention = self.attention(tokens)
     let m = candidates.count
     // Hard masks: the top `keep` features of each candidate's attention (ties: lower index),
     // kept in a small list sorted by attention that most features fail to enter.
@@ -103,5 +87,44 @@ public final class GroupGenerator: Module {
     }
     let signs = Tensor(shape: [n, m, d], scalars: masks.map { 2 * $0 - 1 })
     return (masks, (attention * signs).sum(alongAxis: 2))
+  }
+
+  /// The kept candidates' attention rows [n, m, d], head by head.
+  func attention(_ tokens: Tensor) -> Tensor {
+    let (n, d) = (tokens.shape[0], tokens.shape[1])
+    let bias = selfBias.value
+    // QKᵀ = (T W_q)(T W_k)ᵀ = (T·W_q W_kᵀ)·Tᵀ: one E×E product per head, Tᵀ shared by the heads.
+    let transposedTokens = tokens.transposed()
+    var rows: [Tensor] = []
+    for (h, (q, k)) in zip(queries, keys).enumerated() {
+      let selected = candidates.filter { $0 / d == h }.map { $0 % d }
+      guard !selected.isEmpty else { continue }
+      let count = selected.count
+      let scores = tokens.matmul(q.value.matmul(k.value.transposed())).matmul(transposedTokens)
+      var indices = [Int](repeating: 0, count: n * count * d)
+      for b in 0..<n { for (i, query) in selected.enumerated() { for j in 0..<d { indices[(b * count + i) * d + j] = query } } }
+      let chosen = scores.gathering(alongAxis: 1, indices: indices, indexShape: [n, count, d])
+      var onSelf = [Float](repeating: 0, count: count * d)
+      for (i, query) in selected.enumerated() { onSelf[i * d + query] = 1 }
+      let bonus = Tensor(shape: [count, d], scalars: onSelf) * bias.gathering(alongAxis: 0, indices: [h], indexShape: [1])
+      rows.append((chosen * scale + bonus).softmax(alongAxis: -1))
+    }
+    return rows.count == 1 ? rows[0] : Tensor.concatenating(rows, alongAxis: 1)
+  }
+
+  /// The share of the groups of `tokens`' rows whose last kept feature ties with the first
+  /// dropped one: there the mask is decided by column order, not by the data (a saturated
+  /// attention puts exact zeros on most features).
+  public func boundaryTies(_ tokens: Tensor) -> Double {
+    guard keep < features else { return 0 }
+    let a = withoutGradient { attention(tokens) }.scalars
+    let d = features
+    var ties = 0
+    let rows = a.count / d
+    for r in 0..<rows {
+      let sorted = a[(r * d)..<((r + 1) * d)].sorted(by: >)
+      if sorted[keep - 1] == sorted[keep] { ties += 1 }
+    }
+    return Double(ties) / Double(Swift.max(rows, 1))
   }
 }

@@ -33,14 +33,14 @@ struct SavedBackbone {
   /// Throws unless the backbone was trained on the same encoded columns, with the same fitted
   /// preprocessing (so the same split) and the same outputs as `data`.
   func check(against data: PreparedDataset) throws {
+    guard card.task == data.task, card.classNames == data.labels.classNames else {
+      throw SumOfPartsError.backboneData(path: path, reason: "it predicts \(card.task.rawValue) \(card.classNames), these data \(data.task.rawValue) \(data.labels.classNames) (another --mode or target)")
+    }
     guard card.preprocessor == data.preprocessor else {
       let same = card.preprocessor.encodedNames == data.preprocessor.encodedNames
       throw SumOfPartsError.backboneData(path: path, reason: same
         ? "its preprocessing was fitted on other training rows (another --seed, --test_split_size or file)"
         : "its columns are \(card.preprocessor.encodedNames.joined(separator: ", ")), these data's \(data.preprocessor.encodedNames.joined(separator: ", "))")
-    }
-    guard card.task == data.task, card.classNames == data.labels.classNames else {
-      throw SumOfPartsError.backboneData(path: path, reason: "it predicts \(card.task.rawValue) \(card.classNames), these data \(data.task.rawValue) \(data.labels.classNames)")
     }
   }
 }
@@ -59,7 +59,7 @@ public enum SumOfPartsError: Error, Equatable, CustomStringConvertible {
     case let .backboneUnreadable(path, reason):
       "--backbone: \(path) cannot be used: \(reason)"
     case let .backboneNotTabResNet(path, kind):
-      "--backbone: \(path) holds a '\(kind)' model; Sum-of-Parts needs a TabResNet (`sann train --model tabresnet`), or leave --backbone out to train one first"
+      "--backbone: \(path) holds a model of kind '\(kind)'; Sum-of-Parts needs a TabResNet (`sann train --model tabresnet`), or leave --backbone out to train one first"
     case let .backboneData(path, reason):
       "--backbone: \(path) was trained on other data — \(reason); train it with the same --data/--dataset_id, --seed and --test_split_size, or leave --backbone out"
     }

@@ -51,6 +51,11 @@ extension SumOfParts {
     c.validationFraction = configuration.validationFraction
     c.seed = training.seed
     _ = try ValidatedTrainer.train(self, on: data, configuration: c, progress: progress)
+    let ties = withoutGradient { generator.boundaryTies(tokenizer(data.xTrain)) }
+    if ties > 0.1 {
+      progress(TrainingProgress(epoch: 0, epochs: 0, loss: 0, elapsed: 0, note: String(format:
+        "sop: in %.0f%% of the groups the last kept and the first dropped feature have the same attention, so column order decides them; the generator saturated — lower group_learning_rate or generator_scale", 100 * ties)))
+    }
     return FitResult(snapshots: [stateDict()], companions: companions)
   }
 }

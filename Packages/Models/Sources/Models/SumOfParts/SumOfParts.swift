@@ -123,14 +123,16 @@ public final class SumOfParts: Architecture, SelfExplaining {
     c.groups = try h.integer("groups", default: 20, in: 1...4096, help: "m, the groups per row (at most heads × encoded features are distinct)")
     c.tau = try h.number("tau", default: 0.2, in: NumberRange(lower: 0, lowerInclusive: false, upper: 1), help: "τ, the share of features a group keeps")
     c.heads = try h.integer("heads", default: 2, in: 1...64, help: "attention heads of the group generator")
-    c.tokenWidth = try h.integer("token_width", default: 64, in: 1...4096, help: "E, the width of the feature tokens")
-    c.generatorScale = try h.number("generator_scale", default: 1, in: .positive, help: "s_gen, the generator's attention scale")
-    c.selectorScale = try h.number("selector_temperature", default: 1, in: .positive, help: "s_sel, the selector's attention scale")
+    c.tokenWidth = try h.integer("token_width", default: 64, in: 1...1024, help: "E, the width of the feature tokens")
+    c.generatorScale = try h.number("generator_scale", default: 1, in: NumberRange(lower: 0, lowerInclusive: false, upper: 1000),
+                                    help: "s_gen, the generator's attention scale (large values saturate the attention)")
+    c.selectorScale = try h.number("selector_temperature", default: 1, in: NumberRange(lower: 0, lowerInclusive: false, upper: 1000),
+                                   help: "s_sel, the selector's attention scale")
     c.learnedScale = try h.choice("selector_scale", default: ScaleSetting.auto, help: "a learned positive scale per output on the selector's weights (auto: on for regression)")
     c.schedule = try h.choice("schedule", default: ScheduleKind.cosine, help: "the learning-rate decay after warm-up")
     c.validationFraction = try h.number("validation_fraction", default: 0.1, in: NumberRange(lower: 0, lowerInclusive: false, upper: 0.5),
                                         help: "the share of training rows that picks the best epoch")
-    c.groupLearningRate = try h.number("group_learning_rate", default: 0.001, in: NumberRange(lower: 0, lowerInclusive: false, upper: 1e3),
+    c.groupLearningRate = try h.number("group_learning_rate", default: 0.001, in: NumberRange(lower: 0, lowerInclusive: false, upper: 1),
                                        help: "peak learning rate of the generator and selector (--learning_rate trains the backbone)")
     c.backboneMasking = try h.number("backbone_masking", default: 0.5, in: .unit,
                                      help: "when it trains its backbone: the per-batch probability of cutout masking (0: as --model tabresnet trains it)")
@@ -150,13 +152,17 @@ public final class SumOfParts: Architecture, SelfExplaining {
     let c = configuration
     try TabResNetBackbone.checkSize(kind: Self.kind, features: features, width: c.backboneSize.width, blocks: c.backboneSize.blocks,
                                     headOutputs: outputs, weightNorm: c.backboneSize.weightNorm)
-    for (name, valid) in [("groups", (1...4096).contains(c.groups)), ("tau", c.tau > 0 && c.tau <= 1), ("heads", (1...64).contains(c.heads)),
-                          ("token_width", (1...4096).contains(c.tokenWidth)), ("generator_scale", c.generatorScale > 0 && c.generatorScale.isFinite),
-                          ("selector_temperature", c.selectorScale > 0 && c.selectorScale.isFinite),
-                          ("validation_fraction", c.validationFraction > 0 && c.validationFraction <= 0.5),
-                          ("group_learning_rate", c.groupLearningRate > 0 && c.groupLearningRate.isFinite),
-                          ("backbone_masking", (0...1).contains(c.backboneMasking))] where !valid {
-      throw ArchitectureError.invalidHyperparameter(kind: Self.kind, name: name, value: "out of range", accepted: "the range `sann train --help` gives")
+    // The same ranges as `configuration(from:)`, for configurations from code or edited model files.
+    for (name, value, valid, accepted) in [
+      ("groups", "\(c.groups)", (1...4096).contains(c.groups), "1...4096"), ("tau", "\(c.tau)", c.tau > 0 && c.tau <= 1, "(0, 1]"),
+      ("heads", "\(c.heads)", (1...64).contains(c.heads), "1...64"), ("token_width", "\(c.tokenWidth)", (1...1024).contains(c.tokenWidth), "1...1024"),
+      ("generator_scale", "\(c.generatorScale)", c.generatorScale > 0 && c.generatorScale <= 1000, "(0, 1000]"),
+      ("selector_temperature", "\(c.selectorScale)", c.selectorScale > 0 && c.selectorScale <= 1000, "(0, 1000]"),
+      ("validation_fraction", "\(c.validationFraction)", c.validationFraction > 0 && c.validationFraction <= 0.5, "(0, 0.5]"),
+      ("group_learning_rate", "\(c.groupLearningRate)", c.groupLearningRate > 0 && c.groupLearningRate <= 1, "(0, 1]"),
+      ("backbone_masking", "\(c.backboneMasking)", (0...1).contains(c.backboneMasking), "[0, 1]"),
+    ] where !valid {
+      throw ArchitectureError.invalidHyperparameter(kind: Self.kind, name: name, value: value, accepted: accepted)
     }
     guard Double(features) * Double(c.heads) * Double(c.tokenWidth) * Double(c.tokenWidth) <= Double(TabResNetBackbone.maximumParameters) else {
       throw ArchitectureError.tooLarge(kind: Self.kind, parameters: Double(features * c.heads) * Double(c.tokenWidth * c.tokenWidth),
@@ -214,6 +220,14 @@ public final class SumOfParts: Architecture, SelfExplaining {
   public func inferencePlan() -> any InferencePlan { ForwardPassPlan(self, chunkSize: 512) }
 
   public var selfExplaining: (any SelfExplaining)? { self }
+
+  /// The group stage reads the epochs, batch size, weight decay (AdamW) and warm-up; a backbone it
+  /// trains itself reads every setting but augmentation, which `backbone_masking` replaces.
+  public static func trainingSettings(_ configuration: Configuration) -> Set<TrainingSetting> {
+    configuration.backbone == nil
+      ? Set(TrainingSetting.allCases).subtracting(configuration.backboneMasking > 0 ? [.augmentationProbability] : [])
+      : [.epochs, .batchSize, .weightDecay, .warmupEpochs]
+  }
 
   public var components: [(name: String, model: any TabularModel)] { [("backbone", backbone)] }
 }

@@ -62,7 +62,7 @@ public struct Experiment {
       trainTime: trainTime, inferenceTime: inferenceTime, time: Date().timeIntervalSince(start),
       model: model.kind, task: data.task, dataset: data.name, trainRows: data.xTrain.shape[0], testRows: data.xTest.shape[0],
       encodedFeatures: features, classes: data.labels.classNames, droppedColumns: data.dropped, snapshots: snapshots.count,
-      configuration: .init(training: type(of: network).usesTrainingConfiguration ? training : nil, seed: training.seed, model: model,
+      configuration: .init(training: training, settings: network.trainingSettings, model: model,
                            interpretable: network.selfExplaining != nil, regression: data.task == .regression))
     return Result(card: card, snapshots: snapshots, report: report, network: network, companions: fitted.companions)
   }

@@ -43,13 +43,12 @@ public struct ExperimentReport: Codable, Sendable {
     }
   }
 
-  /// The resolved configuration: the training hyperparameters (for architectures that use
-  /// them, ``Architecture/usesTrainingConfiguration``; otherwise the seed alone), the
-  /// architecture's own, whether the model explains itself (`interpretable`) and the mode, all
-  /// in one object.
+  /// The resolved configuration: the seed and the training settings the model used
+  /// (``Architecture/trainingSettings``), the architecture's own hyperparameters, whether the
+  /// model explains itself (`interpretable`) and the mode, all in one object.
   public struct RunConfiguration: Sendable, Equatable {
-    public var training: TrainingConfiguration?
-    public var seed: UInt64
+    public var training: TrainingConfiguration
+    public var settings: Set<TrainingSetting>
     public var model: ModelSpecification
     public var interpretable: Bool
     public var regression: Bool
@@ -69,7 +68,7 @@ public struct ExperimentReport: Codable, Sendable {
     init(from decoder: any Decoder) throws { test = try EvaluationMetrics(prefix: "test_", from: decoder) }
   }
 
-  enum ConfigurationKeys: String, CodingKey { case interpretable, mode, seed, nrEpochs = "nr_epochs" }
+  enum ConfigurationKeys: String, CodingKey { case interpretable, mode }
 
   public func encode(to encoder: any Encoder) throws {
     try train.encode(prefix: "train_", to: encoder)
@@ -90,10 +89,9 @@ public struct ExperimentReport: Codable, Sendable {
     try c.encode(snapshots, forKey: .snapshots)
     if !components.isEmpty { try c.encode(components.mapValues { ComponentMetrics(test: $0) }, forKey: .components) }
     let nested = c.superEncoder(forKey: .configuration)
-    try configuration.training?.encode(to: nested)
+    try configuration.training.encode(to: nested, settings: configuration.settings)
     try configuration.model.configuration.encode(to: nested)
     var flags = nested.container(keyedBy: ConfigurationKeys.self)
-    if configuration.training == nil { try flags.encode(configuration.seed, forKey: .seed) }
     try flags.encode(configuration.interpretable, forKey: .interpretable)
     try flags.encode(configuration.regression ? "regression" : "classification", forKey: .mode)
   }
@@ -119,9 +117,10 @@ public struct ExperimentReport: Codable, Sendable {
     components = try c.decodeIfPresent([String: ComponentMetrics].self, forKey: .components)?.mapValues(\.test) ?? [:]
     let nested = try c.superDecoder(forKey: .configuration)
     let flags = try nested.container(keyedBy: ConfigurationKeys.self)
-    let training = flags.contains(.nrEpochs) ? try TrainingConfiguration(from: nested) : nil
+    let settingKeys = try nested.container(keyedBy: AnyKey.self)
     configuration = RunConfiguration(
-      training: training, seed: try training?.seed ?? flags.decode(UInt64.self, forKey: .seed),
+      training: try TrainingConfiguration(from: nested),
+      settings: Set(TrainingSetting.allCases.filter { settingKeys.contains(AnyKey($0.rawValue)) }),
       model: ModelSpecification(kind: model, configuration: try ModelRegistry.architecture(kind: model).decodeConfiguration(from: nested)),
       interpretable: try flags.decode(Bool.self, forKey: .interpretable),
       regression: try flags.decode(String.self, forKey: .mode) == "regression")

@@ -33,36 +33,52 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     case warmupEpochs = "warmup_epochs", augmentationProbability = "augmentation_probability", seed, augmentations
   }
 
+  /// Settings that are absent (a report of a model that does not use them) take their defaults.
   public init(from decoder: any Decoder) throws {
     let c = try decoder.container(keyedBy: CodingKeys.self)
-    epochs = try c.decode(Int.self, forKey: .epochs)
-    batchSize = try c.decode(Int.self, forKey: .batchSize)
-    learningRate = Float(try c.decode(Double.self, forKey: .learningRate))
-    weightDecay = Float(try c.decode(Double.self, forKey: .weightDecay))
-    decoupledWeightDecay = try c.decode(Bool.self, forKey: .decoupledWeightDecay)
-    schedulerTMult = try c.decode(Int.self, forKey: .schedulerTMult)
-    restarts = try c.decode(Int.self, forKey: .restarts)
-    warmupEpochs = try c.decode(Int.self, forKey: .warmupEpochs)
-    augmentationProbability = Float(try c.decode(Double.self, forKey: .augmentationProbability))
+    let d = TrainingConfiguration()
+    epochs = try c.decodeIfPresent(Int.self, forKey: .epochs) ?? d.epochs
+    batchSize = try c.decodeIfPresent(Int.self, forKey: .batchSize) ?? d.batchSize
+    learningRate = try c.decodeIfPresent(Double.self, forKey: .learningRate).map(Float.init) ?? d.learningRate
+    weightDecay = try c.decodeIfPresent(Double.self, forKey: .weightDecay).map(Float.init) ?? d.weightDecay
+    decoupledWeightDecay = try c.decodeIfPresent(Bool.self, forKey: .decoupledWeightDecay) ?? d.decoupledWeightDecay
+    schedulerTMult = try c.decodeIfPresent(Int.self, forKey: .schedulerTMult) ?? d.schedulerTMult
+    restarts = try c.decodeIfPresent(Int.self, forKey: .restarts) ?? d.restarts
+    warmupEpochs = try c.decodeIfPresent(Int.self, forKey: .warmupEpochs) ?? d.warmupEpochs
+    augmentationProbability = try c.decodeIfPresent(Double.self, forKey: .augmentationProbability).map(Float.init) ?? d.augmentationProbability
     seed = try c.decode(UInt64.self, forKey: .seed)
     augmentations = try c.decodeIfPresent([Augmentation].self, forKey: .augmentations) ?? Augmentation.allCases
   }
 
   public func encode(to encoder: any Encoder) throws {
+    try encode(to: encoder, settings: Set(TrainingSetting.allCases))
+  }
+
+  /// Encodes the seed and `settings` alone (what a model's report records).
+  public func encode(to encoder: any Encoder, settings: Set<TrainingSetting>) throws {
     var c = encoder.container(keyedBy: CodingKeys.self)
-    try c.encode(epochs, forKey: .epochs)
-    try c.encode(batchSize, forKey: .batchSize)
-    try c.encode(Double(learningRate), forKey: .learningRate)
-    try c.encode(Double(weightDecay), forKey: .weightDecay)
-    try c.encode(decoupledWeightDecay, forKey: .decoupledWeightDecay)
-    try c.encode(schedulerTMult, forKey: .schedulerTMult)
-    try c.encode(restarts, forKey: .restarts)
-    try c.encode(warmupEpochs, forKey: .warmupEpochs)
-    try c.encode(Double(augmentationProbability), forKey: .augmentationProbability)
+    if settings.contains(.epochs) { try c.encode(epochs, forKey: .epochs) }
+    if settings.contains(.batchSize) { try c.encode(batchSize, forKey: .batchSize) }
+    if settings.contains(.learningRate) { try c.encode(Double(learningRate), forKey: .learningRate) }
+    if settings.contains(.weightDecay) { try c.encode(Double(weightDecay), forKey: .weightDecay) }
+    if settings.contains(.decoupledWeightDecay) { try c.encode(decoupledWeightDecay, forKey: .decoupledWeightDecay) }
+    if settings.contains(.schedulerTMult) { try c.encode(schedulerTMult, forKey: .schedulerTMult) }
+    if settings.contains(.restarts) { try c.encode(restarts, forKey: .restarts) }
+    if settings.contains(.warmupEpochs) { try c.encode(warmupEpochs, forKey: .warmupEpochs) }
+    if settings.contains(.augmentationProbability) { try c.encode(Double(augmentationProbability), forKey: .augmentationProbability) }
     try c.encode(seed, forKey: .seed)
     // Written only when not all five, so the reference's keys stay as they were.
     if augmentations != Augmentation.allCases { try c.encode(augmentations, forKey: .augmentations) }
   }
+}
+
+/// The settings of ``TrainingConfiguration`` a model's fit may use (the seed always is), by
+/// their flag names. An architecture lists the ones it reads (``Architecture/trainingSettings``);
+/// reports record those alone, and `sann train` warns about a flag the model ignores.
+public enum TrainingSetting: String, Sendable, CaseIterable, Hashable {
+  case epochs = "nr_epochs", batchSize = "batch_size", learningRate = "learning_rate", weightDecay = "weight_decay"
+  case decoupledWeightDecay = "decoupled_weight_decay", schedulerTMult = "scheduler_t_mult", restarts = "nr_restarts"
+  case warmupEpochs = "warmup_epochs", augmentationProbability = "augmentation_probability"
 }
 
 /// The iteration plan of a training run: linear warm-up for `warmup` iterations, then

@@ -165,7 +165,7 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
   public var description: String {
     switch self {
     case let .diverged(epochs):
-      "the validation loss was never finite in \(epochs) epochs: training diverged; lower --learning_rate"
+      "the validation loss was never finite in \(epochs) epochs: training diverged; lower the learning rate (Sum-of-Parts: group_learning_rate), the weight decay or the model's penalties"
     case let .tooFewRows(rows):
       "\(rows) training rows are too few for a validation split (at least 3 distinct rows are needed)"
     }
