@@ -7,6 +7,7 @@
 //
 //   Tensor ← Models ← Attribution       (OpenBLAS)
 //   Theory                              (GMP and GLPK only: exact bounds without tensors)
+//   TheoryChecks ← Theory, Models, Attribution   (trained models against the bounds)
 //
 // `sann` uses all four. Tests/TestSupport holds the helpers every test suite shares.
 import PackageDescription
@@ -32,6 +33,7 @@ let package = Package(
         .product(name: "Models", package: "Models"),
         .product(name: "Attribution", package: "Attribution"),
         .product(name: "Theory", package: "Theory"),
+        .product(name: "TheoryChecks", package: "Theory"),
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       path: "Tools/sann/Sources/SANNCLI"
@@ -90,12 +92,31 @@ let package = Package(
       ]
     ),
     .testTarget(
+      name: "TheoryChecksTests",
+      dependencies: [
+        "TestSupport",
+        .product(name: "TheoryChecks", package: "Theory"),
+        .product(name: "Theory", package: "Theory"),
+        .product(name: "Models", package: "Models"),
+        .product(name: "Attribution", package: "Attribution"),
+        .product(name: "Tensor", package: "Tensor"),
+        .product(name: "PropertyBased", package: "swift-property-based"),
+      ]
+    ),
+    .testTarget(
       name: "ProofsTests",
-      dependencies: [.product(name: "Theory", package: "Theory")]
+      dependencies: [
+        .product(name: "Theory", package: "Theory"),
+        .product(name: "TheoryChecks", package: "Theory"),
+        .product(name: "Models", package: "Models"),
+      ]
     ),
     .testTarget(
       name: "CLITests",
-      dependencies: ["SANNCLI", "sann", "TestSupport", .product(name: "Models", package: "Models")]
+      dependencies: [
+        "SANNCLI", "sann", "TestSupport", .product(name: "Models", package: "Models"),
+        .product(name: "Theory", package: "Theory"), .product(name: "TheoryChecks", package: "Theory"),
+      ]
     ),
   ]
 )

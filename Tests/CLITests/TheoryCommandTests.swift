@@ -1,5 +1,7 @@
 import Foundation
 import Testing
+import Theory
+import TheoryChecks
 
 @Suite("sann theory")
 struct TheoryCommandTests {
@@ -108,5 +110,56 @@ struct TheoryCommandTests {
       #expect(result.status != 0, "\(arguments) was accepted")
       #expect(result.stderr.contains(expected), "\(arguments): \(result.stderr)")
     }
+  }
+}
+
+@Suite("sann theory reach --trained")
+struct TheoryReachTrainedCommandTests {
+  @Test("bad input gets a clear message and a non-zero exit before any training")
+  func badInput() throws {
+    let cases: [([String], String)] = [
+      (["--monomial", "17"], "pass --samples N"),
+      (["--monomial", "12"], "pass --samples N"),
+      (["--monomial", "21", "--samples", "100"], "done up to d = 20"),
+      (["--polynomial", "x1^2 x2"], "multilinear"),
+      (["--polynomial", "x1 x2 x1"], "multilinear"),
+      (["--binomial", "2,2,2", "--point", "1,1"], "2 coordinates but the polynomial has d = 6"),
+      (["--binomial", "2,2,2", "--samples", "3"], "--samples must lie in 16...1000000"),
+      (["--binomial", "2,2,2", "--tau", "0"], "--tau must lie in (0, 1]"),
+      (["--binomial", "2,2,2", "--sop-param", "groupz=3"], "sop has no hyperparameter 'groupz'"),
+      (["--binomial", "2,2,2", "--sop-param", "tau"], "is not name=value"),
+      (["--binomial", "2,2,2", "--models", "/nonexistent"], "/nonexistent/sop/model.safetensors does not exist"),
+    ]
+    for (arguments, expected) in cases {
+      let result = try SANNProcess.run(["theory", "reach", "--trained", "--quiet"] + arguments)
+      #expect(result.status != 0, "\(arguments) was accepted")
+      #expect(result.stderr.contains(expected), "\(arguments): \(result.stderr)")
+    }
+    let untrained = try SANNProcess.run(["theory", "reach", "--binomial", "2,2,2", "--samples", "100"])
+    #expect(untrained.status != 0 && untrained.stderr.contains("--samples applies to --trained only"), "\(untrained.stderr)")
+  }
+
+  @Test("a short run trains, saves and reloads the models, and its report recomputes; the reloaded models give the same report")
+  func trainSaveReload() throws {
+    let directory = try SANNProcess.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let models = directory.appendingPathComponent("models").path
+    let first = try SANNProcess.run(["theory", "reach", "--trained", "--binomial", "1,1,1", "--nr_epochs", "20", "--hidden_size", "16",
+                                     "--quiet", "--json", "--save-models", models])
+    #expect(first.status == 0, "stderr: \(first.stderr)")
+    let report = try JSONDecoder().decode(ReachabilityReport.self, from: Data(first.stdout.utf8))
+    #expect(report.methods.map(\.name) == ["sop", "nam", "inn", "shapley", "optimal-feature-wise"])
+    #expect(report.optimum == Rational(2) && report.zeroErrorConstruction.isZero)
+    #expect(try report.recheck().isEmpty)
+    for name in ["nam", "inn", "shapley", "optimal-feature-wise"] { #expect(report.method(name)!.error >= report.optimum, "\(name)") }
+    let again = try SANNProcess.run(["theory", "reach", "--trained", "--binomial", "1,1,1", "--models", models, "--json",
+                                     "--report", directory.appendingPathComponent("report").path])
+    #expect(again.status == 0, "stderr: \(again.stderr)")
+    #expect(try JSONDecoder().decode(ReachabilityReport.self, from: Data(again.stdout.utf8)) == report)
+    let written = try JSONDecoder().decode([ReachabilityReport].self, from: Data(contentsOf: directory.appendingPathComponent("report/report.json")))
+    #expect(written.map(\.error) == [.insertion, .deletion] && written[0] == report)
+    let svg = try String(contentsOf: directory.appendingPathComponent("report/error.svg"), encoding: .utf8)
+    #expect(svg.hasPrefix("<svg") || svg.hasPrefix("<?xml"))
+    #expect(svg.contains("OPT = 2"))
   }
 }

@@ -3,7 +3,7 @@
 // and fitting on a saved backbone checks that it fits the data.
 
 import Foundation
-import Models
+@testable import Models
 import PropertyBased
 import Tensor
 import Testing
@@ -154,5 +154,81 @@ struct SumOfPartsTests {
       let sop = try Experiment(model: spec, training: Self.training(epochs: 2)).run(data).network as! SumOfParts
       #expect(sop.logScale.isTrainable == trainable, "\(setting), regression \(regression)")
     }
+  }
+
+  @Test("the consistency term is λ·mean over rows and outputs of (Σ over groups inside S of the contributions − f(x_S))², recomputed row by row; none in evaluation or with λ = 0")
+  func consistencyTerm() async {
+    await propertyCheck(count: 12, input: Gen.int(in: 2...8), Gen.int(in: 1...2), Gen.uint64()) { d, k, seed in
+      let sop = try Self.model(features: d, outputs: k, groups: 5, tau: 0.4, seed: seed)
+      var rng = RandomGenerator(seed: seed &+ 2)
+      let n = 2 + rng.nextInt(below: 6)
+      let x = TestModels.uniform(n * d, &rng, -2, 2)
+      let input = Tensor(shape: [n, d], scalars: x)
+      #expect(sop.trainingOutput(input).penalty == nil, "λ = 0")
+      var c = sop.configuration
+      c.consistency = 2.5
+      var build = RandomGenerator(seed: seed)
+      let weighted = try SumOfParts(configuration: c, features: d, outputs: k, rng: &build)
+      try weighted.loadStateDict(sop.stateDict())
+      weighted.eval()
+      #expect(weighted.trainingOutput(input).penalty == nil, "evaluation mode")
+      weighted.train()
+      weighted.subsetGenerator = RandomGenerator(seed: seed).stream(5)
+      var draw = weighted.subsetGenerator
+      let penalty = try #require(weighted.trainingOutput(input).penalty).item
+      // Row by row: the same subsets, the groups inside each, the model on x_S alone.
+      weighted.eval()
+      let (masks, contributions) = withoutGradient { weighted.parts(input) }
+      let m = weighted.groupCount
+      var expected = 0.0
+      for r in 0..<n {
+        let q = draw.nextUniform()
+        let kept = (0..<d).map { _ in draw.nextUniform() < q }
+        let subsetRow = (0..<d).map { kept[$0] ? x[r * d + $0] : 0 }
+        let own = withoutGradient { weighted(Tensor(shape: [1, d], scalars: subsetRow)) }
+        for o in 0..<k {
+          var inside = 0.0
+          for i in 0..<m where (0..<d).allSatisfy({ masks[(r * m + i) * d + $0] == 0 || kept[$0] }) { inside += Double(contributions[r, o, i]) }
+          expected += (inside - Double(own[0, o])) * (inside - Double(own[0, o]))
+        }
+      }
+      expected *= 2.5 / Double(n * k)
+      #expect(Swift.abs(Double(penalty) - expected) <= 1e-4 * Swift.max(1, expected), "\(penalty) vs \(expected)")
+    }
+  }
+
+  @Test("softmax selection gives every group a positive weight, the weights of each output sum to 1, and the contributions still add up to the logits")
+  func softmaxSelection() throws {
+    var c = SumOfParts.Configuration()
+    c.backboneSize = TabResNetConfiguration(width: 8, blocks: 1)
+    c.tokenWidth = 8
+    c.groups = 6
+    c.selection = .softmax
+    var rng = RandomGenerator(seed: 5)
+    let sop = try SumOfParts(configuration: c, features: 5, outputs: 2, rng: &rng)
+    sop.eval()
+    let x = TestModels.uniform(4 * 5, &rng, -2, 2)
+    let z = withoutGradient { sop.backbone.backbone(Tensor(shape: [24, 5], scalars: Array(repeating: x, count: 6).flatMap { $0 }.prefix(24 * 5).map { $0 })) }
+    let alpha = withoutGradient { sop.selector(z.reshaped([4, 6, 8])) }
+    #expect(alpha.scalars.allSatisfy { $0 > 0 })
+    for b in 0..<4 { for o in 0..<2 { #expect(Swift.abs((0..<6).reduce(Float(0)) { $0 + alpha[b, o, $1] } - 1) < 1e-5) } }
+    let logits = withoutGradient { sop(Tensor(shape: [4, 5], scalars: x)) }
+    let explanation = try sop.explain(x, threads: 1).groups
+    for r in 0..<4 { for o in 0..<2 {
+      #expect(Swift.abs((0..<6).reduce(0.0) { $0 + explanation[r, o, $1] } - Double(logits[r, o])) < 1e-5)
+    } }
+  }
+
+  @Test("a configuration written before consistency and selection existed decodes with the authors' objective (0, sparsemax)")
+  func olderConfigurationDecodes() throws {
+    let current = try JSONEncoder().encode(SumOfParts.Configuration())
+    var object = try #require(try JSONSerialization.jsonObject(with: current) as? [String: Any])
+    #expect(object["consistency"] as? Double == 0 && object["selection"] as? String == "sparsemax")
+    object["consistency"] = nil
+    object["selection"] = nil
+    let older = try JSONDecoder().decode(SumOfParts.Configuration.self, from: JSONSerialization.data(withJSONObject: object))
+    #expect(older.consistency == 0 && older.selection == .sparsemax)
+    #expect(throws: ArchitectureError.self) { try ModelRegistry.specification(kind: SumOfParts.kind, hyperparameters: ["consistency": "-1"]) }
+    #expect(throws: ArchitectureError.self) { try ModelRegistry.specification(kind: SumOfParts.kind, hyperparameters: ["selection": "entmax"]) }
   }
 }

@@ -79,4 +79,37 @@ struct ValidatedTrainerTests {
       try ValidatedTrainer.train(TabResNet(features: 1, outputs: 1, width: 4, blocks: 0, rng: &rng), on: data, configuration: ValidatedTraining())
     }
   }
+
+  @Test("validation fraction 0: every row trains, every epoch runs, the last state is kept; two rows suffice")
+  func noValidation() throws {
+    let data = try PreparedDataset.prepare(TestModels.signalTable(rows: 120, seed: 6), name: "s", target: "y", regression: false,
+                                           testFraction: 0.2, seed: 0)
+    var rng = RandomGenerator(seed: 4)
+    let model = TabResNet(features: 6, outputs: 1, width: 8, blocks: 1, rng: &rng)
+    var c = ValidatedTraining()
+    c.epochs = 7
+    c.learningRate = 0.01
+    c.validationFraction = 0
+    var seen = 0
+    let outcome = try ValidatedTrainer.train(model, on: data, configuration: c) { _ in seen += 1 }
+    #expect(seen == 7 && outcome.bestEpoch == 7 && outcome.validationLosses.count == 7)
+    for (name, value) in outcome.best { #expect(model.stateDict()[name]!.scalars == value.scalars, "\(name)") }
+    #expect(outcome.validationLosses.allSatisfy { $0.isFinite })
+
+    let two = try PreparedDataset(name: "t", featureNames: ["a"], xTrain: [1, 2], yTrain: [0, 1], xTest: [1], yTest: [0], classNames: ["p", "q"])
+    var tiny = ValidatedTraining()
+    tiny.epochs = 2
+    tiny.validationFraction = 0
+    let small = try ValidatedTrainer.train(TabResNet(features: 1, outputs: 1, width: 4, blocks: 0, rng: &rng), on: two, configuration: tiny)
+    #expect(small.bestEpoch == 2)
+  }
+
+  @Test("NAM and Sum-of-Parts accept validation_fraction=0 (NAM then ignores its patience) and refuse values outside [0, 0.5]")
+  func validationFractionRange() throws {
+    for kind in [NeuralAdditiveModel.kind, SumOfParts.kind] {
+      _ = try ModelRegistry.specification(kind: kind, hyperparameters: ["validation_fraction": "0"])
+      #expect(throws: ArchitectureError.self) { try ModelRegistry.specification(kind: kind, hyperparameters: ["validation_fraction": "-0.1"]) }
+      #expect(throws: ArchitectureError.self) { try ModelRegistry.specification(kind: kind, hyperparameters: ["validation_fraction": "0.6"]) }
+    }
+  }
 }

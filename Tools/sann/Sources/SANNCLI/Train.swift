@@ -140,23 +140,28 @@ struct Train: ParsableCommand {
 
   /// The model's hyperparameters as given: the reference's flags and every --param.
   func hyperparameters() throws -> Hyperparameters {
-    var values: [String: String] = [:]
-    for parameter in parameters {
-      let parts = parameter.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-      guard parts.count == 2, !parts[0].isEmpty else {
-        throw ValidationError("--param '\(parameter)' is not name=value (for example --param hidden_size=64)")
-      }
-      // Names may be spelled with dashes, as the flags may.
-      let name = parts[0].replacingOccurrences(of: "-", with: "_")
-      guard values[name] == nil else { throw ValidationError("--param \(name) is given twice") }
-      values[name] = parts[1]
-    }
+    var values = try Self.parse(parameters, flag: "--param")
     for (name, value) in [("hidden_size", hiddenSize), ("nr_blocks", nrBlocks), ("weight_norm", weightNorm), ("backbone", backbone)] {
       guard let value else { continue }
       guard values[name] == nil else { throw ValidationError("\(name) is given both as --\(name) and as --param \(name)=…; give it once") }
       values[name] = value
     }
     return Hyperparameters(values)
+  }
+
+  /// name=value pairs given to `flag`; names may be spelled with dashes, as the flags may.
+  static func parse(_ parameters: [String], flag: String) throws -> [String: String] {
+    var values: [String: String] = [:]
+    for parameter in parameters {
+      let parts = parameter.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+      guard parts.count == 2, !parts[0].isEmpty else {
+        throw ValidationError("\(flag) '\(parameter)' is not name=value (for example \(flag) hidden_size=64)")
+      }
+      let name = parts[0].replacingOccurrences(of: "-", with: "_")
+      guard values[name] == nil else { throw ValidationError("\(flag) \(name) is given twice") }
+      values[name] = parts[1]
+    }
+    return values
   }
 
   /// The model to train, configured and validated through the registry.

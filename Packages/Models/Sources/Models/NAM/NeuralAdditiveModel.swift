@@ -31,7 +31,8 @@ public final class NeuralAdditiveModel: Architecture, SelfExplaining, GlobalExpl
     public var outputPenalty = 0.001
     /// Networks in the ensemble.
     public var models = 1
-    /// Epochs without a better validation loss before a network stops.
+    /// Epochs without a better validation loss before a network stops (unused when
+    /// `validationFraction` is 0).
     public var patience = 20
     public var decay = 0.995
     public var validationFraction = 0.1
@@ -55,8 +56,8 @@ public final class NeuralAdditiveModel: Architecture, SelfExplaining, GlobalExpl
     c.models = try h.integer("models", default: 1, in: 1...100, help: "networks in the ensemble, each with its own split and seed")
     c.patience = try h.integer("patience", default: 20, in: 1...100_000, help: "epochs without a better validation loss before stopping")
     c.decay = try h.number("lr_decay", default: 0.995, in: NumberRange(lower: 0, lowerInclusive: false, upper: 1), help: "learning-rate factor per epoch")
-    c.validationFraction = try h.number("validation_fraction", default: 0.1, in: NumberRange(lower: 0, lowerInclusive: false, upper: 0.5),
-                                        help: "the share of training rows for early stopping")
+    c.validationFraction = try h.number("validation_fraction", default: 0.1, in: .closed(0, 0.5),
+                                        help: "the share of training rows for early stopping (0: train on every row for all epochs)")
     return c
   }
 
@@ -74,7 +75,7 @@ public final class NeuralAdditiveModel: Architecture, SelfExplaining, GlobalExpl
       ("feature_dropout", "\(c.featureDropout)", (0...0.9).contains(c.featureDropout), "[0, 0.9]"),
       ("output_penalty", "\(c.outputPenalty)", (0...1e6).contains(c.outputPenalty), "[0, 1e6]"),
       ("patience", "\(c.patience)", (1...100_000).contains(c.patience), "1...100000"), ("lr_decay", "\(c.decay)", c.decay > 0 && c.decay <= 1, "(0, 1]"),
-      ("validation_fraction", "\(c.validationFraction)", c.validationFraction > 0 && c.validationFraction <= 0.5, "(0, 0.5]"),
+      ("validation_fraction", "\(c.validationFraction)", (0...0.5).contains(c.validationFraction), "[0, 0.5]"),
     ] where !valid {
       throw ArchitectureError.invalidHyperparameter(kind: Self.kind, name: name, value: value, accepted: accepted)
     }
@@ -127,7 +128,7 @@ public final class NeuralAdditiveModel: Architecture, SelfExplaining, GlobalExpl
       c.optimizer = .adamW
       c.schedule = .exponential(perEpoch: Float(configuration.decay))
       c.validationFraction = configuration.validationFraction
-      c.patience = configuration.patience
+      c.patience = configuration.validationFraction > 0 ? configuration.patience : nil
       c.seed = training.seed &+ UInt64(m)
       _ = try ValidatedTrainer.train(member, on: data, configuration: c, progress: progress)
     }

@@ -13,15 +13,22 @@ public final class GroupSelector: Module {
   public let queryProjection: Parameter
   public let keyProjection: Parameter
   public let scale: Float
+  /// Sparsemax (the authors': most groups get weight exactly 0) or softmax (every group some).
+  public let normalisation: Normalisation
   public var mode = ModuleMode()
 
-  public init(classes: Int, width: Int, scale: Float, rng: inout RandomGenerator) {
+  public enum Normalisation: String, Codable, Sendable, CaseIterable {
+    case sparsemax, softmax
+  }
+
+  public init(classes: Int, width: Int, scale: Float, normalisation: Normalisation = .sparsemax, rng: inout RandomGenerator) {
     let bound = (6 / Float(classes + width)).squareRoot()
     classQueries = Parameter(.randomUniform([classes, width], low: -bound, high: bound, using: &rng))
     let identity = Tensor(shape: [width, width], scalars: (0..<(width * width)).map { $0 / width == $0 % width ? 1 : 0 })
     queryProjection = Parameter(identity)
     keyProjection = Parameter(identity)
     self.scale = scale
+    self.normalisation = normalisation
   }
 
   public var ownParameters: [(name: String, parameter: Parameter)] {
@@ -38,6 +45,7 @@ public final class GroupSelector: Module {
   /// meet a D×K matrix rather than a D×D one.
   public func callAsFunction(_ hidden: Tensor) -> Tensor {
     let queries = classQueries.value.matmul(queryProjection.value)
-    return (hidden.matmul(keyProjection.value.matmul(queries.transposed())).transposed(1, 2) * scale).sparsemax(alongAxis: -1)
+    let scores = hidden.matmul(keyProjection.value.matmul(queries.transposed())).transposed(1, 2) * scale
+    return normalisation == .sparsemax ? scores.sparsemax(alongAxis: -1) : scores.softmax(alongAxis: -1)
   }
 }

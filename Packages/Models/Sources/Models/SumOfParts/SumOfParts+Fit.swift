@@ -35,6 +35,7 @@ extension SumOfParts {
     try backbone.loadStateDict(backboneState)
     backbone.freeze()
     selector.initialiseQueries(from: backbone.head)
+    subsetGenerator = RandomGenerator(seed: training.seed).stream(12)
     let scaleOn = configuration.learnedScale == .on || (configuration.learnedScale == .auto && data.task == .regression)
     logScale.value = .zeros([outputs])
     logScale.isFrozen = !scaleOn

@@ -60,13 +60,18 @@ public final class SumOfParts: Architecture, SelfExplaining {
     /// When Sum-of-Parts trains its own backbone: the per-batch probability of cutout (random
     /// features set to 0, their mean), so the backbone has seen inputs like its groups.
     public var backboneMasking = 0.5
+    /// λ of the insertion-consistency term (0: the authors' objective alone); see
+    /// ``SumOfParts/trainingOutput(_:)``.
+    public var consistency = 0.0
+    /// How the selector turns scores into group weights.
+    public var selection = GroupSelector.Normalisation.sparsemax
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
       case backbone, groups, tau, heads, tokenWidth = "token_width", generatorScale = "generator_scale"
       case selectorScale = "selector_temperature", learnedScale = "selector_scale", schedule, validationFraction = "validation_fraction"
-      case groupLearningRate = "group_learning_rate", backboneMasking = "backbone_masking"
+      case groupLearningRate = "group_learning_rate", backboneMasking = "backbone_masking", consistency, selection
     }
 
     public init(from decoder: any Decoder) throws {
@@ -84,6 +89,9 @@ public final class SumOfParts: Architecture, SelfExplaining {
       validationFraction = try c.decode(Double.self, forKey: .validationFraction)
       groupLearningRate = Float(try c.decode(Double.self, forKey: .groupLearningRate))
       backboneMasking = try c.decode(Double.self, forKey: .backboneMasking)
+      // Model files written before the term existed trained without it.
+      consistency = try c.decodeIfPresent(Double.self, forKey: .consistency) ?? 0
+      selection = try c.decodeIfPresent(GroupSelector.Normalisation.self, forKey: .selection) ?? .sparsemax
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -101,6 +109,8 @@ public final class SumOfParts: Architecture, SelfExplaining {
       try c.encode(validationFraction, forKey: .validationFraction)
       try c.encode(Double(groupLearningRate), forKey: .groupLearningRate)
       try c.encode(backboneMasking, forKey: .backboneMasking)
+      try c.encode(consistency, forKey: .consistency)
+      try c.encode(selection, forKey: .selection)
     }
   }
 
@@ -130,12 +140,16 @@ public final class SumOfParts: Architecture, SelfExplaining {
                                    help: "s_sel, the selector's attention scale")
     c.learnedScale = try h.choice("selector_scale", default: ScaleSetting.auto, help: "a learned positive scale per output on the selector's weights (auto: on for regression)")
     c.schedule = try h.choice("schedule", default: ScheduleKind.cosine, help: "the learning-rate decay after warm-up")
-    c.validationFraction = try h.number("validation_fraction", default: 0.1, in: NumberRange(lower: 0, lowerInclusive: false, upper: 0.5),
-                                        help: "the share of training rows that picks the best epoch")
+    c.validationFraction = try h.number("validation_fraction", default: 0.1, in: .closed(0, 0.5),
+                                        help: "the share of training rows that picks the best epoch (0: train on every row, keep the last epoch)")
     c.groupLearningRate = try h.number("group_learning_rate", default: 0.001, in: NumberRange(lower: 0, lowerInclusive: false, upper: 1),
                                        help: "peak learning rate of the generator and selector (--learning_rate trains the backbone)")
     c.backboneMasking = try h.number("backbone_masking", default: 0.5, in: .unit,
                                      help: "when it trains its backbone: the per-batch probability of cutout masking (0: as --model tabresnet trains it)")
+    c.consistency = try h.number("consistency", default: 0, in: .closed(0, 1000),
+                                 help: "λ: train the groups inside a random subset of features to add up to the model's output on that subset alone (0: the authors' objective)")
+    c.selection = try h.choice("selection", default: GroupSelector.Normalisation.sparsemax,
+                               help: "how the selector weighs the groups: sparsemax (the authors': most weights exactly 0) or softmax")
     return c
   }
 
@@ -147,6 +161,8 @@ public final class SumOfParts: Architecture, SelfExplaining {
   /// ρ_k, the log of the selector scale per output (fixed at 0 when the scale is off).
   public let logScale: Parameter
   public var mode = ModuleMode()
+  /// Draws the subsets of the consistency term; seeded by ``fit(on:training:progress:)``.
+  var subsetGenerator = RandomGenerator(seed: 0)
 
   public init(configuration: Configuration, features: Int, outputs: Int, rng: inout RandomGenerator) throws {
     let c = configuration
@@ -158,9 +174,10 @@ public final class SumOfParts: Architecture, SelfExplaining {
       ("heads", "\(c.heads)", (1...64).contains(c.heads), "1...64"), ("token_width", "\(c.tokenWidth)", (1...1024).contains(c.tokenWidth), "1...1024"),
       ("generator_scale", "\(c.generatorScale)", c.generatorScale > 0 && c.generatorScale <= 1000, "(0, 1000]"),
       ("selector_temperature", "\(c.selectorScale)", c.selectorScale > 0 && c.selectorScale <= 1000, "(0, 1000]"),
-      ("validation_fraction", "\(c.validationFraction)", c.validationFraction > 0 && c.validationFraction <= 0.5, "(0, 0.5]"),
+      ("validation_fraction", "\(c.validationFraction)", (0...0.5).contains(c.validationFraction), "[0, 0.5]"),
       ("group_learning_rate", "\(c.groupLearningRate)", c.groupLearningRate > 0 && c.groupLearningRate <= 1, "(0, 1]"),
       ("backbone_masking", "\(c.backboneMasking)", (0...1).contains(c.backboneMasking), "[0, 1]"),
+      ("consistency", "\(c.consistency)", (0...1000).contains(c.consistency), "[0, 1000]"),
     ] where !valid {
       throw ArchitectureError.invalidHyperparameter(kind: Self.kind, name: name, value: value, accepted: accepted)
     }
@@ -173,7 +190,7 @@ public final class SumOfParts: Architecture, SelfExplaining {
     tokenizer = FeatureTokenizer(features: features, width: c.tokenWidth, rng: &rng)
     generator = GroupGenerator(features: features, width: c.tokenWidth, heads: c.heads, groups: c.groups, tau: c.tau,
                                scale: c.generatorScale, rng: &rng)
-    selector = GroupSelector(classes: outputs, width: c.backboneSize.width, scale: c.selectorScale, rng: &rng)
+    selector = GroupSelector(classes: outputs, width: c.backboneSize.width, scale: c.selectorScale, normalisation: c.selection, rng: &rng)
     logScale = Parameter(.zeros([outputs]))
     backbone.freeze()
   }

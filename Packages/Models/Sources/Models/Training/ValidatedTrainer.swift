@@ -28,7 +28,9 @@ public struct ValidatedTraining: Sendable, Equatable {
   public var weightDecay: Float = 0.01
   public var optimizer = Optimizer.adamW
   public var schedule = Schedule.cosine(warmupSteps: 0)
-  /// The share of the distinct training rows held out for validation, in (0, 1).
+  /// The share of the distinct training rows held out for validation, in [0, 1); 0: every row
+  /// trains and the last epoch is kept (for data that are the whole population, such as every
+  /// input of a polynomial; `patience` then has nothing to watch and must be nil).
   public var validationFraction = 0.1
   /// Stop after this many epochs without a better validation loss (nil: run every epoch).
   public var patience: Int?
@@ -64,10 +66,12 @@ public enum ValidatedTrainer {
     progress: (TrainingProgress) -> Void = { _ in }
   ) throws -> Outcome {
     let distinct = Set(data.trainRowSources.count == data.xTrain.shape[0] ? data.trainRowSources : Array(0..<data.xTrain.shape[0])).count
-    guard distinct >= 3 else { throw TrainingError.tooFewRows(rows: distinct) }
-    precondition(c.epochs >= 1 && c.batchSize >= 2 && c.validationFraction > 0 && c.validationFraction < 1,
-                 "ValidatedTraining: epochs ≥ 1, batch size ≥ 2 and a validation fraction in (0, 1)")
-    let (trainRows, validationRows) = split(data, fraction: c.validationFraction, seed: c.seed)
+    let validated = c.validationFraction > 0
+    guard distinct >= (validated ? 3 : 2) else { throw TrainingError.tooFewRows(rows: distinct) }
+    precondition(c.epochs >= 1 && c.batchSize >= 2 && c.validationFraction >= 0 && c.validationFraction < 1 && (validated || c.patience == nil),
+                 "ValidatedTraining: epochs ≥ 1, batch size ≥ 2, a validation fraction in [0, 1), no patience without validation")
+    let (trainRows, validationRows) = validated ? split(data, fraction: c.validationFraction, seed: c.seed)
+      : (Array(0..<data.xTrain.shape[0]), [])
     let n = trainRows.count
     let targets = data.task == .regression ? data.yTrain.map { ($0 - data.targetMean) / data.targetScale } : data.yTrain
     // Classification is validated class by class (the mean of each class's mean loss), as the
@@ -105,11 +109,12 @@ public enum ValidatedTrainer {
         epochLoss += loss.item
       }
       model.eval()
-      let validation = withoutGradient {
+      // Without validation rows the epoch's training loss stands in, and only the last epoch is kept.
+      let validation = validated ? withoutGradient {
         validationSets.reduce(Float(0)) { $0 + Trainer.objective(model, $1.0, $1.1, task: data.task, penalty: false).item } / Float(validationSets.count)
-      }
+      } : epochLoss / Float(batches)
       losses.append(validation)
-      if validation < bestLoss {
+      if validated ? validation < bestLoss : epoch == c.epochs {
         bestLoss = validation
         best = model.stateDict()
         bestEpoch = epoch
@@ -118,7 +123,7 @@ public enum ValidatedTrainer {
       if let patience = c.patience, epoch - bestEpoch >= patience { break }
     }
     guard bestLoss.isFinite else {
-      throw TrainingError.diverged(epochs: losses.count)
+      throw TrainingError.diverged(epochs: losses.count, validated: validated)
     }
     try model.loadStateDict(best)
     model.eval()
@@ -159,13 +164,13 @@ public enum ValidatedTrainer {
 
 /// Why training could not produce a model.
 public enum TrainingError: Error, Equatable, CustomStringConvertible {
-  case diverged(epochs: Int)
+  case diverged(epochs: Int, validated: Bool = true)
   case tooFewRows(rows: Int)
 
   public var description: String {
     switch self {
-    case let .diverged(epochs):
-      "the validation loss was never finite in \(epochs) epochs: training diverged; lower the learning rate (Sum-of-Parts: group_learning_rate), the weight decay or the model's penalties"
+    case let .diverged(epochs, validated):
+      "\(validated ? "the validation loss was never finite in \(epochs) epochs" : "the training loss was not finite after \(epochs) epochs"): training diverged; lower the learning rate (Sum-of-Parts: group_learning_rate), the weight decay or the model's penalties"
     case let .tooFewRows(rows):
       "\(rows) training rows are too few for a validation split (at least 3 distinct rows are needed)"
     }

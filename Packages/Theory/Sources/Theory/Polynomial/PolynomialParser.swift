@@ -14,6 +14,8 @@ public enum PolynomialParser {
     public var description: String {
       switch self {
       case .empty: "the polynomial is empty; write terms such as \"2 x1 x2 - x3\""
+      case let .unknownToken(token, position) where token.hasPrefix("^") || token.hasPrefix("**"):
+        "a power '\(token)' at character \(position + 1): the polynomial must be multilinear (each variable at most once per term, and x^2 = x on {0, 1})"
       case let .unknownToken(token, position): "unknown token '\(token)' at character \(position + 1); expected a number such as 3 or 1/2, a variable x1, x2, …, '+', '-' or '*'"
       case let .zeroVariable(position): "'x0' at character \(position + 1): variables are numbered from x1"
       case let .repeatedVariable(name, position): "\(name) appears twice in one term (character \(position + 1)); the polynomial must be multilinear"
