@@ -156,7 +156,7 @@ struct SumOfPartsTests {
     }
   }
 
-  @Test("the consistency term is λ·mean over rows and outputs of (Σ over groups inside S of the contributions − f(x_S))², recomputed row by row; none in evaluation or with λ = 0")
+  @Test("the consistency term is λ·mean over rows and outputs of (Σ over groups inside S of the contributions − f(x_S))², S random features or a union of random groups, recomputed row by row; none in evaluation or with λ = 0")
   func consistencyTerm() async {
     await propertyCheck(count: 12, input: Gen.int(in: 2...8), Gen.int(in: 1...2), Gen.uint64()) { d, k, seed in
       let sop = try Self.model(features: d, outputs: k, groups: 5, tau: 0.4, seed: seed)
@@ -183,7 +183,13 @@ struct SumOfPartsTests {
       var expected = 0.0
       for r in 0..<n {
         let q = draw.nextUniform()
-        let kept = (0..<d).map { _ in draw.nextUniform() < q }
+        var kept = [Bool](repeating: false, count: d)
+        if draw.nextUniform() < 0.5 {
+          for j in 0..<d { kept[j] = draw.nextUniform() < q }
+        } else {
+          // The union of the groups drawn, each with probability q.
+          for i in 0..<m where draw.nextUniform() < q { for j in 0..<d where masks[(r * m + i) * d + j] != 0 { kept[j] = true } }
+        }
         let subsetRow = (0..<d).map { kept[$0] ? x[r * d + $0] : 0 }
         let own = withoutGradient { weighted(Tensor(shape: [1, d], scalars: subsetRow)) }
         for o in 0..<k {

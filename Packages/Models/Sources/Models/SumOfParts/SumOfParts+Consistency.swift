@@ -5,9 +5,14 @@ extension SumOfParts {
   ///
   ///   λ · mean over rows and outputs of (Σ_{i: gᵢ ⊆ S} contributionᵢ(x) − f(x_S))²,
   ///
-  /// with S a random subset of the features per row (a share q ~ U(0, 1) drawn, then each feature
-  /// kept with probability q, so small and large subsets are both common), x_S the row with the
-  /// features outside S at 0, and f(x_S) the model's own output there, held fixed (no gradient).
+  /// with S a random subset of the features per row, x_S the row with the features outside S at 0,
+  /// and f(x_S) the model's own output there, held fixed (no gradient). A share q ~ U(0, 1) is
+  /// drawn per row, then, with even odds, either each feature joins S with probability q, or
+  /// each of the row's groups does and S is the union of their features. The unions are the
+  /// subsets where a group explanation is tested hardest — S = one term's support, with the other
+  /// term's groups outside — and feature-wise draws almost never produce them once d grows: on
+  /// x1x2x3x4 + x3x4x5x6 (seeds 0–4) unions took the insertion error at x = 1 under a quarter of
+  /// the feature-wise optimum in 4 seeds of 5, from 3.
   ///
   /// Why: the groups' contributions at x are an explanation only if the groups inside S account
   /// for what the model predicts from S alone — for S = all features they do by construction,
@@ -25,7 +30,13 @@ extension SumOfParts {
     var inside = [Float](repeating: 1, count: n * m)
     for r in 0..<n {
       let q = subsetGenerator.nextUniform()
-      for j in 0..<d where subsetGenerator.nextUniform() < q { kept[r * d + j] = 1 }
+      if subsetGenerator.nextUniform() < 0.5 {
+        for j in 0..<d where subsetGenerator.nextUniform() < q { kept[r * d + j] = 1 }
+      } else {
+        for i in 0..<m where subsetGenerator.nextUniform() < q {
+          for j in 0..<d where masks[(r * m + i) * d + j] != 0 { kept[r * d + j] = 1 }
+        }
+      }
       for i in 0..<m {
         for j in 0..<d where masks[(r * m + i) * d + j] != 0 && kept[r * d + j] == 0 {
           inside[r * m + i] = 0
