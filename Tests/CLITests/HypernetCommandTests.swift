@@ -47,4 +47,59 @@ struct HypernetCommandTests {
     #expect(!FileManager.default.fileExists(atPath: svg))
     #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("n.safetensors").path))
   }
+
+  @Test("train writes a checkpoint (the same bytes twice for one seed); generate writes networks for any n; sweep prints every β and plots them")
+  func trainGenerateSweep() throws {
+    let directory = try SANNProcess.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let small = ["--inputs", "4", "--hidden", "8", "--steps", "60", "--width", "8", "--layers", "1", "--quiet"]
+    for run in ["a", "b"] {
+      let result = try SANNProcess.run(["hypernet", "train", "--output", directory.appendingPathComponent(run).path] + small)
+      #expect(result.status == 0 && result.stdout.contains("trained 60 steps"), "\(result.stderr)")
+    }
+    let a = try Data(contentsOf: directory.appendingPathComponent("a/model.safetensors"))
+    #expect(try Data(contentsOf: directory.appendingPathComponent("b/model.safetensors")) == a)
+    for n in [2, 4, 9] {
+      let file = directory.appendingPathComponent("net\(n).safetensors")
+      let result = try SANNProcess.run(["hypernet", "generate", "--model", directory.appendingPathComponent("a").path, "--beta", "1e-4", "--inputs", "\(n)", "--output", file.path])
+      #expect(result.status == 0, "\(result.stderr)")
+      let network = try GeneratedNetwork.load(from: file)
+      #expect(network.inputs == n && network.hidden == 8)
+    }
+    let plot = directory.appendingPathComponent("sweep.svg")
+    let sweep = try SANNProcess.run(["hypernet", "sweep", "--model", directory.appendingPathComponent("a/model.safetensors").path, "--points", "5",
+                                     "--samples", "2000", "--plot", plot.path, "--json"])
+    #expect(sweep.status == 0, "\(sweep.stderr)")
+    let object = try #require(try JSONSerialization.jsonObject(with: Data(sweep.stdout.utf8)) as? [String: Any])
+    let points = try #require(object["points"] as? [[String: Any]])
+    #expect(points.count == 5 && (points.first?["beta"] as? Double).map { Swift.abs($0 - 1e-6) < 1e-12 } == true)
+    #expect(points.allSatisfy { ($0["relative_error"] as? Double ?? -1) >= 0 && ($0["kl"] as? Double ?? -1) >= 0 })
+    let svg = try String(contentsOf: plot, encoding: .utf8)
+    #expect(svg.hasPrefix("<svg") && svg.components(separatedBy: "<circle").count - 1 == 2 * 5 + 4)
+  }
+
+  @Test("β ≤ 0 or not finite, n < 1, a bad --beta-range and a file that is not a checkpoint fail clearly, writing nothing")
+  func trainGenerateBadInput() throws {
+    let directory = try SANNProcess.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let network = directory.appendingPathComponent("net.safetensors")
+    let build = try SANNProcess.run(["hypernet", "build", "pudding", "--inputs", "4", "--output", network.path])
+    #expect(build.status == 0)
+    let out = directory.appendingPathComponent("out.safetensors").path
+    for (arguments, message) in [
+      (["hypernet", "generate", "--model", network.path, "--beta", "0.1", "--output", out], "is not a hypernetwork checkpoint"),
+      (["hypernet", "generate", "--model", network.path, "--beta", "0", "--output", out], "--beta must be a positive finite number"),
+      (["hypernet", "generate", "--model", network.path, "--beta", "-1", "--output", out], "--beta must be a positive finite number"),
+      (["hypernet", "generate", "--model", network.path, "--beta", "nan", "--output", out], "--beta must be a positive finite number"),
+      (["hypernet", "generate", "--model", network.path, "--beta", "0.1", "--inputs", "0", "--output", out], "--inputs must lie in"),
+      (["hypernet", "sweep", "--model", directory.appendingPathComponent("missing").path], "cannot be read"),
+      (["hypernet", "train", "--beta-range", "1,0.1", "--output", directory.appendingPathComponent("t").path], "--beta-range takes MIN,MAX"),
+      (["hypernet", "train", "--inputs", "0", "--output", directory.appendingPathComponent("t").path], "inputs = 0"),
+      (["hypernet", "train", "--steps", "0", "--output", directory.appendingPathComponent("t").path], "steps = 0"),
+    ] {
+      let result = try SANNProcess.run(arguments)
+      #expect(result.status != 0 && result.stderr.contains(message), "\(arguments): \(result.stderr)")
+    }
+    #expect(!FileManager.default.fileExists(atPath: out) && !FileManager.default.fileExists(atPath: directory.appendingPathComponent("t").path))
+  }
 }

@@ -15,7 +15,7 @@ struct Hypernet: ParsableCommand {
       reports by hand, `inspect` measures a network's error on ‖x‖₁ and its order parameters, \
       `draw` renders it as SVG.
       """,
-    subcommands: [Inspect.self, Draw.self, Build.self]
+    subcommands: [TrainCommand.self, Sweep.self, Generate.self, Inspect.self, Draw.self, Build.self]
   )
 
   static func load(_ path: String) throws -> GeneratedNetwork {

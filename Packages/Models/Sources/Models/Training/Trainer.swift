@@ -11,6 +11,15 @@ public struct TrainingProgress: Sendable {
   public var note: String? = nil
   /// What `epoch` counts: "epoch" for the gradient trainer, "iteration" for a solver.
   public var unit = "epoch"
+
+  public init(epoch: Int, epochs: Int, loss: Float, elapsed: Double, note: String? = nil, unit: String = "epoch") {
+    self.epoch = epoch
+    self.epochs = epochs
+    self.loss = loss
+    self.elapsed = elapsed
+    self.note = note
+    self.unit = unit
+  }
 }
 
 /// Trains a ``TabularModel`` as the INN reference does: Adam (coupled L2 unless configured

@@ -1,0 +1,288 @@
+import Foundation
+import Tensor
+
+/// The β-controlled hypernetwork (after Liao, Liu and Tegmark, arXiv 2312.03051, whose layers,
+/// KL term and objective are not public; this design is ours). Given a complexity knob β and an
+/// input size n, it writes a ``GeneratedNetwork`` n → H → 1 meant to compute ‖x‖₁, and says how
+/// much information those weights carry.
+///
+/// It merges the three ingredients the authors name:
+/// - **Pareto hypernetwork**: β enters as t = (log β − log β_min)/(log β_max − log β_min) through
+///   an embedding added to every node's state, so one trained model covers the whole trade-off
+///   (a hyper-hypernetwork in the sense that β selects the hypernetwork's effective weights);
+/// - **hierarchical VAE**: each hidden unit j has a latent zⱼ ∈ ℝᵏ drawn from a posterior
+///   N(μⱼ(β), diag σⱼ(β)²) computed from a learned unit embedding and β; the prior is N(0, I) and
+///
+///     D_KL = Σⱼ KL(N(μⱼ, σⱼ²) ‖ N(0, I)) = ½ Σⱼ Σₐ (μⱼₐ² + σⱼₐ² − 1 − 2 log σⱼₐ)   (nats)
+///
+///   is the information in the generated weights. When β makes it expensive, the posterior falls
+///   back to the prior and the units' latents are noise;
+/// - **graph transformer** over the target's computation graph: one node per hidden unit (its
+///   state from zⱼ) and one per input (its state from a fresh random code rᵢ ∈ ℝᵏ, so inputs are
+///   exchangeable and any n works); `layers` blocks of pre-norm attention — units attend to
+///   inputs, inputs to units, units to units — and MLPs, every parameter shared across nodes.
+///   Edge weights are a shared MLP on the pair's states plus a pointer,
+///
+///     Wⱼᵢ = e(P hⱼ + Q uᵢ) + gⱼ·softmaxᵢ(⟨A hⱼ, B uᵢ⟩/√E),
+///
+///   the pointer concentrating a unit on one input when sharp (double-sided and pudding
+///   partners) and spreading it evenly when flat (pudding's linear unit), the MLP free-form
+///   (convexity's random directions). Biases, output weights and the output bias come from
+///   shared heads on the unit states (the last on their mean).
+///
+/// Training minimises log(L + β·D_KL) (the authors' objective) with β drawn log-uniformly from
+/// [β_min, β_max] per step and L the relative MSE of the generated network on a batch of
+/// x ~ N(0, I_n): E[(f(x) − ‖x‖₁)²] / E[‖x‖₁²], the denominator exact, n + n(n−1)·2/π.
+public final class Hypernetwork: Module {
+  public struct Configuration: Codable, Equatable, Sendable {
+    /// n used in training.
+    public var inputs = 16
+    /// H, the generated networks' hidden units.
+    public var hidden = 48
+    public var activation = GeneratedNetwork.Activation.swish
+    /// E, the node state width.
+    public var width = 32
+    /// k, the latent size per hidden unit (and of the input codes).
+    public var latent = 4
+    public var layers = 2
+    public var heads = 2
+    public var betaMin = 1e-6
+    public var betaMax = 1.0
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+      case inputs, hidden, activation, width, latent, layers, heads, betaMin = "beta_min", betaMax = "beta_max"
+    }
+
+    /// Every field in its range, or the error naming the first that is not.
+    public func validate() throws {
+      for (name, value, valid, accepted) in [
+        ("inputs", "\(inputs)", (1...GeneratedNetwork.maximumInputs).contains(inputs), "1...\(GeneratedNetwork.maximumInputs)"),
+        ("hidden", "\(hidden)", (1...1024).contains(hidden), "1...1024"),
+        ("width", "\(width)", (2...512).contains(width) && width % heads == 0, "2...512, a multiple of heads"),
+        ("latent", "\(latent)", (1...64).contains(latent), "1...64"),
+        ("layers", "\(layers)", (0...8).contains(layers), "0...8"),
+        ("heads", "\(heads)", (1...16).contains(heads), "1...16"),
+        ("beta range", "\(betaMin)…\(betaMax)", betaMin.isFinite && betaMax.isFinite && betaMin > 0 && betaMin < betaMax, "0 < min < max, finite"),
+      ] where !valid {
+        throw HypernetworkError.configuration("\(name) = \(value); accepted: \(accepted)")
+      }
+    }
+  }
+
+  /// What a generation produces, differentiable with respect to the hypernetwork.
+  public struct Output {
+    /// W [H, n], b [H], v [H], c [1].
+    public var weight: Tensor
+    public var bias: Tensor
+    public var outputWeight: Tensor
+    public var outputBias: Tensor
+    /// D_KL in nats, a scalar.
+    public var kl: Tensor
+  }
+
+  public let configuration: Configuration
+  let betaIn: Linear
+  let betaOut: Linear
+  let unitEmbedding: Parameter
+  let posteriorHidden: Linear
+  let posteriorOut: Linear
+  let latentIn: Linear
+  let inputIn: Linear
+  let blocks: [GraphBlock]
+  let finalUnits: LayerNorm
+  let finalInputs: LayerNorm
+  let edgeUnit: Linear
+  let edgeInput: Linear
+  let edgeOut: Linear
+  let pointerUnit: Linear
+  let pointerInput: Linear
+  let pointerGain: Linear
+  let biasHead: Linear
+  let outputHead: Linear
+  let constantHead: Linear
+  public var mode = ModuleMode()
+
+  public init(configuration c: Configuration, rng: inout RandomGenerator) throws {
+    try c.validate()
+    configuration = c
+    let (e, k) = (c.width, c.latent)
+    betaIn = Linear(1, e, rng: &rng)
+    betaOut = Linear(e, e, rng: &rng)
+    unitEmbedding = Parameter(.randomNormal([c.hidden, e], mean: 0, standardDeviation: 1, using: &rng))
+    posteriorHidden = Linear(e, e, rng: &rng)
+    posteriorOut = Linear(e, 2 * k, rng: &rng)
+    latentIn = Linear(k, e, rng: &rng)
+    inputIn = Linear(k, e, rng: &rng)
+    blocks = (0..<c.layers).map { _ in GraphBlock(width: e, heads: c.heads, rng: &rng) }
+    finalUnits = LayerNorm(e)
+    finalInputs = LayerNorm(e)
+    edgeUnit = Linear(e, e, rng: &rng)
+    edgeInput = Linear(e, e, bias: false, rng: &rng)
+    edgeOut = Linear(e, 1, rng: &rng)
+    pointerUnit = Linear(e, e, rng: &rng)
+    pointerInput = Linear(e, e, bias: false, rng: &rng)
+    pointerGain = Linear(e, 1, rng: &rng)
+    biasHead = Linear(e, 1, rng: &rng)
+    outputHead = Linear(e, 1, rng: &rng)
+    constantHead = Linear(e, 1, rng: &rng)
+  }
+
+  public var children: [(name: String, module: any Module)] {
+    [("beta_in", betaIn), ("beta_out", betaOut), ("posterior_hidden", posteriorHidden), ("posterior_out", posteriorOut),
+     ("latent_in", latentIn), ("input_in", inputIn)]
+      + blocks.enumerated().map { ("blocks.\($0.offset)", $0.element) }
+      + [("final_units", finalUnits), ("final_inputs", finalInputs), ("edge_unit", edgeUnit), ("edge_input", edgeInput),
+         ("edge_out", edgeOut), ("pointer_unit", pointerUnit), ("pointer_input", pointerInput), ("pointer_gain", pointerGain),
+         ("bias_head", biasHead), ("output_head", outputHead), ("constant_head", constantHead)]
+  }
+
+  public var ownParameters: [(name: String, parameter: Parameter)] { [("unit_embedding", unitEmbedding)] }
+
+  /// t ∈ [0, 1] for β (outside the trained range it extrapolates).
+  public func position(_ beta: Double) -> Float {
+    Float((Foundation.log(beta) - Foundation.log(configuration.betaMin)) / (Foundation.log(configuration.betaMax) - Foundation.log(configuration.betaMin)))
+  }
+
+  /// The posterior's mean and log standard deviation per hidden unit, [H, k] each.
+  func posterior(_ betaState: Tensor) -> (mean: Tensor, logScale: Tensor) {
+    let k = configuration.latent
+    let p = posteriorOut(silu(posteriorHidden(unitEmbedding.value + betaState)))
+    return (p.slice(0..<k, alongAxis: 1), p.slice(k..<(2 * k), alongAxis: 1).clamped(min: -8, max: 4))
+  }
+
+  /// Writes a network for `beta` and `inputs` n. `noise` gives the unit latents' ε [H·k] and
+  /// the input codes [n·k]; the same noise gives the same network.
+  public func callAsFunction(beta: Double, inputs n: Int, unitNoise: [Float], inputCodes: [Float]) -> Output {
+    let c = configuration
+    let (h, k) = (c.hidden, c.latent)
+    precondition(unitNoise.count == h * k && inputCodes.count == n * k, "Hypernetwork: noise of H·k and n·k values")
+    let betaState = betaOut(silu(betaIn(Tensor(shape: [1, 1], scalars: [position(beta)]))))  // [1, E]
+    let (mean, logScale) = posterior(betaState)
+    let scale = logScale.exp()
+    let z = mean + scale * Tensor(shape: [h, k], scalars: unitNoise)
+    let kl = ((mean * mean + scale * scale - 1 - 2 * logScale).sum()) * 0.5
+    var units = latentIn(z) + betaState
+    var inputs = inputIn(Tensor(shape: [n, k], scalars: inputCodes)) + betaState
+    for block in blocks { (units, inputs) = block(units: units, inputs: inputs) }
+    units = finalUnits(units)
+    inputs = finalInputs(inputs)
+    // Wⱼᵢ = e(P hⱼ + Q uᵢ): [H, 1, E] + [1, n, E] → [H, n, E] → [H, n].
+    let pair = edgeUnit(units).expandingDims(at: 1) + edgeInput(inputs).expandingDims(at: 0)
+    // The pointer: gⱼ·softmaxᵢ(⟨A hⱼ, B uᵢ⟩/√E), one input when sharp, all alike when flat.
+    let pointer = pointerUnit(units).matmul(pointerInput(inputs).transposed()) * (1 / Float(c.width).squareRoot())
+    let weight = edgeOut(silu(pair)).reshaped([h, n]) + pointerGain(units) * pointer.softmax(alongAxis: 1)
+    let constant = constantHead(units.mean(alongAxis: 0, keepingDims: true)).reshaped([1])
+    return Output(weight: weight, bias: biasHead(units).reshaped([h]), outputWeight: outputHead(units).reshaped([h]),
+                  outputBias: constant, kl: kl)
+  }
+
+  /// The noise for one generation from `generator`: unit ε and input codes, standard normal.
+  public func noise(inputs n: Int, using generator: inout RandomGenerator) -> (unit: [Float], input: [Float]) {
+    let (h, k) = (configuration.hidden, configuration.latent)
+    return ((0..<(h * k)).map { _ in generator.nextNormal() }, (0..<(n * k)).map { _ in generator.nextNormal() })
+  }
+
+  /// A generated network for `beta` and `inputs`, its latents and input codes drawn with `seed`.
+  ///
+  /// - Throws: ``HypernetworkError`` when β is not positive and finite or n is out of range.
+  public func generate(beta: Double, inputs n: Int, seed: UInt64 = 0) throws -> (network: GeneratedNetwork, kl: Double) {
+    try Self.check(beta: beta, inputs: n)
+    var rng = RandomGenerator(seed: seed).stream(31)
+    let noise = self.noise(inputs: n, using: &rng)
+    let out = withoutGradient { self(beta: beta, inputs: n, unitNoise: noise.unit, inputCodes: noise.input) }
+    let network = try GeneratedNetwork(hiddenWeight: out.weight.scalars, hiddenBias: out.bias.scalars, outputWeight: out.outputWeight.scalars,
+                                       outputBias: out.outputBias.scalars[0], activation: configuration.activation)
+    return (network, Double(out.kl.item))
+  }
+
+  static func check(beta: Double, inputs n: Int) throws {
+    guard beta.isFinite, beta > 0 else { throw HypernetworkError.beta(beta) }
+    guard (1...GeneratedNetwork.maximumInputs).contains(n) else { throw HypernetworkError.inputs(n) }
+  }
+
+  /// The relative MSE of `out` on the rows of `x` [B, n], differentiable:
+  /// mean over rows of (f(x) − ‖x‖₁)² / (n + n(n−1)·2/π).
+  public func relativeError(_ out: Output, x: Tensor) -> Tensor {
+    let n = x.shape[1]
+    let z = x.matmul(out.weight.transposed()) + out.bias
+    let a = configuration.activation == .swish ? silu(z) : z.relu()
+    let f = a.matmul(out.outputWeight.reshaped([-1, 1])).reshaped([-1]) + out.outputBias
+    let target = x.abs().sum(alongAxis: 1)
+    let d = f - target
+    return (d * d).mean() * Float(1 / Self.meanSquaredNorm(inputs: n))
+  }
+
+  /// E‖x‖₁² for x ~ N(0, I_n): n·E[x²] + n(n − 1)·E|x|² = n + n(n − 1)·2/π.
+  public static func meanSquaredNorm(inputs n: Int) -> Double { Double(n) + Double(n * (n - 1)) * 2 / Double.pi }
+}
+
+/// SiLU, z·sigmoid(z).
+@inline(__always) func silu(_ x: Tensor) -> Tensor { x * x.sigmoid() }
+
+/// One message-passing block of the hypernetwork's graph transformer (pre-norm, residual).
+final class GraphBlock: Module {
+  let unitNorm: LayerNorm
+  let inputNorm: LayerNorm
+  let unitsFromInputs: MultiHeadAttention
+  let inputsFromUnits: MultiHeadAttention
+  let unitsFromUnits: MultiHeadAttention
+  let selfNorm: LayerNorm
+  let unitMLPNorm: LayerNorm
+  let inputMLPNorm: LayerNorm
+  let unitMLP: (Linear, Linear)
+  let inputMLP: (Linear, Linear)
+  var mode = ModuleMode()
+
+  init(width e: Int, heads: Int, rng: inout RandomGenerator) {
+    unitNorm = LayerNorm(e)
+    inputNorm = LayerNorm(e)
+    unitsFromInputs = MultiHeadAttention(embedDimension: e, heads: heads, rng: &rng)
+    inputsFromUnits = MultiHeadAttention(embedDimension: e, heads: heads, rng: &rng)
+    unitsFromUnits = MultiHeadAttention(embedDimension: e, heads: heads, rng: &rng)
+    selfNorm = LayerNorm(e)
+    unitMLPNorm = LayerNorm(e)
+    inputMLPNorm = LayerNorm(e)
+    unitMLP = (Linear(e, 2 * e, rng: &rng), Linear(2 * e, e, rng: &rng))
+    inputMLP = (Linear(e, 2 * e, rng: &rng), Linear(2 * e, e, rng: &rng))
+  }
+
+  var children: [(name: String, module: any Module)] {
+    [("unit_norm", unitNorm), ("input_norm", inputNorm), ("units_from_inputs", unitsFromInputs), ("inputs_from_units", inputsFromUnits),
+     ("units_from_units", unitsFromUnits), ("self_norm", selfNorm), ("unit_mlp_norm", unitMLPNorm), ("input_mlp_norm", inputMLPNorm),
+     ("unit_mlp.0", unitMLP.0), ("unit_mlp.1", unitMLP.1), ("input_mlp.0", inputMLP.0), ("input_mlp.1", inputMLP.1)]
+  }
+
+  func callAsFunction(units: Tensor, inputs: Tensor) -> (Tensor, Tensor) {
+    let (h, n, e) = (units.shape[0], inputs.shape[0], units.shape[1])
+    let u = unitNorm(units).reshaped([1, h, e])
+    let x = inputNorm(inputs).reshaped([1, n, e])
+    var units = units + unitsFromInputs(query: u, key: x, value: x).output.reshaped([h, e])
+    var inputs = inputs + inputsFromUnits(query: x, key: u, value: u).output.reshaped([n, e])
+    let s = selfNorm(units).reshaped([1, h, e])
+    units = units + unitsFromUnits(s).reshaped([h, e])
+    units = units + unitMLP.1(silu(unitMLP.0(unitMLPNorm(units))))
+    inputs = inputs + inputMLP.1(silu(inputMLP.0(inputMLPNorm(inputs))))
+    return (units, inputs)
+  }
+}
+
+/// Why a hypernetwork could not be built, trained or asked for a network.
+public enum HypernetworkError: Error, Equatable, CustomStringConvertible {
+  case configuration(String)
+  case beta(Double)
+  case inputs(Int)
+  case checkpoint(path: String, reason: String)
+  case diverged(step: Int)
+
+  public var description: String {
+    switch self {
+    case let .configuration(reason): "hypernetwork configuration: \(reason)"
+    case let .beta(beta): "β must be a positive finite number (the complexity weight; the model was trained on a log-uniform range), got \(beta)"
+    case let .inputs(n): "the number of inputs n must lie in 1...\(GeneratedNetwork.maximumInputs), got \(n)"
+    case let .checkpoint(path, reason): "\(path) \(reason)"
+    case let .diverged(step): "training diverged at step \(step) (the objective is not finite); lower --learning-rate or change --seed"
+    }
+  }
+}

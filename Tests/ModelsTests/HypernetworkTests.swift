@@ -1,0 +1,171 @@
+// The β-controlled hypernetwork: gradients of its objective against finite differences, D_KL
+// as the closed form says, networks for any n, determinism, checkpoints that round-trip and
+// reject what is not one, training that lowers the error, and clear errors for bad β and n.
+
+import Foundation
+@testable import Models
+import PropertyBased
+import Tensor
+import Testing
+import TestSupport
+
+@Suite("β-controlled hypernetwork")
+struct HypernetworkTests {
+  static func small(inputs: Int = 4, hidden: Int = 6, layers: Int = 1, seed: UInt64 = 0) throws -> Hypernetwork {
+    var c = Hypernetwork.Configuration()
+    c.inputs = inputs
+    c.hidden = hidden
+    c.width = 8
+    c.latent = 2
+    c.layers = layers
+    var rng = RandomGenerator(seed: seed)
+    return try Hypernetwork(configuration: c, rng: &rng)
+  }
+
+  @Test("the relative error and D_KL have the gradients finite differences give, for every parameter tensor")
+  func gradients() async {
+    await propertyCheck(count: 3, input: Gen.uint64(), Gen.int(in: 1...5)) { seed, n in
+      let model = try Self.small(inputs: n, seed: seed)
+      var rng = RandomGenerator(seed: seed &+ 7)
+      let noise = model.noise(inputs: n, using: &rng)
+      let x = Tensor(shape: [16, n], scalars: (0..<(16 * n)).map { _ in rng.nextNormal() })
+      let beta = Foundation.exp(-12 * rng.nextUniformDouble())
+      let slots = model.namedSlots().map { GradCheckSlot.parameter($0.name, $0.parameter) }
+      gradCheckSlots(slots, seed: seed, tolerance: .fine, label: "n = \(n)") {
+        let out = model(beta: beta, inputs: n, unitNoise: noise.unit, inputCodes: noise.input)
+        return Tensor.concatenating([model.relativeError(out, x: x).reshaped([1]), out.kl.reshaped([1])])
+      }
+    }
+  }
+
+  @Test("D_KL is ½Σ(μ² + σ² − 1 − 2 log σ) over the posterior the model computes, non-negative, and 0 exactly at the prior")
+  func klClosedForm() throws {
+    let model = try Self.small()
+    for beta in [1e-6, 1e-3, 1.0] {
+      let noise = (unit: [Float](repeating: 0, count: 12), input: [Float](repeating: 0, count: 8))
+      let out = withoutGradient { model(beta: beta, inputs: 4, unitNoise: noise.unit, inputCodes: noise.input) }
+      let betaState = withoutGradient { model.betaOut(silu(model.betaIn(Tensor(shape: [1, 1], scalars: [model.position(beta)])))) }
+      let (mean, logScale) = withoutGradient { model.posterior(betaState) }
+      var expected = 0.0
+      for (m, l) in zip(mean.scalars, logScale.scalars) { expected += 0.5 * (Double(m * m) + Foundation.exp(2 * Double(l)) - 1 - 2 * Double(l)) }
+      #expect(Swift.abs(Double(out.kl.item) - expected) <= 1e-4 * Swift.max(1, expected) && out.kl.item >= 0)
+    }
+    // A posterior made equal to the prior (μ = 0, log σ = 0) carries no information.
+    model.posteriorOut.weight.value = .zeros(model.posteriorOut.weight.shape)
+    model.posteriorOut.bias!.value = .zeros(model.posteriorOut.bias!.shape)
+    let out = withoutGradient { model(beta: 0.1, inputs: 4, unitNoise: [Float](repeating: 0.3, count: 12), inputCodes: [Float](repeating: 0, count: 8)) }
+    #expect(out.kl.item == 0)
+  }
+
+  @Test("the relative error is E[(f − ‖x‖₁)²]/(n + n(n−1)·2/π), as the generated network itself computes it")
+  func relativeErrorAgrees() throws {
+    let model = try Self.small(inputs: 5)
+    var rng = RandomGenerator(seed: 3)
+    let (network, _) = try model.generate(beta: 1e-3, inputs: 5, seed: 4)
+    let noise = { () -> (unit: [Float], input: [Float]) in var g = RandomGenerator(seed: 4).stream(31); return model.noise(inputs: 5, using: &g) }()
+    let out = withoutGradient { model(beta: 1e-3, inputs: 5, unitNoise: noise.unit, inputCodes: noise.input) }
+    let x = (0..<(200 * 5)).map { _ in rng.nextNormal() }
+    let f = network(x)
+    var squared = 0.0
+    for r in 0..<200 {
+      let norm = (0..<5).reduce(0.0) { $0 + Double(Swift.abs(x[r * 5 + $1])) }
+      squared += (Double(f[r]) - norm) * (Double(f[r]) - norm)
+    }
+    let expected = squared / 200 / (5 + 20 * 2 / Double.pi)
+    let error = Double(withoutGradient { model.relativeError(out, x: Tensor(shape: [200, 5], scalars: x)) }.item)
+    #expect(Swift.abs(error - expected) <= 1e-4 * Swift.max(expected, 1e-3), "\(error) vs \(expected)")
+    #expect(Swift.abs(Hypernetwork.meanSquaredNorm(inputs: 1) - 1) < 1e-15)
+  }
+
+  @Test("one model writes networks for any n, with H hidden units; the same seed gives the same network, another seed another")
+  func anyInputSize() throws {
+    let model = try Self.small()
+    for n in [1, 3, 4, 9, 33] {
+      let (network, kl) = try model.generate(beta: 0.01, inputs: n, seed: 5)
+      #expect(network.inputs == n && network.hidden == 6 && kl >= 0)
+      #expect(try model.generate(beta: 0.01, inputs: n, seed: 5).network == network)
+      #expect(try model.generate(beta: 0.01, inputs: n, seed: 6).network != network)
+    }
+  }
+
+  @Test("β ≤ 0, a non-finite β and n outside 1...4096 are HypernetworkErrors; so are invalid configurations and training settings")
+  func badInput() throws {
+    let model = try Self.small()
+    for beta in [0, -1e-3, .nan, .infinity] {
+      do {
+        _ = try model.generate(beta: beta, inputs: 4)
+        Issue.record("β = \(beta) accepted")
+      } catch let error as HypernetworkError {
+        #expect("\(error)".contains("β must be a positive finite number"))
+      }
+    }
+    #expect(throws: HypernetworkError.inputs(0)) { try model.generate(beta: 0.1, inputs: 0) }
+    #expect(throws: HypernetworkError.inputs(5000)) { try model.generate(beta: 0.1, inputs: 5000) }
+    var c = Hypernetwork.Configuration()
+    c.betaMin = 1
+    c.betaMax = 0.1
+    var rng = RandomGenerator(seed: 0)
+    #expect(throws: HypernetworkError.self) { try Hypernetwork(configuration: c, rng: &rng) }
+    c = Hypernetwork.Configuration()
+    c.width = 33
+    #expect(throws: HypernetworkError.self) { try Hypernetwork(configuration: c, rng: &rng) }
+    var t = Hypernetwork.Training()
+    t.steps = 10
+    t.warmupSteps = 10
+    #expect(throws: HypernetworkError.self) { try model.train(t) }
+  }
+
+  @Test("training lowers the error at the smallest β; the same seed gives the same checkpoint bytes; a checkpoint loads back and generates the same networks")
+  func trainDeterministicCheckpoint() throws {
+    var t = Hypernetwork.Training()
+    t.steps = 200
+    t.warmupSteps = 10
+    t.batchSize = 64
+    t.betasPerStep = 2
+    t.learningRate = 3e-3
+    let first = try Self.small(seed: 9)
+    let before = try first.generate(beta: 1e-6, inputs: 4).network.relativeError(samples: 5000)
+    var reports = 0
+    try first.train(t) { _ in reports += 1 }
+    let after = try first.generate(beta: 1e-6, inputs: 4).network.relativeError(samples: 5000)
+    #expect(after < 0.5 * before, "\(before) → \(after)")
+    #expect(reports == 100)
+    let second = try Self.small(seed: 9)
+    try second.train(t)
+    let bytes = try first.encoded(training: t)
+    #expect(try second.encoded(training: t) == bytes)
+    let directory = try makeTemporaryDirectory("hypernet")
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let url = directory.appendingPathComponent("model.safetensors")
+    try bytes.write(to: url)
+    let (loaded, training) = try Hypernetwork.load(from: url)
+    #expect(training == t && loaded.configuration == first.configuration)
+    for n in [2, 4, 7] { #expect(try loaded.generate(beta: 3e-4, inputs: n, seed: 1).network == first.generate(beta: 3e-4, inputs: n, seed: 1).network) }
+  }
+
+  @Test("a generated network, text, or a checkpoint with a damaged configuration or missing weights is not a hypernetwork checkpoint")
+  func notACheckpoint() throws {
+    let directory = try makeTemporaryDirectory("hypernet-bad")
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let model = try Self.small()
+    let good = try SafeTensors.decode(try model.encoded(training: Hypernetwork.Training()))
+    var damaged = good.metadata
+    damaged["configuration"] = "{\"inputs\": 4}"
+    let cases: [(String, Data, String)] = [
+      ("text", Data("hello".utf8), "is not a hypernetwork checkpoint"),
+      ("network", try GeneratedNetwork.handBuilt(.pudding, inputs: 3, hidden: 6).encoded(), "no sannkit-beta-hypernetwork-1 metadata"),
+      ("configuration", try SafeTensors.encode(good.tensors, metadata: damaged), "damaged configuration"),
+      ("weights", try SafeTensors.encode(good.tensors.filter { $0.key != "unit_embedding" }, metadata: good.metadata), "do not fit"),
+    ]
+    for (name, data, message) in cases {
+      let url = directory.appendingPathComponent("\(name).safetensors")
+      try data.write(to: url)
+      do {
+        _ = try Hypernetwork.load(from: url)
+        Issue.record("\(name) loaded")
+      } catch let error as HypernetworkError {
+        #expect("\(error)".contains(url.path) && "\(error)".contains(message), "\(name): \(error)")
+      }
+    }
+  }
+}

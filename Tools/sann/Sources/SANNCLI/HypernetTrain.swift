@@ -1,0 +1,255 @@
+import ArgumentParser
+import Foundation
+import Models
+import Tensor
+
+extension Hypernet {
+  /// Parses "MIN,MAX" (two positive numbers, MIN < MAX).
+  static func betaRange(_ text: String) throws -> (Double, Double) {
+    let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+    guard parts.count == 2, let low = Double(parts[0]), let high = Double(parts[1]), low.isFinite, high.isFinite, low > 0, low < high else {
+      throw ValidationError("--beta-range takes MIN,MAX with 0 < MIN < MAX, e.g. 1e-6,1; got '\(text)'")
+    }
+    return (low, high)
+  }
+
+  static func loadCheckpoint(_ path: String) throws -> (model: Hypernetwork, training: Hypernetwork.Training) {
+    var url = URL(fileURLWithPath: path)
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
+      url = url.appendingPathComponent("model.safetensors")
+    }
+    do {
+      return try Hypernetwork.load(from: url)
+    } catch let error as HypernetworkError {
+      throw CommandError("\(error)")
+    }
+  }
+
+  static func positiveBeta(_ beta: Double, flag: String) throws {
+    guard beta.isFinite, beta > 0 else { throw ValidationError("\(flag) must be a positive finite number, got \(beta)") }
+  }
+
+  struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "train",
+      abstract: "Train a β-controlled hypernetwork on ‖x‖₁; writes DIR/model.safetensors.",
+      discussion: """
+        Objective log(L + β·D_KL): L the generated network's relative MSE on x ~ N(0, I_n), D_KL \
+        the information (nats) in its weights, β log-uniform over --beta-range for every network \
+        generated (--betas-per-step per step). See `Hypernetwork` for the architecture. --quick \
+        trains 3,000 steps.
+        """)
+
+    @Option(help: "n, the inputs of the generated networks in training.")
+    var inputs = 16
+
+    @Option(help: "H, the hidden units of the generated networks.")
+    var hidden = 48
+
+    @Option(help: "swish or relu, the generated networks' activation.")
+    var activation = GeneratedNetwork.Activation.swish
+
+    @Option(help: "Optimizer steps (default 20,000; 3,000 with --quick).")
+    var steps: Int?
+
+    @Option(name: .customLong("beta-range"), help: "MIN,MAX of the log-uniform β.")
+    var betaRange = "1e-6,1"
+
+    @Option(help: "The seed of initialisation, β, noise and samples.")
+    var seed: UInt64 = 0
+
+    @Flag(help: "A short run (3,000 steps) to try the pipeline.")
+    var quick = false
+
+    @Option(name: .customLong("learning-rate"), help: "Adam's peak learning rate.")
+    var learningRate = 1e-3
+
+    @Option(name: .customLong("batch-size"), help: "x samples per step.")
+    var batchSize = 256
+
+    @Option(name: .customLong("betas-per-step"), help: "Networks generated per step, each with its own β.")
+    var betasPerStep = 4
+
+    @Option(help: "E, the hypernetwork's node width.")
+    var width = 32
+
+    @Option(help: "Graph-transformer blocks.")
+    var layers = 2
+
+    @Option(help: "The output directory.")
+    var output = "hypernet"
+
+    @Flag(help: "No progress output.")
+    var quiet = false
+
+    func settings() throws -> (Hypernetwork.Configuration, Hypernetwork.Training) {
+      var c = Hypernetwork.Configuration()
+      c.inputs = inputs
+      c.hidden = hidden
+      c.activation = activation
+      c.width = width
+      c.layers = layers
+      (c.betaMin, c.betaMax) = try Hypernet.betaRange(betaRange)
+      var t = quick ? Hypernetwork.Training.quick : Hypernetwork.Training()
+      if let steps {
+        t.steps = steps
+        t.warmupSteps = Swift.min(t.warmupSteps, Swift.max(0, steps / 10))
+      }
+      t.seed = seed
+      t.learningRate = learningRate
+      t.batchSize = batchSize
+      t.betasPerStep = betasPerStep
+      do {
+        try c.validate()
+        try t.validate()
+      } catch let error as HypernetworkError {
+        throw ValidationError("\(error)")
+      }
+      return (c, t)
+    }
+
+    func validate() throws { _ = try settings() }
+
+    func run() throws {
+      let (c, t) = try settings()
+      var rng = RandomGenerator(seed: seed)
+      let model = try Hypernetwork(configuration: c, rng: &rng)
+      let reporter = ProgressReporter(enabled: !quiet)
+      let start = Date()
+      var last: Hypernetwork.Progress?
+      do {
+        try model.train(t) { p in
+          last = p
+          reporter.report(TrainingProgress(epoch: p.step, epochs: p.steps, loss: Float(p.objective), elapsed: p.elapsed, unit: "step"))
+        }
+      } catch let error as HypernetworkError {
+        reporter.finish()
+        throw CommandError("\(error)")
+      }
+      reporter.finish()
+      let directory = URL(fileURLWithPath: output)
+      try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+      try AtomicFile.write(try model.encoded(training: t), to: directory.appendingPathComponent("model.safetensors"))
+      let seconds = Date().timeIntervalSince(start)
+      let smallest = try model.generate(beta: c.betaMin, inputs: c.inputs, seed: 0)
+      print(String(format: "trained %d steps in %.1f s; last 1%% of steps: relative error %.3g, D_KL %.3g nats (β over %g…%g)",
+                   t.steps, seconds, last?.relativeError ?? .nan, last?.kl ?? .nan, c.betaMin, c.betaMax))
+      print(String(format: "at β = %g: relative error %.3g on 100,000 samples, D_KL %.3g nats, algorithm %@",
+                   c.betaMin, smallest.network.relativeError(), smallest.kl, OrderParameters(smallest.network).label))
+      print("wrote \(directory.appendingPathComponent("model.safetensors").path)")
+    }
+  }
+
+  struct Generate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Write the network a trained hypernetwork generates for β and n.")
+
+    @Option(help: "A trained hypernetwork (its directory or model.safetensors).")
+    var model: String
+
+    @Option(parsing: .unconditional, help: "β, the complexity weight (> 0).")
+    var beta: Double
+
+    @Option(help: "n, the inputs (default: the training n).")
+    var inputs: Int?
+
+    @Option(help: "The seed of the units' latents and the input codes.")
+    var seed: UInt64 = 0
+
+    @Option(help: "The safetensors file to write.")
+    var output: String
+
+    func validate() throws {
+      try Hypernet.positiveBeta(beta, flag: "--beta")
+      if let inputs, !(1...GeneratedNetwork.maximumInputs).contains(inputs) {
+        throw ValidationError("--inputs must lie in 1...\(GeneratedNetwork.maximumInputs), got \(inputs)")
+      }
+    }
+
+    func run() throws {
+      let (hypernetwork, _) = try Hypernet.loadCheckpoint(model)
+      let n = inputs ?? hypernetwork.configuration.inputs
+      let (network, kl) = try hypernetwork.generate(beta: beta, inputs: n, seed: seed)
+      try network.save(to: URL(fileURLWithPath: output))
+      print(String(format: "β = %g, n = %d: relative error %.4g (100,000 samples), D_KL %.4g nats, algorithm %@; wrote %@",
+                   beta, n, network.relativeError(), kl, OrderParameters(network).label, output))
+    }
+  }
+
+  struct Sweep: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Generate networks over a range of β: relative error, D_KL and the algorithm at each, as a table and an SVG.")
+
+    @Option(help: "A trained hypernetwork (its directory or model.safetensors).")
+    var model: String
+
+    @Option(name: .customLong("beta-range"), help: "MIN,MAX of the sweep (default: the training range).")
+    var betaRange: String?
+
+    @Option(help: "β values, log-spaced.")
+    var points = 13
+
+    @Option(help: "n, the inputs (default: the training n).")
+    var inputs: Int?
+
+    @Option(help: "Samples of x ~ N(0, I) per relative error.")
+    var samples = 100_000
+
+    @Option(help: "The seed of the latents and input codes.")
+    var seed: UInt64 = 0
+
+    @Option(help: "Write the plot (SVG) here.")
+    var plot: String?
+
+    @Flag(help: "Print JSON instead of the table.")
+    var json = false
+
+    func validate() throws {
+      guard (2...200).contains(points) else { throw ValidationError("--points must lie in 2...200, got \(points)") }
+      guard (1...10_000_000).contains(samples) else { throw ValidationError("--samples must lie in 1...10000000, got \(samples)") }
+      if let betaRange { _ = try Hypernet.betaRange(betaRange) }
+      if let inputs, !(1...GeneratedNetwork.maximumInputs).contains(inputs) {
+        throw ValidationError("--inputs must lie in 1...\(GeneratedNetwork.maximumInputs), got \(inputs)")
+      }
+    }
+
+    func run() throws {
+      let (hypernetwork, _) = try Hypernet.loadCheckpoint(model)
+      let c = hypernetwork.configuration
+      let (low, high) = try betaRange.map(Hypernet.betaRange) ?? (c.betaMin, c.betaMax)
+      let n = inputs ?? c.inputs
+      let rows = try (0..<points).map { p -> SweepRow in
+        let beta = Foundation.exp(Foundation.log(low) + (Foundation.log(high) - Foundation.log(low)) * Double(p) / Double(points - 1))
+        let (network, kl) = try hypernetwork.generate(beta: beta, inputs: n, seed: seed)
+        return SweepRow(beta: beta, relativeError: network.relativeError(samples: samples), kl: kl, order: OrderParameters(network))
+      }
+      if let plot {
+        try AtomicFile.write(SweepChart(rows: rows, inputs: n, title: URL(fileURLWithPath: model).lastPathComponent).render(),
+                             to: URL(fileURLWithPath: plot))
+      }
+      if json {
+        let object = rows.map { r -> [String: Any] in
+          ["beta": r.beta, "relative_error": r.relativeError, "kl": r.kl, "algorithm": r.order.algorithm?.rawValue ?? NSNull(), "label": r.order.label,
+           "two_sided_share": r.order.twoSidedShare, "one_sided_share": r.order.oneSidedShare, "concentrated_share": r.order.concentratedShare,
+           "linear_unit": r.order.hasLinearUnit, "active_units": r.order.activeUnits]
+        }
+        print(String(decoding: try JSONSerialization.data(withJSONObject: ["inputs": n, "points": object], options: [.prettyPrinted, .sortedKeys]), as: UTF8.self))
+        return
+      }
+      print("n = \(n), \(samples) samples per error, seed \(seed)")
+      print("β            relative error   D_KL (nats)   D     P     K     L    algorithm")
+      for r in rows {
+        print(String(format: "%-12.3g %-16.4g %-13.4g %.2f  %.2f  %.2f  %@  %@", r.beta, r.relativeError, r.kl, r.order.twoSidedShare,
+                     r.order.oneSidedShare, r.order.concentratedShare, r.order.hasLinearUnit ? "yes" : "no ", r.order.label))
+      }
+    }
+  }
+}
+
+struct SweepRow {
+  var beta: Double
+  var relativeError: Double
+  var kl: Double
+  var order: OrderParameters
+}
