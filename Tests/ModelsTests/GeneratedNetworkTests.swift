@@ -136,19 +136,69 @@ struct GeneratedNetworkTests {
     }
   }
 
-  @Test("order parameters on the pure patterns: double-sided D = 1, pudding P = 1 with its linear unit, convexity K near 0; dead networks are none")
+  @Test("order parameters on the pure patterns: double-sided D = 1, pudding P = 1 with the others cancelling the partners' slope, convexity K near 0; dead networks are none")
   func orderParameterValues() throws {
     let double = OrderParameters(try GeneratedNetwork.handBuilt(.doubleSided, inputs: 16))
-    #expect(double.twoSidedShare == 1 && double.oneSidedShare == 0 && !double.hasLinearUnit && double.partnersPerInput == 2 && double.activeUnits == 32)
+    #expect(double.twoSidedShare == 1 && double.oneSidedShare == 0 && !double.hasLinearTerm && double.partnersPerInput == 2 && double.activeUnits == 32)
     let pudding = OrderParameters(try GeneratedNetwork.handBuilt(.pudding, inputs: 16))
-    #expect(pudding.oneSidedShare == 1 && pudding.twoSidedShare == 0 && pudding.hasLinearUnit && pudding.activeUnits == 17)
+    #expect(pudding.oneSidedShare == 1 && pudding.twoSidedShare == 0 && pudding.hasLinearTerm && Swift.abs(pudding.partnerSlope - 1) < 0.05 && Swift.abs(pudding.otherSlope + 1) < 0.01 && pudding.activeUnits == 17)
     let convexity = OrderParameters(try GeneratedNetwork.handBuilt(.convexity, inputs: 16))
-    #expect(convexity.concentratedShare < 0.1 && convexity.activeUnits == 48)
+    #expect(convexity.concentratedShare < 0.1 && convexity.activeUnits == 48 && !convexity.hasLinearTerm && convexity.partnerSlope == 0)
+    // Pudding with its linear term shared by four units: still pudding, the others' slope unchanged.
+    var shared = try GeneratedNetwork.handBuilt(.pudding, inputs: 8, hidden: 12, sign: -1)
+    for j in 9..<12 {
+      for i in 0..<8 { shared.hiddenWeight[j * 8 + i] = shared.hiddenWeight[8 * 8 + i] }
+      shared.hiddenBias[j] = shared.hiddenBias[8]
+    }
+    let linear = shared.outputWeight[8]
+    for j in 8..<12 { shared.outputWeight[j] = linear / 4 }
+    let split = OrderParameters(shared)
+    #expect(split.algorithm == .pudding && Swift.abs(split.otherSlope - 1) < 0.01, "\(split)")
     let dead = try GeneratedNetwork(hiddenWeight: [Float](repeating: 0, count: 8), hiddenBias: [0, 0], outputWeight: [1, 1], outputBias: 3, activation: .relu)
     #expect(OrderParameters(dead).algorithm == nil && OrderParameters(dead).label == "none")
+    // One-sided partners whose slope nothing cancels (Σ ReLU(xᵢ)): not pudding.
+    var halved = try GeneratedNetwork.handBuilt(.doubleSided, inputs: 8, hidden: 16)
+    for i in 0..<8 { halved.outputWeight[2 * i + 1] = 0 }
+    let oneSided = OrderParameters(halved)
+    #expect(oneSided.oneSidedShare == 1 && !oneSided.hasLinearTerm && oneSided.algorithm == nil, "\(oneSided)")
     // Partners for half the inputs only: not forced into a class.
     var mixed = try GeneratedNetwork.handBuilt(.doubleSided, inputs: 8, hidden: 16)
     for j in 8..<16 { for i in 0..<8 { mixed.hiddenWeight[j * 8 + i] = 0 } }
     #expect(OrderParameters(mixed).algorithm == nil)
+  }
+}
+
+@Suite("Generated network and hypernetwork files: random damage")
+struct GeneratedNetworkFuzzTests {
+  @Test("randomly damaged network and checkpoint files load or fail with their typed error, never crash")
+  func damagedFiles() async throws {
+    let directory = try makeTemporaryDirectory("generated-fuzz")
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let network = try GeneratedNetwork.handBuilt(.pudding, inputs: 5, hidden: 8).encoded()
+    var c = Hypernetwork.Configuration()
+    (c.inputs, c.hidden, c.width, c.latent, c.layers) = (3, 4, 4, 2, 1)
+    var rng = RandomGenerator(seed: 1)
+    let checkpoint = try Hypernetwork(configuration: c, rng: &rng).encoded(training: Hypernetwork.Training())
+    await propertyCheck(count: 150, input: Gen.uint64(), Gen.bool) { seed, isNetwork in
+      var bytes = [UInt8](isNetwork ? network : checkpoint)
+      var damage = RandomGenerator(seed: seed)
+      // Mostly the header (lengths, names, shapes, offsets, metadata), sometimes anywhere.
+      let headerEnd = Swift.min(bytes.count, 8 + Int(bytes[0]) + Int(bytes[1]) << 8)
+      for _ in 0..<(1 + damage.nextInt(below: 4)) {
+        let at = damage.nextUniform() < 0.8 ? damage.nextInt(below: headerEnd) : damage.nextInt(below: bytes.count)
+        bytes[at] = UInt8(truncatingIfNeeded: damage.next())
+      }
+      if damage.nextUniform() < 0.2 { bytes.removeLast(damage.nextInt(below: bytes.count)) }
+      let url = directory.appendingPathComponent("\(seed).safetensors")
+      try Data(bytes).write(to: url)
+      if isNetwork {
+        do { _ = try GeneratedNetwork.load(from: url) } catch is GeneratedNetworkError {}
+      } else {
+        do {
+          let (model, _) = try Hypernetwork.load(from: url)
+          _ = try? model.generate(beta: 0.01, inputs: 3)
+        } catch is HypernetworkError {}
+      }
+    }
   }
 }

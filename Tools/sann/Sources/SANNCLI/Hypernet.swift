@@ -33,9 +33,10 @@ struct Hypernet: ParsableCommand {
         Relative error: E[(f(x) − ‖x‖₁)²] / E[‖x‖₁²] over --samples draws of x ~ N(0, I) (seeded). \
         Order parameters, per input and unit: partners (active units with ≥ 80 % of their squared \
         weight on one input), the share of inputs with partners on both sides (D) or one side (P), \
-        a linear-regime unit (uniform weights, bias ≥ 3 × ‖W‖), the share of active units that are \
-        partners (K). D ≥ 3/4 → double-sided; P ≥ 3/4 with a linear unit → pudding; K < 1/4 → \
-        convexity (both first need K ≥ 1/2).
+        the share of active units that are partners (K), and the mean slopes E[∂/∂xᵢ] of the \
+        partners' output (s_p) and the other units' (s_o). D ≥ 3/4 → double-sided; P ≥ 3/4 with \
+        a linear term (|s_p| ≥ 0.1, the others cancelling at least half: −s_o/s_p ≥ 1/2) → \
+        pudding; both need K ≥ 1/2; K < 1/4 → convexity.
         """)
 
     @Argument(help: "A generated network (.safetensors).")
@@ -63,7 +64,7 @@ struct Hypernet: ParsableCommand {
           "inputs": network.inputs, "hidden": network.hidden, "activation": network.activation.rawValue,
           "relative_error": error, "samples": samples, "algorithm": order.algorithm?.rawValue ?? NSNull(), "label": order.label,
           "order_parameters": [
-            "two_sided_share": order.twoSidedShare, "one_sided_share": order.oneSidedShare, "linear_unit": order.hasLinearUnit,
+            "two_sided_share": order.twoSidedShare, "one_sided_share": order.oneSidedShare, "linear_term": order.hasLinearTerm, "partner_slope": order.partnerSlope, "other_slope": order.otherSlope,
             "concentrated_share": order.concentratedShare, "active_units": order.activeUnits, "partner_side": order.partnerSide,
             "partners_per_input": order.partnersPerInput,
           ],
@@ -73,8 +74,8 @@ struct Hypernet: ParsableCommand {
       }
       print("\(file): \(network.inputs) inputs → \(network.hidden) hidden (\(network.activation.rawValue)) → 1")
       print(String(format: "relative error on ‖x‖₁: %.4g (%d samples of N(0, I), seed %llu)", error, samples, seed))
-      print(String(format: "order parameters: D = %.2f  P = %.2f  K = %.2f  linear unit: %@  active units: %d  partners per input: %.2f",
-                   order.twoSidedShare, order.oneSidedShare, order.concentratedShare, order.hasLinearUnit ? "yes" : "no",
+      print(String(format: "order parameters: D = %.2f  P = %.2f  K = %.2f  slopes: partners %.3f, others %.3f  active units: %d  partners per input: %.2f",
+                   order.twoSidedShare, order.oneSidedShare, order.concentratedShare, order.partnerSlope, order.otherSlope,
                    order.activeUnits, order.partnersPerInput))
       print("algorithm: \(order.label)")
     }
@@ -87,7 +88,7 @@ struct Hypernet: ParsableCommand {
         An input edge's width is |w| relative to its unit's largest input weight, an output \
         edge's the unit's strength |v|·‖W‖ relative to the strongest; colour is the sign (blue \
         positive, red negative); edges under 5 % are left out. Hidden units are ordered by the \
-        input they are partners of (positive side first), then linear-regime units (marked L), \
+        input they are partners of (positive side first), then uniform units (marked Σ), \
         then the other active units; inactive units are grey. Each input sits beside its \
         partners. The title gives the order parameters.
         """)

@@ -232,16 +232,16 @@ extension Hypernet {
         let object = rows.map { r -> [String: Any] in
           ["beta": r.beta, "relative_error": r.relativeError, "kl": r.kl, "algorithm": r.order.algorithm?.rawValue ?? NSNull(), "label": r.order.label,
            "two_sided_share": r.order.twoSidedShare, "one_sided_share": r.order.oneSidedShare, "concentrated_share": r.order.concentratedShare,
-           "linear_unit": r.order.hasLinearUnit, "active_units": r.order.activeUnits]
+           "linear_term": r.order.hasLinearTerm, "partner_slope": r.order.partnerSlope, "other_slope": r.order.otherSlope, "active_units": r.order.activeUnits]
         }
         print(String(decoding: try JSONSerialization.data(withJSONObject: ["inputs": n, "points": object], options: [.prettyPrinted, .sortedKeys]), as: UTF8.self))
         return
       }
       print("n = \(n), \(samples) samples per error, seed \(seed)")
-      print("β            relative error   D_KL (nats)   D     P     K     L    algorithm")
+      print("β            relative error   D_KL (nats)   D     P     K     s_p    s_o    algorithm")
       for r in rows {
-        print(String(format: "%-12.3g %-16.4g %-13.4g %.2f  %.2f  %.2f  %@  %@", r.beta, r.relativeError, r.kl, r.order.twoSidedShare,
-                     r.order.oneSidedShare, r.order.concentratedShare, r.order.hasLinearUnit ? "yes" : "no ", r.order.label))
+        print(String(format: "%-12.3g %-16.4g %-13.4g %.2f  %.2f  %.2f  %5.2f  %5.2f  %@", r.beta, r.relativeError, r.kl, r.order.twoSidedShare,
+                     r.order.oneSidedShare, r.order.concentratedShare, r.order.partnerSlope, r.order.otherSlope, r.order.label))
       }
     }
   }

@@ -21,7 +21,7 @@ struct NetworkDrawing {
     func rank(_ j: Int) -> (Int, Int, Int) {
       switch roles[j] {
       case let .partner(input, side): (0, input, -side)
-      case .linear: (1, 0, 0)
+      case .uniform: (1, 0, 0)
       case .diffuse: (2, 0, 0)
       case .inactive: (3, 0, 0)
       }
@@ -43,8 +43,8 @@ struct NetworkDrawing {
     let order1 = OrderParameters(network)
     var svg = SVGDocument.opening(
       width: width, height: height, title: "\(title): \(n) → \(h) (\(network.activation.rawValue)) → 1 — \(order1.label)",
-      subtitle: String(format: "D = %.2f, P = %.2f, K = %.2f, linear unit %@, %d active units; blue > 0, red < 0, width |w| per unit",
-                       order1.twoSidedShare, order1.oneSidedShare, order1.concentratedShare, order1.hasLinearUnit ? "yes" : "no", order1.activeUnits))
+      subtitle: String(format: "D = %.2f, P = %.2f, K = %.2f, slopes %.2f / %.2f, %d active units; blue > 0, red < 0, width |w| per unit",
+                       order1.twoSidedShare, order1.oneSidedShare, order1.concentratedShare, order1.partnerSlope, order1.otherSlope, order1.activeUnits))
     // Inputs beside their partners when every input has some, evenly spaced otherwise.
     var inputY = (0..<n).map { y($0, of: n) }
     var partnerY = [[Double]](repeating: [], count: n)
@@ -71,8 +71,8 @@ struct NetworkDrawing {
     for j in 0..<h {
       let colour = roles[j] == .inactive ? "#ccc" : "#333"
       svg += "<circle cx=\"\(SVGDocument.number(xHidden))\" cy=\"\(SVGDocument.number(hiddenY[j]))\" r=\"5\" fill=\"\(colour)\"/>\n"
-      if roles[j] == .linear {
-        svg += "<text x=\"\(SVGDocument.number(xHidden + 10))\" y=\"\(SVGDocument.number(hiddenY[j] - 4))\" font-size=\"11\" font-weight=\"bold\">L</text>\n"
+      if roles[j] == .uniform {
+        svg += "<text x=\"\(SVGDocument.number(xHidden + 10))\" y=\"\(SVGDocument.number(hiddenY[j] - 4))\" font-size=\"11\" font-weight=\"bold\">Σ</text>\n"
       }
     }
     svg += "<circle cx=\"\(SVGDocument.number(xOut))\" cy=\"\(SVGDocument.number(y(0, of: 1)))\" r=\"7\" fill=\"#333\"/>\n"

@@ -21,6 +21,16 @@ public struct GeneratedNetwork: Equatable, Sendable {
       case .relu: Swift.max(z, 0)
       }
     }
+
+    /// σ'(z) (ReLU's taken as 0 at 0).
+    @inlinable public func derivative(_ z: Float) -> Float {
+      switch self {
+      case .swish:
+        let s = 1 / (1 + Foundation.exp(-z))
+        return s * (1 + z * (1 - s))
+      case .relu: return z > 0 ? 1 : 0
+      }
+    }
   }
 
   /// W, row-major [hidden, inputs].

@@ -60,6 +60,9 @@ extension Hypernetwork {
   public func train(_ t: Training, progress: (Progress) -> Void = { _ in }) throws {
     try t.validate()
     let n = configuration.inputs
+    guard configuration.hidden * n * configuration.width <= Self.maximumEdgeValues, t.batchSize * Swift.max(n, configuration.hidden) <= Self.maximumEdgeValues else {
+      throw HypernetworkError.configuration("\(n) inputs, \(configuration.hidden) hidden units, width \(configuration.width) and batch \(t.batchSize) need more than \(Self.maximumEdgeValues) values per step; make them smaller")
+    }
     var rng = RandomGenerator(seed: t.seed).stream(32)
     let optimizer = Adam(parameters, learningRate: Float(t.learningRate))
     let (logMin, logMax) = (Foundation.log(configuration.betaMin), Foundation.log(configuration.betaMax))

@@ -189,6 +189,10 @@ public final class Hypernetwork: Module {
   /// - Throws: ``HypernetworkError`` when β is not positive and finite or n is out of range.
   public func generate(beta: Double, inputs n: Int, seed: UInt64 = 0) throws -> (network: GeneratedNetwork, kl: Double) {
     try Self.check(beta: beta, inputs: n)
+    // The edge MLP holds H·n·E values at once.
+    guard configuration.hidden * n * configuration.width <= Self.maximumEdgeValues else {
+      throw HypernetworkError.configuration("n = \(n) with \(configuration.hidden) hidden units and width \(configuration.width) needs \(configuration.hidden * n * configuration.width) edge values at once, more than \(Self.maximumEdgeValues); ask for fewer inputs")
+    }
     var rng = RandomGenerator(seed: seed).stream(31)
     let noise = self.noise(inputs: n, using: &rng)
     let out = withoutGradient { self(beta: beta, inputs: n, unitNoise: noise.unit, inputCodes: noise.input) }
@@ -196,6 +200,9 @@ public final class Hypernetwork: Module {
                                        outputBias: out.outputBias.scalars[0], activation: configuration.activation)
     return (network, Double(out.kl.item))
   }
+
+  /// The most edge-MLP values a generation may hold (256 MB of Float).
+  public static let maximumEdgeValues = 1 << 26
 
   static func check(beta: Double, inputs n: Int) throws {
     guard beta.isFinite, beta > 0 else { throw HypernetworkError.beta(beta) }

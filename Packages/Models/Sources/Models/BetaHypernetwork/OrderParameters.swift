@@ -1,4 +1,5 @@
 import Foundation
+import Tensor
 
 /// Order parameters of a ``GeneratedNetwork``: numbers read off its weights that tell apart the
 /// algorithms it may implement for ‖x‖₁, and the classification they give.
@@ -10,23 +11,33 @@ import Foundation
 ///   An active unit with κⱼ ≥ 0.8 is a *partner* of its strongest input i, on the side
 ///   sign(Wⱼᵢ). (A random direction has κ ≥ 0.8 with probability 0.59 for n = 2, 0.16 for
 ///   n = 4, 0.04 for n = 6, so below n ≈ 5 convexity cannot be told apart reliably.)
-/// - uniformity uⱼ = (Σᵢ Wⱼᵢ)² / (n·Σᵢ Wⱼᵢ²) ∈ [0, 1]: 1 when all inputs weigh the same;
-/// - linearity ρⱼ = bⱼ / ‖Wⱼ‖₂: under x ~ N(0, I) the pre-activation is N(bⱼ, ‖Wⱼ‖²), so for
-///   ρⱼ ≥ 3 it is positive in 99.9 % of inputs and σ acts as (nearly) the identity.
+/// - uniformity uⱼ = (Σᵢ Wⱼᵢ)² / (n·Σᵢ Wⱼᵢ²) ∈ [0, 1]: 1 when all inputs weigh the same; an
+///   active non-partner with uⱼ ≥ 0.8 is a *uniform* unit (drawn apart).
 ///
 /// Over the network:
 /// - two-sided share D: the inputs with partners on both sides;
 /// - one-sided share P: the inputs whose partners (at least one) are all on one side;
-/// - linear unit L: an active unit with uⱼ ≥ 0.8 and ρⱼ ≥ 3 exists (for n ≥ 2);
-/// - concentrated share K: the active units that are partners.
+/// - concentrated share K: the active units that are partners;
+/// - slopes: for x ~ N(0, I) the least-squares linear part of any g(x) has coefficients
+///   E[∂g/∂xᵢ] (Stein's lemma), and ‖x‖₁, being even, has none. The partners' slope s_p is the
+///   mean over inputs of E[∂/∂xᵢ] of the partners' summed output, Σⱼ vⱼ·E[σ'(Wⱼ·x + bⱼ)]·Wⱼᵢ
+///   (E over 2,048 seeded draws, so a network always gets the same numbers), the others' s_o
+///   the same for the active units that are not partners. One-sided partners have a slope
+///   (2·ReLU(x) = x + |x|: s_p = 1); two-sided pairs cancel their own (s_p ≈ 0). Pudding's
+///   remaining units cancel the partners': a network has a *linear term* when |s_p| ≥ 0.1 (not
+///   negligible) and −s_o/s_p ≥ 1/2, whether one unit in its linear regime carries it or
+///   several share it. (A trained hypernetwork's pudding had s_p = −0.18, s_o = 0.17: partners
+///   with negative biases, switched on less than half the time.)
 ///
 /// Classification: with most active units partners (K ≥ 1/2), D ≥ 3/4 → double-sided, and
-/// P ≥ 3/4 with a linear unit → pudding (its variant the partners' majority side); K < 1/4 →
+/// P ≥ 3/4 with a linear term → pudding (its variant the partners' majority side); K < 1/4 →
 /// convexity; otherwise none (a mixture, or still forming).
 public struct OrderParameters: Equatable, Sendable, Codable {
   public var twoSidedShare: Double
   public var oneSidedShare: Double
-  public var hasLinearUnit: Bool
+  /// s_p and s_o, the partners' and the other active units' mean slope.
+  public var partnerSlope: Double
+  public var otherSlope: Double
   public var concentratedShare: Double
   /// Active units, out of `hidden`.
   public var activeUnits: Int
@@ -38,17 +49,21 @@ public struct OrderParameters: Equatable, Sendable, Codable {
   /// The thresholds of the definitions above.
   public static let activeShare = 0.05
   public static let partnerConcentration = 0.8
-  public static let linearUniformity = 0.8
-  public static let linearRatio = 3.0
+  public static let uniformity = 0.8
+  public static let slopeThreshold = 0.1
+  public static let cancellation = 0.5
+  /// The draws the slopes are averaged over.
+  public static let slopeSamples = 2048
   public static let decisive = 0.75
   public static let diffuse = 0.25
   public static let structured = 0.5
 
-  /// What one hidden unit does, by the definitions above (a partner is never also linear).
+  /// What one hidden unit does, by the definitions above.
   public enum UnitRole: Equatable, Sendable {
     case partner(input: Int, side: Int)
-    case linear
-    /// Active, neither a partner nor linear.
+    /// Active, not a partner, all inputs weighed nearly alike.
+    case uniform
+    /// Active, neither a partner nor uniform.
     case diffuse
     case inactive
   }
@@ -68,10 +83,7 @@ public struct OrderParameters: Equatable, Sendable, Codable {
         return .partner(input: top - w.startIndex, side: w[top] > 0 ? 1 : -1)
       }
       let sum = w.reduce(0.0) { $0 + Double($1) }
-      if n >= 2 && sum * sum / (Double(n) * squaredNorms[j]) >= linearUniformity
-        && Double(network.hiddenBias[j]) / squaredNorms[j].squareRoot() >= linearRatio {
-        return .linear
-      }
+      if n >= 2 && sum * sum / (Double(n) * squaredNorms[j]) >= uniformity { return .uniform }
       return .diffuse
     }
   }
@@ -80,33 +92,59 @@ public struct OrderParameters: Equatable, Sendable, Codable {
     let n = network.inputs
     var positive = [Int](repeating: 0, count: n)
     var negative = [Int](repeating: 0, count: n)
-    var (active, partners, linear) = (0, 0, false)
-    for role in Self.roles(network) {
+    var (active, partners) = (0, 0)
+    var others: [Int] = []
+    for (j, role) in Self.roles(network).enumerated() {
       switch role {
       case let .partner(input, side):
         partners += 1
         if side > 0 { positive[input] += 1 } else { negative[input] += 1 }
-      case .linear: linear = true
-      case .diffuse, .inactive: break
+      case .uniform, .diffuse: others.append(j)
+      case .inactive: break
       }
       if role != .inactive { active += 1 }
     }
     let inputs = Double(Swift.max(n, 1))
     twoSidedShare = Double((0..<n).filter { positive[$0] > 0 && negative[$0] > 0 }.count) / inputs
     oneSidedShare = Double((0..<n).filter { (positive[$0] > 0) != (negative[$0] > 0) }.count) / inputs
-    hasLinearUnit = linear
     concentratedShare = active > 0 ? Double(partners) / Double(active) : 0
     activeUnits = active
     let (up, down) = (positive.reduce(0, +), negative.reduce(0, +))
     partnerSide = up > down ? 1 : (down > up ? -1 : 0)
     partnersPerInput = Double(partners) / inputs
+    let slopes = Self.meanSlopes(network)
+    let partnerUnits = Set(0..<network.hidden).subtracting(others).filter { slopes[$0] != nil }
+    partnerSlope = partnerUnits.reduce(0.0) { $0 + slopes[$1]! } / inputs
+    otherSlope = others.reduce(0.0) { $0 + (slopes[$1] ?? 0) } / inputs
   }
+
+  /// Σᵢ E[∂/∂xᵢ] of each active unit's output vⱼ·σ(Wⱼ·x + bⱼ) (nil for inactive units).
+  static func meanSlopes(_ network: GeneratedNetwork) -> [Double?] {
+    let n = network.inputs
+    let roles = Self.roles(network)
+    var rng = RandomGenerator(seed: 0).stream(23)
+    let x = (0..<(slopeSamples * n)).map { _ in rng.nextNormal() }
+    return roles.enumerated().map { j, role -> Double? in
+      guard role != .inactive else { return nil }
+      let w = Array(network.weights(ofUnit: j))
+      var slope = 0.0
+      for r in 0..<slopeSamples {
+        var z = network.hiddenBias[j]
+        for i in 0..<n { z += w[i] * x[r * n + i] }
+        slope += Double(network.activation.derivative(z))
+      }
+      return Double(network.outputWeight[j]) * slope / Double(slopeSamples) * w.reduce(0.0) { $0 + Double($1) }
+    }
+  }
+
+  /// Whether the other units cancel the partners' slope (|s_p| ≥ 0.1, −s_o/s_p ≥ 1/2).
+  public var hasLinearTerm: Bool { Swift.abs(partnerSlope) >= Self.slopeThreshold && -otherSlope / partnerSlope >= Self.cancellation }
 
   /// The algorithm these parameters indicate, or nil for none of the three.
   public var algorithm: GeneratedNetwork.Algorithm? {
     if activeUnits == 0 { return nil }
     if concentratedShare >= Self.structured && twoSidedShare >= Self.decisive { return .doubleSided }
-    if concentratedShare >= Self.structured && oneSidedShare >= Self.decisive && hasLinearUnit { return .pudding }
+    if concentratedShare >= Self.structured && oneSidedShare >= Self.decisive && hasLinearTerm { return .pudding }
     if concentratedShare < Self.diffuse { return .convexity }
     return nil
   }
