@@ -35,8 +35,11 @@ struct HypernetCommandTests {
     try Data("hello".utf8).write(to: text)
     let svg = directory.appendingPathComponent("out.svg").path
     for (arguments, message) in [
-      (["hypernet", "inspect", text.path], "is not a safetensors file"),
-      (["hypernet", "draw", directory.appendingPathComponent("missing.safetensors").path, "--output", svg], "cannot be read"),
+      (["hypernet", "inspect", text.path], "is not a safetensors file ("),
+      (["hypernet", "draw", text.path, "--output", text.path], "is the input file"),
+      (["hypernet", "build", "convexity", "--negative", "--output", directory.appendingPathComponent("n.safetensors").path], "convexity has none"),
+      (["hypernet", "build", "pudding", "--sharpness", "1e-39", "--output", directory.appendingPathComponent("n.safetensors").path], "--sharpness must lie in"),
+      (["hypernet", "draw", directory.appendingPathComponent("missing.safetensors").path, "--output", svg], "missing.safetensors does not exist"),
       (["hypernet", "inspect", text.path, "--samples", "0"], "--samples must lie in"),
       (["hypernet", "build", "double-sided", "--inputs", "30", "--output", directory.appendingPathComponent("n.safetensors").path], "raise --hidden"),
       (["hypernet", "build", "spiral", "--output", directory.appendingPathComponent("n.safetensors").path], "spiral"),
@@ -66,6 +69,14 @@ struct HypernetCommandTests {
       let network = try GeneratedNetwork.load(from: file)
       #expect(network.inputs == n && network.hidden == 8)
     }
+    // The checkpoint is never the output; β outside the training range is a warning.
+    let checkpoint = directory.appendingPathComponent("a/model.safetensors").path
+    let clobber = try SANNProcess.run(["hypernet", "generate", "--model", directory.appendingPathComponent("a").path, "--beta", "0.1", "--output", checkpoint])
+    let kept = try Data(contentsOf: URL(fileURLWithPath: checkpoint))
+    #expect(clobber.status != 0 && clobber.stderr.contains("is the input file") && kept == a, "\(clobber.stderr)")
+    let outside = try SANNProcess.run(["hypernet", "generate", "--model", checkpoint, "--beta", "10", "--samples", "1000",
+                                       "--output", directory.appendingPathComponent("outside.safetensors").path])
+    #expect(outside.status == 0 && outside.stderr.contains("outside the training range"), "\(outside.stderr)")
     let plot = directory.appendingPathComponent("sweep.svg")
     let sweep = try SANNProcess.run(["hypernet", "sweep", "--model", directory.appendingPathComponent("a/model.safetensors").path, "--points", "5",
                                      "--samples", "2000", "--plot", plot.path, "--json"])
@@ -92,7 +103,8 @@ struct HypernetCommandTests {
       (["hypernet", "generate", "--model", network.path, "--beta", "-1", "--output", out], "--beta must be a positive finite number"),
       (["hypernet", "generate", "--model", network.path, "--beta", "nan", "--output", out], "--beta must be a positive finite number"),
       (["hypernet", "generate", "--model", network.path, "--beta", "0.1", "--inputs", "0", "--output", out], "--inputs must lie in"),
-      (["hypernet", "sweep", "--model", directory.appendingPathComponent("missing").path], "cannot be read"),
+      (["hypernet", "sweep", "--model", directory.appendingPathComponent("missing").path], "does not exist"),
+      (["hypernet", "train", "--output", network.path], "is a file; give a directory"),
       (["hypernet", "train", "--beta-range", "1,0.1", "--output", directory.appendingPathComponent("t").path], "--beta-range takes MIN,MAX"),
       (["hypernet", "train", "--inputs", "0", "--output", directory.appendingPathComponent("t").path], "inputs = 0"),
       (["hypernet", "train", "--steps", "0", "--output", directory.appendingPathComponent("t").path], "steps = 0"),

@@ -109,6 +109,10 @@ struct HypernetworkTests {
     c = Hypernetwork.Configuration()
     c.width = 33
     #expect(throws: HypernetworkError.self) { try Hypernetwork(configuration: c, rng: &rng) }
+    // heads is checked before width % heads is taken (an edited checkpoint once divided by 0).
+    c = Hypernetwork.Configuration()
+    c.heads = 0
+    #expect(throws: HypernetworkError.configuration("heads = 0; accepted: 1...16")) { try c.validate() }
     var t = Hypernetwork.Training()
     t.steps = 10
     t.warmupSteps = 10
@@ -153,7 +157,7 @@ struct HypernetworkTests {
     damaged["configuration"] = "{\"inputs\": 4}"
     let cases: [(String, Data, String)] = [
       ("text", Data("hello".utf8), "is not a hypernetwork checkpoint"),
-      ("network", try GeneratedNetwork.handBuilt(.pudding, inputs: 3, hidden: 6).encoded(), "no sannkit-beta-hypernetwork-1 metadata"),
+      ("network", try GeneratedNetwork.handBuilt(.pudding, inputs: 3, hidden: 6).encoded(), "no sannkit-beta-hypernetwork-1 format in its metadata"),
       ("configuration", try SafeTensors.encode(good.tensors, metadata: damaged), "damaged configuration"),
       ("weights", try SafeTensors.encode(good.tensors.filter { $0.key != "unit_embedding" }, metadata: good.metadata), "do not fit"),
     ]

@@ -415,6 +415,27 @@ struct AtomicFileTests {
     #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["occupied"])
   }
 
+  @Test("a symbolic link is followed (its target replaced, the link kept); a device is written through, not replaced; a directory is refused by name")
+  func specialDestinations() throws {
+    let dir = try makeTemporaryDirectory("safetensors")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let target = dir.appendingPathComponent("target.bin")
+    let link = dir.appendingPathComponent("link.bin")
+    try Data([9]).write(to: target)
+    try FileManager.default.createSymbolicLink(at: link, withDestinationURL: target)
+    try AtomicFile.write(Data([1, 2]), to: link)
+    #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link.path) == target.path)
+    #expect(try Data(contentsOf: target) == Data([1, 2]))
+    try AtomicFile.write(Data([7]), to: URL(fileURLWithPath: "/dev/null"))
+    #expect(try FileManager.default.attributesOfItem(atPath: "/dev/null")[.type] as? FileAttributeType == .typeCharacterSpecial)
+    do {
+      try AtomicFile.write(Data([1]), to: dir)
+      Issue.record("a directory was written")
+    } catch let error as AtomicFileError {
+      #expect(error.description == "\(dir.path) is a directory; give a file path")
+    }
+  }
+
   @Test("concurrent writers to one file leave one complete version and no temporary files")
   func concurrentWriters() async throws {
     let dir = try makeTemporaryDirectory("safetensors")

@@ -18,6 +18,22 @@ struct Hypernet: ParsableCommand {
     subcommands: [TrainCommand.self, Sweep.self, Generate.self, Inspect.self, Draw.self, Build.self]
   )
 
+  /// Refuses an output that is one of the inputs (same file after resolving links).
+  static func distinct(_ output: String, flag: String, from inputs: [String]) throws {
+    let resolved = URL(fileURLWithPath: output).resolvingSymlinksInPath().standardizedFileURL.path
+    for input in inputs where URL(fileURLWithPath: input).resolvingSymlinksInPath().standardizedFileURL.path == resolved {
+      throw ValidationError("\(flag) \(output) is the input file; writing it would destroy the input — give another path")
+    }
+  }
+
+  /// A relative error that is not finite means the weights overflow Float.
+  static func finite(_ error: Double, _ network: GeneratedNetwork) throws {
+    guard error.isFinite else {
+      let largest = (network.hiddenWeight + network.outputWeight + network.hiddenBias).map { Swift.abs($0) }.max() ?? 0
+      throw CommandError("the network's output overflows Float on N(0, I) inputs (largest |weight| \(largest)); it cannot be evaluated")
+    }
+  }
+
   static func load(_ path: String) throws -> GeneratedNetwork {
     do {
       return try GeneratedNetwork.load(from: URL(fileURLWithPath: path))
@@ -58,6 +74,7 @@ struct Hypernet: ParsableCommand {
     func run() throws {
       let network = try Hypernet.load(file)
       let error = network.relativeError(samples: samples, seed: seed)
+      try Hypernet.finite(error, network)
       let order = OrderParameters(network)
       if json {
         let object: [String: Any] = [
@@ -99,8 +116,16 @@ struct Hypernet: ParsableCommand {
     @Option(help: "The SVG file to write.")
     var output: String
 
+    /// Beyond this many edges a drawing is neither legible nor small.
+    static let maximumEdges = 65_536
+
+    func validate() throws { try Hypernet.distinct(output, flag: "--output", from: [file]) }
+
     func run() throws {
       let network = try Hypernet.load(file)
+      guard network.inputs * network.hidden <= Self.maximumEdges else {
+        throw CommandError("\(file) has \(network.inputs) inputs × \(network.hidden) hidden units = \(network.inputs * network.hidden) edges; draw draws up to \(Self.maximumEdges) (use inspect for larger networks)")
+      }
       let svg = NetworkDrawing(network, title: URL(fileURLWithPath: file).lastPathComponent).render()
       try AtomicFile.write(svg, to: URL(fileURLWithPath: output))
     }
@@ -130,7 +155,7 @@ struct Hypernet: ParsableCommand {
     @Option(help: "a, the steepness of the partners (swish tends to |x| as a grows).")
     var sharpness: Float = 20
 
-    @Flag(help: "Pudding's negative variant, 2·Σ ReLU(−xᵢ) + Σ xᵢ.")
+    @Flag(help: "Pudding's negative variant, 2·Σ ReLU(−xᵢ) + Σ xᵢ (pudding only).")
     var negative = false
 
     @Option(help: "The seed of convexity's directions.")
@@ -146,7 +171,8 @@ struct Hypernet: ParsableCommand {
       guard (1...GeneratedNetwork.maximumHidden).contains(hidden) else {
         throw ValidationError("--hidden must lie in 1...\(GeneratedNetwork.maximumHidden), got \(hidden)")
       }
-      guard sharpness.isFinite, sharpness > 0, sharpness <= 1e4 else { throw ValidationError("--sharpness must lie in (0, 10000], got \(sharpness)") }
+      guard sharpness >= 1e-3 && sharpness <= 1e4 else { throw ValidationError("--sharpness must lie in [0.001, 10000], got \(sharpness)") }
+      guard !negative || algorithm == .pudding else { throw ValidationError("--negative selects pudding's variant; \(algorithm.rawValue) has none") }
     }
 
     func run() throws {
@@ -155,7 +181,7 @@ struct Hypernet: ParsableCommand {
                                                      sign: negative ? -1 : 1, seed: seed)
         try network.save(to: URL(fileURLWithPath: output))
       } catch let error as GeneratedNetworkError {
-        throw CommandError("\(error); raise --hidden")
+        throw CommandError("\(error)" + ("\(error)".contains("hidden units, more than") ? "; raise --hidden" : ""))
       }
     }
   }

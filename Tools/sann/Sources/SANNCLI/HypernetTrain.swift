@@ -30,6 +30,12 @@ extension Hypernet {
     guard beta.isFinite, beta > 0 else { throw ValidationError("\(flag) must be a positive finite number, got \(beta)") }
   }
 
+  /// A warning when β lies outside the range the model was trained on (it extrapolates there).
+  static func warnOutside(_ betas: [Double], _ c: Hypernetwork.Configuration) {
+    guard let outside = betas.first(where: { $0 < c.betaMin * (1 - 1e-9) || $0 > c.betaMax * (1 + 1e-9) }) else { return }
+    FileHandle.standardError.write(Data("warning: β = \(outside) lies outside the training range \(c.betaMin)…\(c.betaMax); the model extrapolates there\n".utf8))
+  }
+
   struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "train",
@@ -109,10 +115,23 @@ extension Hypernet {
       return (c, t)
     }
 
-    func validate() throws { _ = try settings() }
+    func validate() throws {
+      _ = try settings()
+      var isDirectory: ObjCBool = false
+      if FileManager.default.fileExists(atPath: output, isDirectory: &isDirectory), !isDirectory.boolValue {
+        throw ValidationError("--output \(output) is a file; give a directory (model.safetensors is written inside it)")
+      }
+    }
 
     func run() throws {
       let (c, t) = try settings()
+      // The directory first: a path that cannot hold the checkpoint fails before training.
+      let directory = URL(fileURLWithPath: output)
+      do {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+      } catch {
+        throw CommandError("--output \(output) cannot be created (\(error.localizedDescription)); give a writable directory")
+      }
       var rng = RandomGenerator(seed: seed)
       let model = try Hypernetwork(configuration: c, rng: &rng)
       let reporter = ProgressReporter(enabled: !quiet)
@@ -128,8 +147,6 @@ extension Hypernet {
         throw CommandError("\(error)")
       }
       reporter.finish()
-      let directory = URL(fileURLWithPath: output)
-      try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
       try AtomicFile.write(try model.encoded(training: t), to: directory.appendingPathComponent("model.safetensors"))
       let seconds = Date().timeIntervalSince(start)
       let smallest = try model.generate(beta: c.betaMin, inputs: c.inputs, seed: 0)
@@ -157,11 +174,16 @@ extension Hypernet {
     @Option(help: "The seed of the units' latents and the input codes.")
     var seed: UInt64 = 0
 
+    @Option(help: "Samples of x ~ N(0, I) for the relative error printed.")
+    var samples = 100_000
+
     @Option(help: "The safetensors file to write.")
     var output: String
 
     func validate() throws {
       try Hypernet.positiveBeta(beta, flag: "--beta")
+      guard (1...10_000_000).contains(samples) else { throw ValidationError("--samples must lie in 1...10000000, got \(samples)") }
+      try Hypernet.distinct(output, flag: "--output", from: [model, URL(fileURLWithPath: model).appendingPathComponent("model.safetensors").path])
       if let inputs, !(1...GeneratedNetwork.maximumInputs).contains(inputs) {
         throw ValidationError("--inputs must lie in 1...\(GeneratedNetwork.maximumInputs), got \(inputs)")
       }
@@ -170,10 +192,13 @@ extension Hypernet {
     func run() throws {
       let (hypernetwork, _) = try Hypernet.loadCheckpoint(model)
       let n = inputs ?? hypernetwork.configuration.inputs
+      Hypernet.warnOutside([beta], hypernetwork.configuration)
       let (network, kl) = try hypernetwork.generate(beta: beta, inputs: n, seed: seed)
+      let error = network.relativeError(samples: samples)
+      try Hypernet.finite(error, network)
       try network.save(to: URL(fileURLWithPath: output))
-      print(String(format: "β = %g, n = %d: relative error %.4g (100,000 samples), D_KL %.4g nats, algorithm %@; wrote %@",
-                   beta, n, network.relativeError(), kl, OrderParameters(network).label, output))
+      print(String(format: "β = %g, n = %d: relative error %.4g (%d samples), D_KL %.4g nats, algorithm %@; wrote %@",
+                   beta, n, error, samples, kl, OrderParameters(network).label, output))
     }
   }
 
@@ -205,6 +230,9 @@ extension Hypernet {
     @Flag(help: "Print JSON instead of the table.")
     var json = false
 
+    @Flag(name: .customLong("quiet"), help: "No progress lines on standard error.")
+    var quietProgress = false
+
     func validate() throws {
       guard (2...200).contains(points) else { throw ValidationError("--points must lie in 2...200, got \(points)") }
       guard (1...10_000_000).contains(samples) else { throw ValidationError("--samples must lie in 1...10000000, got \(samples)") }
@@ -212,17 +240,23 @@ extension Hypernet {
       if let inputs, !(1...GeneratedNetwork.maximumInputs).contains(inputs) {
         throw ValidationError("--inputs must lie in 1...\(GeneratedNetwork.maximumInputs), got \(inputs)")
       }
+      if let plot { try Hypernet.distinct(plot, flag: "--plot", from: [model, URL(fileURLWithPath: model).appendingPathComponent("model.safetensors").path]) }
     }
 
     func run() throws {
       let (hypernetwork, _) = try Hypernet.loadCheckpoint(model)
       let c = hypernetwork.configuration
       let (low, high) = try betaRange.map(Hypernet.betaRange) ?? (c.betaMin, c.betaMax)
+      Hypernet.warnOutside([low, high], c)
       let n = inputs ?? c.inputs
       let rows = try (0..<points).map { p -> SweepRow in
         let beta = Foundation.exp(Foundation.log(low) + (Foundation.log(high) - Foundation.log(low)) * Double(p) / Double(points - 1))
         let (network, kl) = try hypernetwork.generate(beta: beta, inputs: n, seed: seed)
-        return SweepRow(beta: beta, relativeError: network.relativeError(samples: samples), kl: kl, order: OrderParameters(network))
+        let error = network.relativeError(samples: samples)
+        try Hypernet.finite(error, network)
+        guard kl.isFinite else { throw CommandError("D_KL at β = \(beta) is not finite; the checkpoint's weights are too large — retrain it") }
+        if !json && !quietProgress { FileHandle.standardError.write(Data(String(format: "β = %g done (%d/%d)\n", beta, p + 1, points).utf8)) }
+        return SweepRow(beta: beta, relativeError: error, kl: kl, order: OrderParameters(network))
       }
       if let plot {
         try AtomicFile.write(SweepChart(rows: rows, inputs: n, title: URL(fileURLWithPath: model).lastPathComponent).render(),

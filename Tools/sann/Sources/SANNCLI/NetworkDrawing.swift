@@ -55,10 +55,13 @@ struct NetworkDrawing {
       let largest = unit.map { Swift.abs($0) }.max() ?? 0
       guard largest > 0 else { continue }
       for (i, w) in unit.enumerated() where Swift.abs(w) >= 0.05 * largest {
-        svg += edge(from: (xIn, inputY[i]), to: (xHidden, hiddenY[j]), weight: w, largest: largest)
+        svg += edge(from: (xIn, inputY[i]), to: (xHidden, hiddenY[j]), weight: Double(w), largest: Double(largest))
       }
     }
-    let strengths = (0..<h).map { Swift.abs(network.outputWeight[$0]) * (network.weights(ofUnit: $0).map { $0 * $0 }.reduce(0, +)).squareRoot() }
+    // In Double: |v|·‖W‖ of Float weights can overflow Float.
+    let strengths = (0..<h).map { j in
+      Double(Swift.abs(network.outputWeight[j])) * network.weights(ofUnit: j).reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
+    }
     let strongest = strengths.max() ?? 0
     for j in 0..<h where strongest > 0 && strengths[j] >= 0.05 * strongest {
       let signed = network.outputWeight[j] < 0 ? -strengths[j] : strengths[j]
@@ -82,8 +85,8 @@ struct NetworkDrawing {
     return svg + "</svg>\n"
   }
 
-  private func edge(from a: (Double, Double), to b: (Double, Double), weight: Float, largest: Float) -> String {
-    let stroke = Double(0.3 + 3.7 * Swift.abs(weight) / largest)
+  private func edge(from a: (Double, Double), to b: (Double, Double), weight: Double, largest: Double) -> String {
+    let stroke = 0.3 + 3.7 * Swift.abs(weight) / largest
     return "<line x1=\"\(SVGDocument.number(a.0))\" y1=\"\(SVGDocument.number(a.1))\" x2=\"\(SVGDocument.number(b.0))\" y2=\"\(SVGDocument.number(b.1))\" "
       + "stroke=\"\(weight > 0 ? Self.positive : Self.negative)\" stroke-width=\"\(String(format: "%.2f", stroke))\" stroke-opacity=\"0.7\"/>\n"
   }

@@ -30,8 +30,8 @@ extension GeneratedNetwork {
     guard (1...maximumInputs).contains(n), (1...maximumHidden).contains(hidden) else {
       throw GeneratedNetworkError.shape("would have \(n) inputs and \(hidden) hidden units; both must lie in 1...\(maximumInputs)")
     }
-    guard a.isFinite, a > 0, sign == 1 || sign == -1 else {
-      throw GeneratedNetworkError.shape("needs a positive finite sharpness and a sign of ±1 (got \(a), \(sign))")
+    guard a >= 1e-3 && a <= 1e4, sign == 1 || sign == -1 else {
+      throw GeneratedNetworkError.shape("needs a sharpness in [0.001, 10000] and a sign of ±1 (got \(a), \(sign))")
     }
     var w = [Float](repeating: 0, count: hidden * n)
     var b = [Float](repeating: 0, count: hidden)

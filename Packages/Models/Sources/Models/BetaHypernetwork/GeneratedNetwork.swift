@@ -145,10 +145,13 @@ public struct GeneratedNetwork: Equatable, Sendable {
   ///   other tensors, other shapes or an unknown activation.
   public static func load(from url: URL) throws -> GeneratedNetwork {
     let file: (tensors: [String: Tensor], metadata: [String: String])
+    guard FileManager.default.fileExists(atPath: url.path) else {
+      throw GeneratedNetworkError.file(path: url.path, reason: "does not exist")
+    }
     do {
       file = try SafeTensors.load(from: url)
     } catch let error as SafeTensorsError {
-      throw GeneratedNetworkError.file(path: url.path, reason: "is not a safetensors file: it \(error.reason)")
+      throw GeneratedNetworkError.file(path: url.path, reason: "is not a safetensors file (\(error.reason))")
     }
     do {
       return try decode(file.tensors, metadata: file.metadata)

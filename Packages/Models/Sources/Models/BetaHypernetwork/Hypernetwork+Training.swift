@@ -124,14 +124,19 @@ extension Hypernetwork {
   public static func load(from url: URL) throws -> (model: Hypernetwork, training: Training) {
     func fail(_ reason: String) -> HypernetworkError { .checkpoint(path: url.path, reason: reason) }
     let file: (tensors: [String: Tensor], metadata: [String: String])
+    guard FileManager.default.fileExists(atPath: url.path) else {
+      throw fail("does not exist; give a directory or model.safetensors written by `sann hypernet train`")
+    }
     do {
       file = try SafeTensors.load(from: url)
     } catch let error as SafeTensorsError {
-      throw fail("is not a hypernetwork checkpoint: it \(error.reason)")
+      throw fail("is not a hypernetwork checkpoint (\(error.reason))")
     }
-    guard file.metadata["format"] == checkpointFormat, let configurationText = file.metadata["configuration"],
-          let trainingText = file.metadata["training"] else {
-      throw fail("is not a hypernetwork checkpoint (no \(checkpointFormat) metadata); write one with `sann hypernet train`")
+    guard file.metadata["format"] == checkpointFormat else {
+      throw fail("is not a hypernetwork checkpoint (no \(checkpointFormat) format in its metadata); write one with `sann hypernet train`")
+    }
+    guard let configurationText = file.metadata["configuration"], let trainingText = file.metadata["training"] else {
+      throw fail("is a damaged hypernetwork checkpoint (its metadata lacks the configuration or the training settings); retrain with `sann hypernet train`")
     }
     let configuration: Configuration
     let training: Training

@@ -60,10 +60,10 @@ public final class Hypernetwork: Module {
       for (name, value, valid, accepted) in [
         ("inputs", "\(inputs)", (1...GeneratedNetwork.maximumInputs).contains(inputs), "1...\(GeneratedNetwork.maximumInputs)"),
         ("hidden", "\(hidden)", (1...1024).contains(hidden), "1...1024"),
-        ("width", "\(width)", (2...512).contains(width) && width % heads == 0, "2...512, a multiple of heads"),
+        ("heads", "\(heads)", (1...16).contains(heads), "1...16"),
+        ("width", "\(width)", (2...512).contains(width) && heads >= 1 && width % heads == 0, "2...512, a multiple of heads (\(heads))"),
         ("latent", "\(latent)", (1...64).contains(latent), "1...64"),
         ("layers", "\(layers)", (0...8).contains(layers), "0...8"),
-        ("heads", "\(heads)", (1...16).contains(heads), "1...16"),
         ("beta range", "\(betaMin)…\(betaMax)", betaMin.isFinite && betaMax.isFinite && betaMin > 0 && betaMin < betaMax, "0 < min < max, finite"),
       ] where !valid {
         throw HypernetworkError.configuration("\(name) = \(value); accepted: \(accepted)")

@@ -3,26 +3,51 @@ import Foundation
 /// Writes files so a reader sees either the old file or the complete new one, never a torn
 /// write: the bytes go to a temporary file in the same directory, are flushed to disk, and
 /// the temporary file is renamed over the target (rename is atomic within a file system).
+///
+/// A symbolic link is followed: its target is replaced and the link kept. A destination that
+/// exists and is not a regular file — a device such as /dev/null, a FIFO — is written through,
+/// since renaming over it would destroy it; a directory is refused.
 public enum AtomicFile {
   /// Writes `data` to `url` atomically, creating missing parent directories.
+  ///
+  /// - Throws: ``AtomicFileError`` naming the path and the reason.
   public static func write(_ data: Data, to url: URL) throws {
-    let directory = url.deletingLastPathComponent()
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+    let target = url.resolvingSymlinksInPath()
+    var status = stat()
+    if lstat(target.path, &status) == 0 {
+      switch status.st_mode & S_IFMT {
+      case S_IFDIR:
+        throw AtomicFileError(path: url.path, reason: "is a directory; give a file path")
+      case S_IFREG:
+        break
+      default:
+        return try writeThrough(data, to: target, shownAs: url.path)
+      }
+    }
+    let directory = target.deletingLastPathComponent()
+    do {
+      try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    } catch {
+      throw AtomicFileError(path: url.path, reason: "its directory \(directory.path) cannot be created (\(error.localizedDescription))")
+    }
+    let temporary = directory.appendingPathComponent(".\(target.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
     guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
-      throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: temporary.path])
+      throw AtomicFileError(path: url.path, reason: "cannot be written: \(directory.path) is not writable")
     }
     do {
       let handle = try FileHandle(forWritingTo: temporary)
       try handle.write(contentsOf: data)
       try handle.synchronize()
       try handle.close()
-      guard rename(temporary.path, url.path) == 0 else {
-        throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path, NSLocalizedDescriptionKey: String(cString: strerror(errno))])
+      guard rename(temporary.path, target.path) == 0 else {
+        throw AtomicFileError(path: url.path, reason: "cannot be replaced (\(String(cString: strerror(errno))))")
       }
-    } catch {
+    } catch let error as AtomicFileError {
       try? FileManager.default.removeItem(at: temporary)
       throw error
+    } catch {
+      try? FileManager.default.removeItem(at: temporary)
+      throw AtomicFileError(path: url.path, reason: "cannot be written (\(error.localizedDescription))")
     }
   }
 
@@ -30,4 +55,28 @@ public enum AtomicFile {
   public static func write(_ text: String, to url: URL) throws {
     try write(Data(text.utf8), to: url)
   }
+
+  /// Writes to a device or FIFO in place.
+  private static func writeThrough(_ data: Data, to url: URL, shownAs path: String) throws {
+    do {
+      let handle = try FileHandle(forWritingTo: url)
+      defer { try? handle.close() }
+      try handle.write(contentsOf: data)
+    } catch {
+      throw AtomicFileError(path: path, reason: "cannot be written (\(error.localizedDescription))")
+    }
+  }
+}
+
+/// Why a file could not be written.
+public struct AtomicFileError: Error, CustomStringConvertible, Equatable {
+  public let path: String
+  public let reason: String
+
+  public init(path: String, reason: String) {
+    self.path = path
+    self.reason = reason
+  }
+
+  public var description: String { "\(path) \(reason)" }
 }
