@@ -5,6 +5,16 @@ import TheoryChecks
 
 @Suite("sann theory")
 struct TheoryCommandTests {
+  @Test("verify Proofs/*.json, as Proofs/README.md documents it, verifies every certificate and skips the index")
+  func verifyCatalogue() throws {
+    let proofs = SANNProcess.repositoryRoot.appendingPathComponent("Proofs")
+    let files = try FileManager.default.contentsOfDirectory(atPath: proofs.path).filter { $0.hasSuffix(".json") }.sorted()
+    let result = try SANNProcess.run(["theory", "verify"] + files.map { proofs.appendingPathComponent($0).path })
+    #expect(result.status == 0, "\(result.stderr.prefix(500))")
+    #expect(result.stdout.contains("index.json: the catalogue's index, not a certificate; skipped"))
+    #expect(result.stdout.components(separatedBy: ": verified, OPT = ").count - 1 == files.count - 1)
+  }
+
   @Test("bound --json prints d, error, the exact optimum and the method")
   func boundJSON() throws {
     let result = try SANNProcess.run(["theory", "bound", "--binomial", "2,2,2", "--error", "deletion", "--json"])

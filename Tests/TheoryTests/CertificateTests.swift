@@ -86,5 +86,23 @@ struct CertificateTests {
     #expect(throws: PolynomialParser.ParseError.self) { try PolynomialParser.parse("2 y1") }
     #expect(throws: PolynomialParser.ParseError.self) { try PolynomialParser.parse("x1 +") }
     #expect((try? PolynomialParser.parse("2*x1*x2 - 1/2 x3"))?.description == "2 x1 x2 - 1/2 x3")
+    // Nothing is read as something else.
+    for (text, message) in [
+      ("x1**2", "a power '**2'"), ("x1^2", "a power '^2'"), ("x1.5", "'x1.5' at character 1"), ("2 x3y", "'x3y'"),
+      ("0x10 x1", "hexadecimal"), ("x9223372036854775807", "variables are numbered x1 … x4096"), ("x4097", "x1 … x4096"),
+      ("x1 *", "unknown token '*'"), ("x1 * * x2", "unknown token '*'"), ("x", "a variable is x followed by a whole number"),
+    ] {
+      do {
+        let p = try PolynomialParser.parse(text)
+        Issue.record("'\(text)' parsed as \(p)")
+      } catch let error as PolynomialParser.ParseError {
+        #expect("\(error)".contains(message), "'\(text)': \(error)")
+      } catch {
+        Issue.record("'\(text)': \(error)")
+      }
+    }
+    #expect((try? PolynomialParser.parse("1e-5 x1 + 2.5E+1 x2 x3"))?.description == "1/100000 x1 + 25 x2 x3")
+    #expect((try? PolynomialParser.parse("x4096"))?.dimension == 4096)
+    #expect((try? PolynomialParser.parse("-x1+x2*x3"))?.description == "-x1 + x2 x3")
   }
 }
