@@ -12,6 +12,9 @@ extension Hypernetwork {
     public var learningRate = 1e-3
     /// Linear warm-up steps, then cosine decay to 0.
     public var warmupSteps = 500
+    /// The gradient's global norm is clipped to this (the shares and the log objective make
+    /// rare steps huge: seed 0 diverged at step 6,364 without it).
+    public var gradientClip = 1.0
     public var seed: UInt64 = 0
 
     public init() {}
@@ -26,6 +29,7 @@ extension Hypernetwork {
 
     enum CodingKeys: String, CodingKey {
       case steps, batchSize = "batch_size", betasPerStep = "betas_per_step", learningRate = "learning_rate", warmupSteps = "warmup_steps", seed
+      case gradientClip = "gradient_clip"
     }
 
     public func validate() throws {
@@ -35,6 +39,7 @@ extension Hypernetwork {
         ("betas per step", "\(betasPerStep)", (1...256).contains(betasPerStep), "1...256"),
         ("learning rate", "\(learningRate)", learningRate.isFinite && learningRate > 0 && learningRate <= 1, "(0, 1]"),
         ("warm-up steps", "\(warmupSteps)", warmupSteps >= 0 && warmupSteps < steps, "0 ≤ warm-up < steps"),
+        ("gradient clip", "\(gradientClip)", gradientClip.isFinite && gradientClip > 0, "a positive number"),
       ] where !valid {
         throw HypernetworkError.configuration("\(name) = \(value); accepted: \(accepted)")
       }
@@ -92,6 +97,7 @@ extension Hypernetwork {
       let loss = total! * (1 / Float(t.betasPerStep))
       guard loss.item.isFinite else { throw HypernetworkError.diverged(step: step + 1) }
       loss.backward()
+      clipGradients(to: Float(t.gradientClip))
       optimizer.step()
       if (step + 1) % every == 0 || step + 1 == t.steps {
         progress(Progress(step: step + 1, steps: t.steps, relativeError: sumError / Double(count), kl: sumKL / Double(count),
@@ -100,6 +106,15 @@ extension Hypernetwork {
       }
     }
     eval()
+  }
+
+  /// Scales every gradient by min(1, clip / ‖g‖), ‖g‖ the global norm.
+  func clipGradients(to clip: Float) {
+    let gradients = parameters.compactMap(\.grad)
+    let norm = gradients.reduce(0.0) { total, g in g.scalars.reduce(total) { $0 + Double($1) * Double($1) } }.squareRoot()
+    guard norm > Double(clip) else { return }
+    let factor = Float(Double(clip) / norm)
+    for p in parameters { if let g = p.grad { p.grad = g * factor } }
   }
 
   // MARK: Checkpoints

@@ -27,8 +27,11 @@ import Tensor
 ///
 ///   the pointer concentrating a unit on one input when sharp (double-sided and pudding
 ///   partners) and spreading it evenly when flat (pudding's linear unit), the MLP free-form
-///   (convexity's random directions). Biases, output weights and the output bias come from
-///   shared heads on the unit states (the last on their mean).
+///   (convexity's random directions). Biases and output weights come from shared heads on the
+///   unit states, the output weights scaled by each unit's share of the inputs it points at
+///   (Σᵢ pⱼᵢ / Σₖ pₖᵢ, so an input's total does not depend on how many units serve it), and the
+///   output bias is a sum of a head over the input states (it grows with n). Both are what lets
+///   one model, trained at one n, write networks for others.
 ///
 /// Training minimises log(L + β·D_KL) (the authors' objective) with β drawn log-uniformly from
 /// [β_min, β_max] per step and L the relative MSE of the generated network on a batch of
@@ -172,9 +175,16 @@ public final class Hypernetwork: Module {
     let pair = edgeUnit(units).expandingDims(at: 1) + edgeInput(inputs).expandingDims(at: 0)
     // The pointer: gⱼ·softmaxᵢ(⟨A hⱼ, B uᵢ⟩/√E), one input when sharp, all alike when flat.
     let pointer = pointerUnit(units).matmul(pointerInput(inputs).transposed()) * (1 / Float(c.width).squareRoot())
-    let weight = edgeOut(silu(pair)).reshaped([h, n]) + pointerGain(units) * pointer.softmax(alongAxis: 1)
-    let constant = constantHead(units.mean(alongAxis: 0, keepingDims: true)).reshaped([1])
-    return Output(weight: weight, bias: biasHead(units).reshaped([h]), outputWeight: outputHead(units).reshaped([h]),
+    let assignment = pointer.softmax(alongAxis: 1)
+    let weight = edgeOut(silu(pair)).reshaped([h, n]) + pointerGain(units) * assignment
+    // Shares: unit j's part of the inputs it points at, Σᵢ pⱼᵢ / Σₖ pₖᵢ. Output weights scaled by
+    // them keep each input's total the same however many units point at it — at another n the
+    // same H units spread over more or fewer inputs. The output bias is a sum over inputs, so it
+    // grows with n as ‖x‖₁'s per-input constants do.
+    // (+10⁻³: an input no unit points at must not make a share explode.)
+    let shares = (assignment / (assignment.sum(alongAxis: 0, keepingDims: true) + 1e-3)).sum(alongAxis: 1)
+    let constant = constantHead(inputs).sum().reshaped([1])
+    return Output(weight: weight, bias: biasHead(units).reshaped([h]), outputWeight: outputHead(units).reshaped([h]) * shares,
                   outputBias: constant, kl: kl)
   }
 
