@@ -5,6 +5,28 @@ import TheoryChecks
 
 @Suite("sann theory")
 struct TheoryCommandTests {
+  @Test("sizes no method handles are refused at once with the limit (they crashed, aborted on allocation or ran on); d ≥ 64 is printed as 2^d")
+  func sizeLimits() throws {
+    let directory = try SANNProcess.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    for (arguments, message) in [
+      (["theory", "bound", "--monomial", "9223372036854775807"], "beyond 4096 features"),
+      (["theory", "bound", "--monomial", "1000000"], "beyond 4096 features"),
+      (["theory", "bound", "--binomial", "1000000000000000000,1,1"], "beyond 4096 features"),
+      (["theory", "bound", "--binomial", "9223372036854775807,9223372036854775807,9223372036854775807"], "beyond 4096 features"),
+      (["theory", "bound", "--polynomial", "x9223372036854775807"], "x1 … x4096"),
+      (["theory", "bound", "--polynomial", "x1**2"], "a power"),
+      (["theory", "catalogue", "--binomial-dimension", "1000000", "--output", directory.path], "--binomial-dimension must lie in 3...20"),
+      (["theory", "catalogue", "--monomial-dimension", "1000", "--output", directory.path], "--monomial-dimension must lie in 1...20"),
+    ] {
+      let result = try SANNProcess.run(arguments)
+      #expect(result.status != 0 && result.stderr.contains(message), "\(arguments): \(result.stderr)")
+    }
+    #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
+    let wide = try SANNProcess.run(["theory", "reach", "--polynomial", "x100"])
+    #expect(wide.status == 0 && wide.stdout.contains("over all 2^100 subsets"), "\(wide.stdout.prefix(300)) \(wide.stderr)")
+  }
+
   @Test("verify Proofs/*.json, as Proofs/README.md documents it, verifies every certificate and skips the index")
   func verifyCatalogue() throws {
     let proofs = SANNProcess.repositoryRoot.appendingPathComponent("Proofs")

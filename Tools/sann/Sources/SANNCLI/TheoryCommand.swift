@@ -60,9 +60,17 @@ struct PolynomialOptions: ParsableArguments {
       guard sizes.count == 3, sizes.allSatisfy({ ($0 ?? -1) >= 0 }) else {
         throw ValidationError("--binomial needs three non-negative block sizes a,b,c, got '\(binomial)'")
       }
+      // Each size alone first, so the sum cannot overflow.
+      let limit = PolynomialParser.maximumVariable
+      guard sizes.allSatisfy({ $0! <= limit }), sizes.reduce(0, { $0 + $1! }) <= limit else {
+        throw ValidationError("--binomial \(binomial) has d = a + b + c beyond \(limit) features, more than any method handles; use smaller blocks")
+      }
       p = .binomial(sizes[0]!, sizes[1]!, sizes[2]!)
     } else {
       guard let monomial, monomial >= 1 else { throw ValidationError("--monomial needs a degree ≥ 1") }
+      guard monomial <= PolynomialParser.maximumVariable else {
+        throw ValidationError("--monomial \(monomial): d beyond \(PolynomialParser.maximumVariable) features, more than any method handles")
+      }
       p = .monomial(degree: monomial)
     }
     var x: [Rational]? = nil

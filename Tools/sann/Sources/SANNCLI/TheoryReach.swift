@@ -100,7 +100,7 @@ extension TheoryCommand {
         print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
       } else {
         print("polynomial \(program.polynomial)")
-        print("d = \(program.dimension), \(program.kind.rawValue) error over all \(program.subsetCount) subsets:")
+        print("d = \(program.dimension), \(program.kind.rawValue) error over all \(program.dimension <= 20 ? "\(program.subsetCount)" : "2^\(program.dimension)") subsets:")
         print("  \(groups.count) groups (the terms' supports): error \(groupError)\(groupError.isZero ? " (zero, as the theorem states)" : "")")
         print("  best feature-wise attribution: error \(featureWise.optimum) (\(featureWise.program) program)")
       }
@@ -123,6 +123,17 @@ extension TheoryCommand {
 
     @Option(help: "Block sizes n of the equal-block binomials (n,n,n) solved through the symmetric reduction.")
     var equalBlocks = "5,6,7,8,9,10,25,50,75,100"
+
+    func validate() throws {
+      // The full program enumerates 2^d subsets; the symmetric one (n+1)³ classes.
+      let full = ErrorProgram.maximumFullDimension
+      guard (3...full).contains(binomialDimension) else { throw ValidationError("--binomial-dimension must lie in 3...\(full) (the full program enumerates 2^d subsets), got \(binomialDimension)") }
+      guard (1...full).contains(monomialDimension) else { throw ValidationError("--monomial-dimension must lie in 1...\(full) (the full program enumerates 2^d subsets), got \(monomialDimension)") }
+      let sizes = equalBlocks.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+      guard sizes.allSatisfy({ (1...300).contains($0 ?? 0) }) else {
+        throw ValidationError("--equal-blocks needs sizes in 1...300 such as 5,10,100 (the symmetric program has (n+1)³ classes), got '\(equalBlocks)'")
+      }
+    }
 
     func run() throws {
       let blockSizes = equalBlocks.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }

@@ -34,7 +34,8 @@ public struct ErrorProgram: Sendable {
   }
 
   public var dimension: Int { polynomial.dimension }
-  public var subsetCount: Int { 1 << dimension }
+  /// 2^d, saturated at Int.max from d = 63 (no program that enumerates subsets gets near it).
+  public var subsetCount: Int { dimension >= Int.bitWidth - 1 ? Int.max : 1 << dimension }
 
   var groupMasks: [UInt64] { groups.map { $0.reduce(UInt64(0)) { $0 | (1 << UInt64($1)) } } }
 
