@@ -55,9 +55,14 @@ struct InsertionDeletionTests {
     #expect(mean.total == 2)
   }
 
-  @Test("beyond the exact limit, the Monte-Carlo estimate's 95 % interval covers the exact error")
-  func monteCarloCoversExact() async {
-    await propertyCheck(count: 10, input: Gen.int(in: 8...12), Gen.uint64()) { d, seed in
+  @Test("beyond the exact limit, the Monte-Carlo estimate's 95 % interval covers the exact error in at least 85 % of 60 fixed cases (54 today), and is narrow")
+  func monteCarloCoversExact() throws {
+    // A 95 % interval misses about 1 time in 20, so no single case may be required to cover: a
+    // random seed made this test fail once in CI (a 4σ miss). Fixed cases, counted: the same
+    // result every run, and a miscalibrated interval (too narrow, or biased) still fails.
+    var (covered, cases) = (0, 0)
+    for seed in UInt64(0)..<30 {
+      let d = 8 + Int(seed % 5)
       var rng = RandomGenerator(seed: seed)
       let model = ExplainerFixtures.network(features: d, seed: seed &+ 1)
       let x = TestModels.uniform(d, &rng)
@@ -67,12 +72,12 @@ struct InsertionDeletionTests {
         let sampled = try InsertionDeletionError(kind: kind, exactLimit: 4, samples: 20_000, seed: seed).evaluate(model, rows: x, attribution: alpha)[0]
         #expect(!sampled.exact && sampled.subsets == 20_000)
         let interval = try #require(sampled.confidenceInterval)
-        // A 95 % interval misses 1 time in 20; widen to ~99.99 % (×2) so the property holds for every seed.
-        let half = (interval.upperBound - interval.lowerBound) / 2
-        #expect(Swift.abs(sampled.total - exact.total) <= 2 * half, "\(kind): exact \(exact.total), estimate \(sampled.total) ± \(half)")
-        #expect(half < 0.1 * exact.total)
+        cases += 1
+        if interval.contains(exact.total) { covered += 1 }
+        #expect((interval.upperBound - interval.lowerBound) / 2 < 0.1 * exact.total)
       }
     }
+    #expect(covered * 20 >= cases * 17, "the 95 % interval covered the exact error in \(covered) of \(cases) cases")
   }
 
   @Test("curves by hand: f = x0 + 2·x1 + 4·x2 at x = (1, 1, 1), attribution order 2, 1, 0")
