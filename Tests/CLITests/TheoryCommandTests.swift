@@ -35,6 +35,16 @@ struct TheoryCommandTests {
     #expect(result.status == 0, "\(result.stderr.prefix(500))")
     #expect(result.stdout.contains("index.json: the catalogue's index, not a certificate; skipped"))
     #expect(result.stdout.components(separatedBy: ": verified, OPT = ").count - 1 == files.count - 1)
+    // A certificate over groups verifies as a group optimum, never as the feature-wise bound.
+    let directory = try SANNProcess.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    var object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: proofs.appendingPathComponent("binomial-2-2-2-deletion.json"))) as? [String: Any])
+    object["groups"] = (1...6).map { [$0] }
+    let grouped = directory.appendingPathComponent("grouped.json")
+    try JSONSerialization.data(withJSONObject: object).write(to: grouped)
+    let verified = try SANNProcess.run(["theory", "verify", grouped.path])
+    #expect(verified.status == 0 && verified.stdout.contains("verified, group optimum (over the certificate's groups, not the feature-wise bound) = 32"),
+            "\(verified.stdout) \(verified.stderr)")
   }
 
   @Test("bound --json prints d, error, the exact optimum and the method")

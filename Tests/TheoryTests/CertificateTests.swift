@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import Theory
+@testable import Theory
 
 @Suite("Certificates")
 struct CertificateTests {
@@ -60,6 +60,28 @@ struct CertificateTests {
       Issue.record("accepted")
     } catch let failure as CertificateVerifier.Failure {
       #expect(failure.reason.contains(url.path))
+    }
+  }
+
+  @Test("a key repeated in one object is refused (readers disagree on which copy counts); the same key in different objects, or inside strings, is not a repeat")
+  func duplicateKeys() throws {
+    let catalogue = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+      .appendingPathComponent("Proofs/binomial-2-2-2-deletion.json")
+    let text = try String(contentsOf: catalogue, encoding: .utf8)
+    #expect(JSONKeyCheck.firstDuplicate(in: Array(text.utf8)) == nil)
+    #expect(JSONKeyCheck.firstDuplicate(in: Array(#"{"a": {"b": 1}, "c": {"b": 2}, "d": [{"b": 1}, {"b": 2}], "e": "\"a\": {"}"#.utf8)) == nil)
+    #expect(JSONKeyCheck.firstDuplicate(in: Array(#"{"a": 1, "b": {"x": "}", "x": 2}}"#.utf8))?.key == "x")
+    #expect(JSONKeyCheck.firstDuplicate(in: Array(#"{"a\"b": 1, "a\"b": 2}"#.utf8))?.key == #"a\"b"#)
+    // The catalogue certificate with a second "optimum" (Foundation would read the first).
+    let doubled = text.replacingOccurrences(of: "{", with: "{\"optimum\": \"0\", ", options: [], range: text.range(of: "{"))
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("doubled-\(UUID()).json")
+    try Data(doubled.utf8).write(to: url)
+    defer { try? FileManager.default.removeItem(at: url) }
+    do {
+      try CertificateVerifier.verify(fileAt: url)
+      Issue.record("accepted")
+    } catch let failure as CertificateVerifier.Failure {
+      #expect(failure.reason.contains("repeats the key \"optimum\""), "\(failure)")
     }
   }
 

@@ -91,11 +91,30 @@ public enum CertificateVerifier {
   /// Reads and verifies a certificate file.
   @discardableResult
   public static func verify(fileAt url: URL) throws -> Rational {
+    try verifyFile(at: url).optimum
+  }
+
+  /// The largest certificate file read (the catalogue's largest is about 1 MB; a full d = 20
+  /// certificate a few MB).
+  public static let maximumFileSize = 64 << 20
+
+  /// Verifies the certificate at `url`; returns the optimum and whether it is over groups (a
+  /// group-based optimum, not the feature-wise bound).
+  public static func verifyFile(at url: URL) throws -> (optimum: Rational, groups: Bool) {
     let data: Data
     do {
+      let size = (try FileManager.default.attributesOfItem(atPath: url.path)[.size] as? NSNumber)?.intValue ?? 0
+      guard size <= maximumFileSize else {
+        throw Failure(reason: "\(url.path) is \(size) bytes, more than the \(maximumFileSize) a certificate may have")
+      }
       data = try Data(contentsOf: url)
+    } catch let failure as Failure {
+      throw failure
     } catch {
       throw Failure(reason: "cannot read \(url.path): \(error.localizedDescription)")
+    }
+    if let duplicate = JSONKeyCheck.firstDuplicate(in: [UInt8](data)) {
+      throw Failure(reason: "\(url.path) repeats the key \"\(duplicate.key)\" in one object (byte \(duplicate.offset)); readers disagree on which copy counts, so it is refused")
     }
     let certificate: DualCertificate
     do {
@@ -103,6 +122,6 @@ public enum CertificateVerifier {
     } catch {
       throw Failure(reason: "\(url.path) is not a SANNKit certificate: \(error)")
     }
-    return try verify(certificate)
+    return (try verify(certificate), certificate.groups != nil)
   }
 }
