@@ -1,5 +1,6 @@
 import Foundation
-import Models
+@testable import Models
+import PropertyBased
 import Testing
 
 @Suite("CSV and ARFF readers")
@@ -52,6 +53,41 @@ struct DataReaderTests {
     #expect(table.columns[1].values == .categorical(levels: ["new car", "radio/tv", "other"], codes: [0, 1, 2]))
     #expect(table.columns[2].values == .categorical(levels: ["hello, world", "x"], codes: [0, 1, nil]))
     #expect(table.columns[3].values == .categorical(levels: ["good", "bad"], codes: [0, 1, 0]))
+  }
+
+  @Test("numbers are decimal: hexadecimal is refused by name, nan and inf as non-finite, in CSV and ARFF; decimal text reads as Double reads it")
+  func decimalNumbers() async throws {
+    do {
+      _ = try CSVReader.parse("a,b\n0x10,2\n3,4\n", source: "f.csv")
+      Issue.record("hexadecimal accepted")
+    } catch let error as DatasetError {
+      #expect("\(error)".contains("'0x10', a hexadecimal number") && "\(error)".contains("line 2"), "\(error)")
+    }
+    #expect(throws: DatasetError.nonFinite(path: "f.csv", line: 3, column: "a", value: "nan")) { try CSVReader.parse("a,b\n1,2\nnan,4\n", source: "f.csv") }
+    let arff = "@relation r\n@attribute a numeric\n@attribute c {x,y}\n@data\n0x1p4,x\n"
+    #expect(throws: DatasetError.notNumeric(path: "t.arff", line: 5, column: "a", value: "0x1p4")) { try ARFFReader.parse(arff, source: "t.arff") }
+    for text in ["1", "-2.5", ".5", "5.", "+3e-2", "1E+06", "007"] { #expect(DecimalText.value(text) == Double(text), "\(text)") }
+    for text in ["0x10", "nan", "inf", "-infinity", "1e", "e5", ".", "+", "1.2.3", "1e5.0", " 1", ""] { #expect(DecimalText.value(text) == nil, "\(text)") }
+    await propertyCheck(count: 200, input: Gen.double(in: -1e30...1e30)) { v in
+      #expect(DecimalText.value("\(v)") == v)
+      #expect(DecimalText.value(String(format: "%.6e", v)) == Double(String(format: "%.6e", v)))
+    }
+  }
+
+  @Test("ARFF: an attribute declared twice is refused as a repeated CSV column is; a trailing % comment ends a data row")
+  func arffDuplicatesAndComments() throws {
+    let twice = "@relation r\n@attribute a numeric\n@attribute a numeric\n@data\n1,2\n"
+    do {
+      _ = try ARFFReader.parse(twice, source: "t.arff")
+      Issue.record("accepted")
+    } catch let error as DatasetError {
+      #expect("\(error)".contains("attribute 'a' is declared twice") && "\(error)".contains("line 3"), "\(error)")
+    }
+    let commented = "@relation r\n@attribute a numeric\n@attribute c {x,y}\n@attribute s string\n@data\n1.5,y,'50% off' % checked by hand\n2,x,plain%\n"
+    let table = try ARFFReader.parse(commented, source: "t.arff")
+    #expect(table.columns[0].values == .numeric([1.5, 2]))
+    #expect(table.columns[1].values == .categorical(levels: ["x", "y"], codes: [1, 0]))
+    #expect(table.columns[2].values == .categorical(levels: ["50% off", "plain"], codes: [0, 1]))
   }
 
   @Test("ARFF: an undeclared nominal value is an error naming the line")

@@ -54,7 +54,12 @@ public enum ARFFReader {
         guard lower.hasPrefix("@attribute") else {
           throw DatasetError.malformed(path: source, line: lineNumber, reason: "expected @relation, @attribute or @data, found '\(line.prefix(40))'")
         }
-        attributes.append(try parseAttribute(String(line.dropFirst("@attribute".count)), source: source, line: lineNumber))
+        let attribute = try parseAttribute(String(line.dropFirst("@attribute".count)), source: source, line: lineNumber)
+        // As a CSV header may not name a column twice.
+        guard !attributes.contains(where: { $0.name == attribute.name }) else {
+          throw DatasetError.malformed(path: source, line: lineNumber, reason: "attribute '\(attribute.name)' is declared twice")
+        }
+        attributes.append(attribute)
         continue
       }
       if line.hasPrefix("{") {
@@ -81,7 +86,10 @@ public enum ARFFReader {
             numbers.append(nil)
             continue
           }
-          guard let v = Double(cell) else {
+          guard let v = DecimalText.value(cell) else {
+            if DecimalText.isNonDecimalNumber(cell) && !cell.lowercased().contains("x") {
+              throw DatasetError.nonFinite(path: source, line: lines[i], column: attribute.name, value: cell)
+            }
             throw DatasetError.notNumeric(path: source, line: lines[i], column: attribute.name, value: cell)
           }
           guard v.isFinite, Float(v).isFinite else {
@@ -161,6 +169,9 @@ public enum ARFFReader {
         } else {
           current.append(ch)
         }
+      } else if ch == "%" {
+        // A comment runs to the end of the line.
+        break
       } else if ch == "'" || ch == "\"" {
         if current.allSatisfy(\.isWhitespace) { current = "" }
         quote = ch

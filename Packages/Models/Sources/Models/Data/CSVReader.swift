@@ -63,7 +63,13 @@ public enum CSVReader {
           numbers.append(nil)
           continue
         }
-        if let v = Double(cell) {
+        if DecimalText.isNonDecimalNumber(cell) {
+          // nan and inf are not finite; 0x10 is not decimal.
+          throw cell.lowercased().contains("x")
+            ? DatasetError.malformed(path: source, line: lines[i], reason: "column '\(name)' holds '\(cell)', a hexadecimal number; data files hold decimal numbers — write it in decimal, or quote it to make the column categorical")
+            : DatasetError.nonFinite(path: source, line: lines[i], column: name, value: cell)
+        }
+        if let v = DecimalText.value(cell) {
           guard v.isFinite, Float(v).isFinite else {
             throw DatasetError.nonFinite(path: source, line: lines[i], column: name, value: cell)
           }
