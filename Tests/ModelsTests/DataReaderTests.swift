@@ -2,6 +2,7 @@ import Foundation
 @testable import Models
 import PropertyBased
 import Testing
+import TestSupport
 
 @Suite("CSV and ARFF readers")
 struct DataReaderTests {
@@ -107,7 +108,8 @@ struct DataReaderTests {
 
   @Test("dataset ids resolve through the bundled manifest, and unknown ids list the search path")
   func locator() throws {
-    let locator = DatasetLocator.standard(dataDirectory: "/nonexistent-dir", environment: [:])
+    // No --data-dir and no SANN_DATA_DIR: the cache (absent here) and then the bundled datasets.
+    let locator = DatasetLocator.standard(dataDirectory: nil, environment: ["HOME": "/nonexistent-dir"])
     #expect(try locator.locate(id: 1510).url.lastPathComponent == "1510-wdbc.csv")
     #expect(try locator.locate(id: 31).target == "class")
     do {
@@ -159,5 +161,38 @@ struct PreprocessingTests {
     #expect(throws: DatasetError.singleClass(source: "t", column: "y", value: "x")) {
       try PreparedDataset.prepare(table, name: "t", target: nil, regression: false, testFraction: 0.2, seed: 0)
     }
+  }
+}
+
+@Suite("Dataset locator")
+struct DatasetLocatorTests {
+  @Test("a named data directory that is missing or a file, a manifest that does not parse, or an entry whose file is missing is an error, never a fall back to the bundled copy")
+  func noSilentFallback() throws {
+    let directory = try makeTemporaryDirectory("locator")
+    defer { try? FileManager.default.removeItem(at: directory) }
+    func message(_ dataDirectory: String) -> String {
+      do {
+        let found = try DatasetLocator.standard(dataDirectory: dataDirectory, environment: [:]).locate(id: 61)
+        return "found \(found.url.path)"
+      } catch {
+        return "\(error)"
+      }
+    }
+    #expect(message(directory.appendingPathComponent("missing").path).contains("does not exist"))
+    let file = directory.appendingPathComponent("file.txt")
+    try Data("x".utf8).write(to: file)
+    #expect(message(file.path).contains("is a file"))
+    let broken = directory.appendingPathComponent("broken")
+    try FileManager.default.createDirectory(at: broken, withIntermediateDirectories: true)
+    try Data("{not json".utf8).write(to: broken.appendingPathComponent("manifest.json"))
+    #expect(message(broken.path).contains("manifest.json: is not a list") || message(broken.path).contains("is not a list"))
+    let dangling = directory.appendingPathComponent("dangling")
+    try FileManager.default.createDirectory(at: dangling, withIntermediateDirectories: true)
+    try Data(#"[{"openml_id": 61, "file": "iris.csv"}]"#.utf8).write(to: dangling.appendingPathComponent("manifest.json"))
+    #expect(message(dangling.path).contains("lists iris.csv for dataset 61, which does not exist"))
+    // A valid directory without the id still falls through to the bundled datasets.
+    let empty = directory.appendingPathComponent("empty")
+    try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+    #expect(message(empty.path).hasPrefix("found ") && message(empty.path).contains("Datasets"))
   }
 }

@@ -17,25 +17,32 @@ public struct DatasetLocator: Sendable {
   }
 
   public var directories: [URL]
+  /// A directory the user named (`--data-dir`, `$SANN_DATA_DIR`): it must exist, so a typo is
+  /// an error rather than a silent fall back to the bundled copy of the same id.
+  public var explicitDirectory: URL?
 
-  public init(directories: [URL]) {
+  public init(directories: [URL], explicitDirectory: URL? = nil) {
     self.directories = directories
+    self.explicitDirectory = explicitDirectory
   }
 
   /// The standard search path: `dataDirectory` or `$SANN_DATA_DIR` or the cache, then the
   /// bundled datasets.
   public static func standard(dataDirectory: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> DatasetLocator {
     var directories: [URL] = []
+    var explicit: URL?
     if let dataDirectory {
-      directories.append(URL(fileURLWithPath: dataDirectory))
+      explicit = URL(fileURLWithPath: dataDirectory)
+      directories.append(explicit!)
     } else if let fromEnvironment = environment["SANN_DATA_DIR"], !fromEnvironment.isEmpty {
-      directories.append(URL(fileURLWithPath: fromEnvironment))
+      explicit = URL(fileURLWithPath: fromEnvironment)
+      directories.append(explicit!)
     } else {
       let home = environment["HOME"].map { URL(fileURLWithPath: $0) } ?? FileManager.default.homeDirectoryForCurrentUser
       directories.append(home.appendingPathComponent(".cache/sann/openml"))
     }
     if let bundled = bundledDirectory { directories.append(bundled) }
-    return DatasetLocator(directories: directories)
+    return DatasetLocator(directories: directories, explicitDirectory: explicit)
   }
 
   /// The repository's `Datasets/` folder: found from this source file's location (SANNKit is
@@ -53,20 +60,35 @@ public struct DatasetLocator: Sendable {
 
   /// Resolves dataset `id`, or throws ``DatasetError/notFound(id:searched:)`` listing every
   /// directory that was searched.
+  ///
+  /// A named directory that is missing or not a directory, a `manifest.json` that does not
+  /// parse, or a manifest entry whose file is missing is an error, not a reason to look further.
   public func locate(id: Int) throws -> Location {
     let fm = FileManager.default
+    if let explicitDirectory {
+      var isDirectory: ObjCBool = false
+      guard fm.fileExists(atPath: explicitDirectory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+        throw DatasetError.unreadable(path: explicitDirectory.path, reason: "the data directory (--data-dir or SANN_DATA_DIR) \(fm.fileExists(atPath: explicitDirectory.path) ? "is a file" : "does not exist"); give the directory that holds N.arff, N.csv or manifest.json")
+      }
+    }
     for directory in directories {
       for ext in ["arff", "csv"] {
         let file = directory.appendingPathComponent("\(id).\(ext)")
         if fm.fileExists(atPath: file.path) { return Location(url: file, name: "\(id)", target: nil, task: nil) }
       }
       let manifest = directory.appendingPathComponent("manifest.json")
-      if let data = fm.contents(atPath: manifest.path),
-         let entries = try? JSONSerialization.jsonObject(with: data) as? [[String: Any]] {
+      if let data = fm.contents(atPath: manifest.path) {
+        guard let entries = try? JSONSerialization.jsonObject(with: data) as? [[String: Any]] else {
+          throw DatasetError.unreadable(path: manifest.path, reason: "is not a list of {\"openml_id\", \"file\", …} entries; fix or remove it")
+        }
         for entry in entries where (entry["openml_id"] as? NSNumber)?.intValue == id {
-          guard let file = entry["file"] as? String else { continue }
+          guard let file = entry["file"] as? String else {
+            throw DatasetError.unreadable(path: manifest.path, reason: "lists dataset \(id) without a \"file\"")
+          }
           let url = directory.appendingPathComponent(file)
-          guard fm.fileExists(atPath: url.path) else { continue }
+          guard fm.fileExists(atPath: url.path) else {
+            throw DatasetError.unreadable(path: manifest.path, reason: "lists \(file) for dataset \(id), which does not exist in \(directory.path)")
+          }
           return Location(url: url, name: entry["name"] as? String ?? "\(id)", target: entry["target"] as? String,
                           task: entry["task"] as? String)
         }
