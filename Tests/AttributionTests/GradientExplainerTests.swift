@@ -59,6 +59,15 @@ struct GradientExplainerTests {
     }
   }
 
+  @Test("Integrated Gradients refuses 0 steps and more than 100,000 (a billion grew memory by gigabytes) before computing anything")
+  func integratedGradientsStepLimits() throws {
+    let model = TapeLinear(w: [1, -2, 0.5], b: 0)
+    for steps in [0, IntegratedGradients.maximumSteps + 1, 1_000_000_000] {
+      #expect(throws: AttributionError.self, "\(steps)") { try IntegratedGradients(steps: steps).explain(model, rows: [3, 0, -2]) }
+    }
+    #expect(throws: Never.self) { try IntegratedGradients(steps: IntegratedGradients.maximumSteps).explain(model, rows: [3, 0, -2]) }
+  }
+
   @Test("gradient × input of a linear model is wᵢ·xᵢ")
   func gradientTimesInputLinear() async {
     await propertyCheck(count: 20, input: Gen.int(in: 1...10), Gen.uint64()) { d, seed in

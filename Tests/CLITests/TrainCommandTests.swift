@@ -100,3 +100,87 @@ struct TrainCommandTests {
     }
   }
 }
+
+@Suite("sann train: runs are written as a unit")
+struct RunAtomicityTests {
+  /// The learning rate a run recorded in output_info.json and in its model card.
+  static func learningRates(_ run: URL) throws -> (info: Double, model: Double) {
+    let info = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: run.appendingPathComponent("output_info.json"))) as? [String: Any])
+    let bytes = [UInt8](try Data(contentsOf: run.appendingPathComponent("model.safetensors")))
+    let length = bytes[0..<8].enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+    let header = try #require(try JSONSerialization.jsonObject(with: Data(bytes[8..<(8 + length)])) as? [String: Any])
+    let metadata = try #require(header["__metadata__"] as? [String: String])
+    let cardText = try #require(metadata["sannkit.model"])
+    let card = try #require(try JSONSerialization.jsonObject(with: Data(cardText.utf8)) as? [String: Any])
+    let training = try #require(card["training"] as? [String: Any])
+    func rate(_ object: [String: Any]) -> Double? {
+      if let value = object["learning_rate"] as? Double { return value }
+      for value in object.values { if let nested = value as? [String: Any], let found = rate(nested) { return found } }
+      return nil
+    }
+    return (try #require(rate(info)), try #require(training["learning_rate"] as? Double))
+  }
+
+  @Test("kill -9 at random moments never leaves output_info.json and model.safetensors from different runs, nor staging leftovers after the next run")
+  func killAtRandom() throws {
+    let directory = try SANNProcess.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let run = directory.appendingPathComponent("tabresnet/61/0")
+    var rng = SystemRandomNumberGenerator()
+    var (killed, mixed) = (0, 0)
+    // Calibrate: kills are spread over one run's whole duration and as long again, so some
+    // land while files are written and some runs finish.
+    let start = Date()
+    let calibration = try SANNProcess.run(["train", "--dataset_id", "61", "--nr_epochs", "40", "--output_dir", directory.path, "--quiet"])
+    #expect(calibration.status == 0, "\(calibration.stderr)")
+    let duration = Date().timeIntervalSince(start)
+    for attempt in 0..<50 {
+      let rate = 0.001 + Double(attempt) * 1e-4
+      let process = Process()
+      process.executableURL = SANNProcess.executable
+      process.arguments = ["train", "--dataset_id", "61", "--nr_epochs", "40", "--learning_rate", "\(rate)", "--output_dir", directory.path, "--quiet"]
+      process.standardOutput = FileHandle.nullDevice
+      process.standardError = FileHandle.nullDevice
+      try process.run()
+      usleep(UInt32.random(in: 0...UInt32(2 * duration * 1_000_000), using: &rng))
+      if process.isRunning {
+        kill(process.processIdentifier, SIGKILL)
+        killed += 1
+      }
+      process.waitUntilExit()
+      if FileManager.default.fileExists(atPath: run.path) {
+        let rates = try Self.learningRates(run)
+        if Float(rates.info) != Float(rates.model) { mixed += 1 }
+      }
+    }
+    #expect(mixed == 0, "\(mixed) runs mixed files of two runs (\(killed) of 50 killed)")
+    print("run atomicity: \(killed) of 50 runs killed mid-run, \(mixed) mixed")
+    #expect(killed > 0 && killed < 50, "\(killed) of 50 attempts were killed; the kills did not spread over the run")
+    // A complete run afterwards leaves only the run and its lock.
+    let final = try SANNProcess.run(["train", "--dataset_id", "61", "--nr_epochs", "2", "--output_dir", directory.path, "--quiet"])
+    #expect(final.status == 0, "\(final.stderr)")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: run.deletingLastPathComponent().path).sorted() == [".0.lock", "0"])
+  }
+
+  @Test("a second train into the same run folder is refused while the first holds it; an unwritable output folder fails before training")
+  func lockAndWritability() throws {
+    let directory = try SANNProcess.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let first = Process()
+    first.executableURL = SANNProcess.executable
+    first.arguments = ["train", "--dataset_id", "61", "--nr_epochs", "3000", "--output_dir", directory.path, "--quiet"]
+    first.standardOutput = FileHandle.nullDevice
+    first.standardError = FileHandle.nullDevice
+    try first.run()
+    defer { if first.isRunning { kill(first.processIdentifier, SIGKILL) }; first.waitUntilExit() }
+    // Wait until the first holds the lock (its staging folder exists).
+    let parent = directory.appendingPathComponent("tabresnet/61")
+    for _ in 0..<200 where ((try? FileManager.default.contentsOfDirectory(atPath: parent.path)) ?? []).allSatisfy({ !$0.contains("staging") }) { usleep(20_000) }
+    let second = try SANNProcess.run(["train", "--dataset_id", "61", "--nr_epochs", "2", "--output_dir", directory.path, "--quiet"])
+    #expect(second.status != 0 && second.stderr.contains("another sann train is writing"), "\(second.stderr)")
+    let file = directory.appendingPathComponent("a-file")
+    try Data("x".utf8).write(to: file)
+    let blocked = try SANNProcess.run(["train", "--dataset_id", "61", "--nr_epochs", "2", "--output_dir", file.path, "--quiet"])
+    #expect(blocked.status != 0 && blocked.stderr.contains("cannot create the output folder") && !blocked.stderr.contains("NSCocoaErrorDomain"), "\(blocked.stderr)")
+  }
+}

@@ -85,6 +85,20 @@ struct CertificateTests {
     }
   }
 
+  @Test("blocks that do not partition the features (an index of Int.min overflowed) are a Failure, not a trap")
+  func badBlocks() throws {
+    let catalogue = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+      .appendingPathComponent("Proofs/binomial-5-5-5-deletion.json")
+    let good = try DualCertificate.decode(Data(contentsOf: catalogue))
+    #expect(try CertificateVerifier.verify(good) == good.optimum)
+    for blocks in [[[Int.min]], [[0, 1, 2, 3, 4], [6, 7, 8, 9, 10], [11, 12, 13, 14, 15]], [[1, 2, 3, 4, 5], [6, 7, 8, 9, 10], [11, 12, 13, 14]],
+                   [[1, 2, 3, 4, 5, 6], [6, 7, 8, 9, 10], [11, 12, 13, 14, 15]], [[1, 2, 3, 4, 5], [], [6, 7, 8, 9, 10, 11, 12, 13, 14, 15]]] {
+      var altered = good
+      altered.blocks = blocks
+      #expect(throws: CertificateVerifier.Failure.self, "\(blocks)") { try CertificateVerifier.verify(altered) }
+    }
+  }
+
   @Test("groups equal to the terms give zero error, feature-wise attributions do not",
         arguments: ["x1 x2 + x2 x3", "2 x1 x2 - x2 x3 x4 + 1/2 x5 + 3", "x1 x2 x3 x4 x5 x6", "x1 - x2 + 3 x1 x3"])
   func reachability(text: String) throws {

@@ -84,7 +84,7 @@ struct Explain: ParsableCommand {
     if let budget, budget > KernelSHAP.maximumBudget {
       throw ValidationError("--budget must be at most \(KernelSHAP.maximumBudget) (2^24) coalitions per row, got \(budget); 2^d − 2 already enumerates every coalition of d features")
     }
-    if steps < 1 { throw ValidationError("--steps must be at least 1, got \(steps)") }
+    if !(1...IntegratedGradients.maximumSteps).contains(steps) { throw ValidationError("--steps must lie in 1...\(IntegratedGradients.maximumSteps), got \(steps)") }
     if backgroundRows < 0 { throw ValidationError("--background must not be negative, got \(backgroundRows)") }
     if weights && method.posthoc != nil { throw ValidationError("--weights only applies to --method own (inn)") }
     if global && method.posthoc != nil { throw ValidationError("--global is the model's own global explanation; leave out --method \(method.rawValue)") }

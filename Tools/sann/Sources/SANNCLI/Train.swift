@@ -211,6 +211,9 @@ struct Train: ParsableCommand {
   func run() throws {
     let specification = try specification()
     let (table, name, resolvedTarget) = try loadTable()
+    // The run's folder is locked and known writable before any training.
+    let run = try RunDirectory(parent: URL(fileURLWithPath: outputDir).appendingPathComponent(specification.kind).appendingPathComponent(name),
+                               name: "\(seed)")
     let prepared = try PreparedDataset.prepare(table, name: name, target: resolvedTarget, regression: mode == .regression,
                                                testFraction: testSplitSize, seed: seed)
     let experiment = Experiment(model: specification, training: training)
@@ -227,22 +230,15 @@ struct Train: ParsableCommand {
     let result = try experiment.run(prepared) { bar.report($0) }
     bar.finish()
 
-    let directory = URL(fileURLWithPath: outputDir).appendingPathComponent(specification.kind)
-      .appendingPathComponent(name).appendingPathComponent("\(seed)")
-    try Self.save(result, in: directory)
-    // Models trained on the way (Sum-of-Parts' backbone) go in folders of their own inside the run;
-    // one left by an earlier run into the same folder that this run did not train goes.
-    let companions = Set(result.companions.map(\.name))
-    for stale in (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [] where !companions.contains(stale) {
-      let folder = directory.appendingPathComponent(stale)
-      if FileManager.default.fileExists(atPath: folder.appendingPathComponent("model.safetensors").path) {
-        try FileManager.default.removeItem(at: folder)
-      }
-    }
+    // Everything into the staging folder, then into place as a unit. Models trained on the way
+    // (Sum-of-Parts' backbone) go in folders of their own inside the run; one an earlier run left
+    // that this run did not train is not carried over.
+    try Self.save(result, in: run.staging)
     for (companion, companionResult) in result.companions {
-      try Self.save(companionResult, in: directory.appendingPathComponent(companion))
+      try Self.save(companionResult, in: run.staging.appendingPathComponent(companion))
     }
-    print(summary(result.report, directory: directory))
+    try run.commit()
+    print(summary(result.report, directory: run.final))
   }
 
   /// model.safetensors and output_info.json of one run, each written atomically.

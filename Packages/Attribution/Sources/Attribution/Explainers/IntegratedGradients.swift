@@ -19,6 +19,10 @@ public struct IntegratedGradients {
   public var baseline: [Float]?
   public var chunk: Int
 
+  /// The most quadrature steps: the error of the trapezoid rule is long below Float's by then,
+  /// and the points are held at once.
+  public static let maximumSteps = 100_000
+
   public init(steps: Int = 64, rule: Rule = .trapezoid, baseline: [Float]? = nil, chunk: Int = 4096) {
     self.steps = steps
     self.rule = rule
@@ -44,7 +48,9 @@ public struct IntegratedGradients {
   public func explain(_ model: any DifferentiableModel, rows: [Float]) throws -> FeatureAttribution {
     let d = model.features
     let c = model.outputs
-    guard steps >= 1 else { throw AttributionError.invalidArgument("Integrated Gradients needs at least 1 step, got \(steps)") }
+    guard steps >= 1 && steps <= Self.maximumSteps else {
+      throw AttributionError.invalidArgument("Integrated Gradients takes 1...\(Self.maximumSteps) steps, got \(steps)")
+    }
     let n = try RowInput.count(rows, features: d)
     let reference = baseline ?? [Float](repeating: 0, count: d)
     guard reference.count == d else { throw AttributionError.wrongWidth(expected: d, got: reference.count) }

@@ -46,6 +46,13 @@ public enum CertificateVerifier {
     guard certificate.alpha.count == expectedAlpha else {
       throw fail("α has \(certificate.alpha.count) entries for \(expectedAlpha) \(groups == nil ? "features" : "groups")")
     }
+    if let blocks = certificate.blocks {
+      // Checked before any arithmetic on them: an index of Int.min overflowed on `- 1`.
+      guard blocks.allSatisfy({ !$0.isEmpty && $0.allSatisfy { (1...d).contains($0) } }), Set(blocks.joined()).count == d,
+            blocks.reduce(0, { $0 + $1.count }) == d else {
+        throw fail("the blocks must partition the features 1...\(d), each feature in exactly one non-empty block")
+      }
+    }
     let optimum: Rational
     if groups == nil {
       // Feature-wise: by classes (blocks of one feature when none are given, i.e. by subsets).
@@ -95,8 +102,8 @@ public enum CertificateVerifier {
   }
 
   /// The largest certificate file read (the catalogue's largest is about 1 MB; a full d = 20
-  /// certificate a few MB).
-  public static let maximumFileSize = 64 << 20
+  /// certificate holds 2^20 λ codes, about 1 MB, and a few dozen values).
+  public static let maximumFileSize = 16 << 20
 
   /// Verifies the certificate at `url`; returns the optimum and whether it is over groups (a
   /// group-based optimum, not the feature-wise bound).
