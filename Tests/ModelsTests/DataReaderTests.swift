@@ -196,3 +196,32 @@ struct DatasetLocatorTests {
     #expect(message(empty.path).hasPrefix("found ") && message(empty.path).contains("Datasets"))
   }
 }
+
+@Suite("Data files that are not text tables")
+struct DataFileMessageTests {
+  @Test("a directory, a device, non-UTF-8 bytes and a one-row table each get a message that says so (not a Foundation error code)")
+  func messages() throws {
+    let directory = try makeTemporaryDirectory("datafile")
+    defer { try? FileManager.default.removeItem(at: directory) }
+    func message(_ url: URL) -> String {
+      do {
+        let table = try DataTable.read(url: url)
+        _ = try PreparedDataset.prepare(table, name: "t", target: nil, regression: false, testFraction: 0.2, seed: 0)
+        return "accepted"
+      } catch {
+        return "\(error)"
+      }
+    }
+    let folder = directory.appendingPathComponent("folder.csv")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    #expect(message(folder).contains("is a directory; give a CSV or ARFF file"))
+    #expect(message(URL(fileURLWithPath: "/dev/zero")).contains("is not a regular file"))
+    let latin1 = directory.appendingPathComponent("latin1.csv")
+    try Data([0x61, 0x2C, 0x62, 0x0A, 0x31, 0x2C, 0x79, 0x0A, 0x32, 0x2C, 0xE9, 0x0A]).write(to: latin1)
+    #expect(message(latin1).contains("is not UTF-8 text: line 3, byte 3"), "\(message(latin1))")
+    let oneRow = directory.appendingPathComponent("one.csv")
+    try Data("a,b,c\n1,2,x\n".utf8).write(to: oneRow)
+    #expect(message(oneRow).contains("comes with 1 data row"), "\(message(oneRow))")
+    #expect(!message(folder).contains("NSCocoaErrorDomain") && !message(latin1).contains("correct format"))
+  }
+}

@@ -187,5 +187,5 @@ struct Hypernet: ParsableCommand {
   }
 }
 
-extension GeneratedNetwork.Algorithm: ExpressibleByArgument {}
-extension GeneratedNetwork.Activation: ExpressibleByArgument {}
+extension GeneratedNetwork.Algorithm: @retroactive ExpressibleByArgument {}
+extension GeneratedNetwork.Activation: @retroactive ExpressibleByArgument {}

@@ -66,7 +66,7 @@ final class RunDirectory {
     var ancestor = folder
     while !FileManager.default.fileExists(atPath: ancestor.path) && ancestor.path != "/" { ancestor.deleteLastPathComponent() }
     var isDirectory: ObjCBool = false
-    FileManager.default.fileExists(atPath: ancestor.path, isDirectory: &isDirectory)
+    _ = FileManager.default.fileExists(atPath: ancestor.path, isDirectory: &isDirectory)
     if !isDirectory.boolValue { return "\(ancestor.path) is a file" }
     if access(ancestor.path, W_OK) != 0 { return "\(ancestor.path) is not writable" }
     return nil

@@ -18,13 +18,7 @@ import Foundation
 /// quoted with `'` or `"`. Sparse data rows (`{index value, …}`) are not supported.
 public enum ARFFReader {
   public static func read(url: URL) throws -> DataTable {
-    let text: String
-    do {
-      text = try String(contentsOf: url, encoding: .utf8)
-    } catch {
-      throw DatasetError.unreadable(path: url.path, reason: (error as NSError).localizedDescription)
-    }
-    return try parse(text, source: url.path)
+    try parse(try TextFile.read(url), source: url.path)
   }
 
   enum AttributeType {

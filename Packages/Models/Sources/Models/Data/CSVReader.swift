@@ -10,13 +10,7 @@ import Foundation
 /// typo in a numeric column (list it in `categorical` if it is not).
 public enum CSVReader {
   public static func read(url: URL, categorical: Set<String> = []) throws -> DataTable {
-    let text: String
-    do {
-      text = try String(contentsOf: url, encoding: .utf8)
-    } catch {
-      throw DatasetError.unreadable(path: url.path, reason: (error as NSError).localizedDescription)
-    }
-    return try parse(text, source: url.path, categorical: categorical)
+    try parse(try TextFile.read(url), source: url.path, categorical: categorical)
   }
 
   public static func parse(_ text: String, source: String, categorical: Set<String> = []) throws -> DataTable {

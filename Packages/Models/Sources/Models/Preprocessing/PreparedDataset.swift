@@ -43,6 +43,11 @@ public struct PreparedDataset {
     precondition(testFraction > 0 && testFraction < 1, "testFraction must lie in (0, 1)")
     let targetIndex = try target.map { try table.columnIndex(named: $0) } ?? (table.columns.count - 1)
     let targetColumn = table.columns[targetIndex]
+    // With one row every column is constant and would be dropped as such: say what is wrong.
+    guard table.rowCount >= 2 else {
+      throw DatasetError.invalidTarget(source: table.source, column: targetColumn.name,
+        reason: "comes with \(table.rowCount) data row; training and testing need several rows (at least 2 to train and 1 to test)")
+    }
     var features = DataTable(source: table.source, columns: table.columns.enumerated().filter { $0.offset != targetIndex }.map(\.element))
     let dropped = ColumnFilter.dropped(features)
     features.columns.removeAll { column in dropped.contains { $0.column == column.name } }
