@@ -184,3 +184,19 @@ struct RunAtomicityTests {
     #expect(blocked.status != 0 && blocked.stderr.contains("cannot create the output folder") && !blocked.stderr.contains("NSCocoaErrorDomain"), "\(blocked.stderr)")
   }
 }
+
+@Suite("sann: negative numbers")
+struct NegativeValueTests {
+  @Test("a negative value written after a space is read as the value and refused by range, not reported as a missing value")
+  func negativeAfterSpace() throws {
+    for (arguments, message) in [
+      (["train", "--dataset_id", "61", "--nr_epochs", "-1"], "--nr_epochs must be an integer in 1...1000000, got -1"),
+      (["train", "--dataset_id", "61", "--batch_size", "-3"], "-3"),
+      (["hypernet", "build", "pudding", "--inputs", "-3", "--output", "/tmp/unused.safetensors"], "--inputs must lie in 1...4096, got -3"),
+      (["explain", "--model", "/nonexistent", "--data", "x.csv", "--steps", "-5"], "--steps must lie in 1...100000, got -5"),
+    ] {
+      let result = try SANNProcess.run(arguments)
+      #expect(result.status != 0 && result.stderr.contains(message) && !result.stderr.contains("Missing value"), "\(arguments): \(result.stderr)")
+    }
+  }
+}

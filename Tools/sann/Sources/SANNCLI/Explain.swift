@@ -55,19 +55,19 @@ struct Explain: ParsableCommand {
   @Flag(help: "With --method own: also print the weights wⱼ(x) (columns w:<feature>) of the explained output.")
   var weights = false
 
-  @Option(help: "Kernel SHAP coalitions per row, d + 1 to 2^24 (d encoded features); default 2d + 2048. With --method shap it also decides exact vs Kernel SHAP.")
+  @Option(parsing: .unconditional, help: "Kernel SHAP coalitions per row, d + 1 to 2^24 (d encoded features); default 2d + 2048. With --method shap it also decides exact vs Kernel SHAP.")
   var budget: Int?
 
-  @Option(name: .customLong("background"), help: "Background rows for shap and kernel-shap (lime uses every row of --background-data).")
+  @Option(name: .customLong("background"), parsing: .unconditional, help: "Background rows for shap and kernel-shap (lime uses every row of --background-data).")
   var backgroundRows = 100
 
   @Option(help: "CSV or ARFF file the background rows are drawn from (default: the --data file).")
   var backgroundData: String?
 
-  @Option(help: "Seed for the background sample, Kernel SHAP, LIME and permutations.")
+  @Option(parsing: .unconditional, help: "Seed for the background sample, Kernel SHAP, LIME and permutations.")
   var seed: UInt64 = 0
 
-  @Option(help: "Integrated Gradients steps.")
+  @Option(parsing: .unconditional, help: "Integrated Gradients steps.")
   var steps = 64
 
   @Option(help: "Write the result to this file (atomically) instead of standard output.")

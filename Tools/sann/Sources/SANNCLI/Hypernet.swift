@@ -58,10 +58,10 @@ struct Hypernet: ParsableCommand {
     @Argument(help: "A generated network (.safetensors).")
     var file: String
 
-    @Option(help: "Samples of x ~ N(0, I) for the relative error.")
+    @Option(parsing: .unconditional, help: "Samples of x ~ N(0, I) for the relative error.")
     var samples = 100_000
 
-    @Option(help: "The seed of the samples.")
+    @Option(parsing: .unconditional, help: "The seed of the samples.")
     var seed: UInt64 = 0
 
     @Flag(help: "Print one JSON object.")
@@ -143,22 +143,22 @@ struct Hypernet: ParsableCommand {
     @Argument(help: "double-sided, pudding or convexity.")
     var algorithm: GeneratedNetwork.Algorithm
 
-    @Option(help: "n, the inputs.")
+    @Option(parsing: .unconditional, help: "n, the inputs.")
     var inputs = 16
 
-    @Option(help: "H, the hidden units.")
+    @Option(parsing: .unconditional, help: "H, the hidden units.")
     var hidden = 48
 
     @Option(help: "swish or relu.")
     var activation = GeneratedNetwork.Activation.swish
 
-    @Option(help: "a, the steepness of the partners (swish tends to |x| as a grows).")
+    @Option(parsing: .unconditional, help: "a, the steepness of the partners (swish tends to |x| as a grows).")
     var sharpness: Float = 20
 
     @Flag(help: "Pudding's negative variant, 2·Σ ReLU(−xᵢ) + Σ xᵢ (pudding only).")
     var negative = false
 
-    @Option(help: "The seed of convexity's directions.")
+    @Option(parsing: .unconditional, help: "The seed of convexity's directions.")
     var seed: UInt64 = 0
 
     @Option(help: "The safetensors file to write.")

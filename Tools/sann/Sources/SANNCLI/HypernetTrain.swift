@@ -47,40 +47,40 @@ extension Hypernet {
         trains 3,000 steps.
         """)
 
-    @Option(help: "n, the inputs of the generated networks in training.")
+    @Option(parsing: .unconditional, help: "n, the inputs of the generated networks in training.")
     var inputs = 16
 
-    @Option(help: "H, the hidden units of the generated networks.")
+    @Option(parsing: .unconditional, help: "H, the hidden units of the generated networks.")
     var hidden = 48
 
     @Option(help: "swish or relu, the generated networks' activation.")
     var activation = GeneratedNetwork.Activation.swish
 
-    @Option(help: "Optimizer steps (default 20,000; 3,000 with --quick).")
+    @Option(parsing: .unconditional, help: "Optimizer steps (default 20,000; 3,000 with --quick).")
     var steps: Int?
 
     @Option(name: .customLong("beta-range"), help: "MIN,MAX of the log-uniform β.")
     var betaRange = "1e-6,1"
 
-    @Option(help: "The seed of initialisation, β, noise and samples.")
+    @Option(parsing: .unconditional, help: "The seed of initialisation, β, noise and samples.")
     var seed: UInt64 = 0
 
     @Flag(help: "A short run (3,000 steps) to try the pipeline.")
     var quick = false
 
-    @Option(name: .customLong("learning-rate"), help: "Adam's peak learning rate.")
+    @Option(name: .customLong("learning-rate"), parsing: .unconditional, help: "Adam's peak learning rate.")
     var learningRate = 1e-3
 
-    @Option(name: .customLong("batch-size"), help: "x samples per step.")
+    @Option(name: .customLong("batch-size"), parsing: .unconditional, help: "x samples per step.")
     var batchSize = 256
 
-    @Option(name: .customLong("betas-per-step"), help: "Networks generated per step, each with its own β.")
+    @Option(name: .customLong("betas-per-step"), parsing: .unconditional, help: "Networks generated per step, each with its own β.")
     var betasPerStep = 4
 
-    @Option(help: "E, the hypernetwork's node width.")
+    @Option(parsing: .unconditional, help: "E, the hypernetwork's node width.")
     var width = 32
 
-    @Option(help: "Graph-transformer blocks.")
+    @Option(parsing: .unconditional, help: "Graph-transformer blocks.")
     var layers = 2
 
     @Option(help: "The output directory.")
@@ -168,13 +168,13 @@ extension Hypernet {
     @Option(parsing: .unconditional, help: "β, the complexity weight (> 0).")
     var beta: Double
 
-    @Option(help: "n, the inputs (default: the training n).")
+    @Option(parsing: .unconditional, help: "n, the inputs (default: the training n).")
     var inputs: Int?
 
-    @Option(help: "The seed of the units' latents and the input codes.")
+    @Option(parsing: .unconditional, help: "The seed of the units' latents and the input codes.")
     var seed: UInt64 = 0
 
-    @Option(help: "Samples of x ~ N(0, I) for the relative error printed.")
+    @Option(parsing: .unconditional, help: "Samples of x ~ N(0, I) for the relative error printed.")
     var samples = 100_000
 
     @Option(help: "The safetensors file to write.")
@@ -212,16 +212,16 @@ extension Hypernet {
     @Option(name: .customLong("beta-range"), help: "MIN,MAX of the sweep (default: the training range).")
     var betaRange: String?
 
-    @Option(help: "β values, log-spaced.")
+    @Option(parsing: .unconditional, help: "β values, log-spaced.")
     var points = 13
 
-    @Option(help: "n, the inputs (default: the training n).")
+    @Option(parsing: .unconditional, help: "n, the inputs (default: the training n).")
     var inputs: Int?
 
-    @Option(help: "Samples of x ~ N(0, I) per relative error.")
+    @Option(parsing: .unconditional, help: "Samples of x ~ N(0, I) per relative error.")
     var samples = 100_000
 
-    @Option(help: "The seed of the latents and input codes.")
+    @Option(parsing: .unconditional, help: "The seed of the latents and input codes.")
     var seed: UInt64 = 0
 
     @Option(help: "Write the plot (SVG) here.")

@@ -20,7 +20,7 @@ struct PolynomialOptions: ParsableArguments {
   @Option(help: "The seed's binomial ∏(S1∪S2) + ∏(S2∪S3) with block sizes a,b,c.")
   var binomial: String?
 
-  @Option(help: "The monomial x1⋯xd.")
+  @Option(parsing: .unconditional, help: "The monomial x1⋯xd.")
   var monomial: Int?
 
   @Option(help: "insertion or deletion.")

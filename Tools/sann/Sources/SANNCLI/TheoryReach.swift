@@ -28,19 +28,19 @@ extension TheoryCommand {
     @Flag(help: "Train Sum-of-Parts, NAM and INN on the polynomial and check their attributions.")
     var trained = false
 
-    @Option(help: "With --trained: train on N random inputs instead of all 2^d (needed for d > 10).")
+    @Option(parsing: .unconditional, help: "With --trained: train on N random inputs instead of all 2^d (needed for d > 10).")
     var samples: Int?
 
-    @Option(help: "With --trained: Sum-of-Parts' τ (default: the largest support size over d).")
+    @Option(parsing: .unconditional, help: "With --trained: Sum-of-Parts' τ (default: the largest support size over d).")
     var tau: Double?
 
-    @Option(help: "With --trained: the seed of the models and of --samples.")
+    @Option(parsing: .unconditional, help: "With --trained: the seed of the models and of --samples.")
     var seed: UInt64 = 0
 
-    @Option(name: [.customLong("nr_epochs"), .customLong("nr-epochs")], help: "With --trained: training epochs (default: about 12,000 optimizer steps).")
+    @Option(name: [.customLong("nr_epochs"), .customLong("nr-epochs")], parsing: .unconditional, help: "With --trained: training epochs (default: about 12,000 optimizer steps).")
     var epochs: Int?
 
-    @Option(name: [.customLong("hidden_size"), .customLong("hidden-size")], help: "With --trained: hidden units of the TabResNet trunks.")
+    @Option(name: [.customLong("hidden_size"), .customLong("hidden-size")], parsing: .unconditional, help: "With --trained: hidden units of the TabResNet trunks.")
     var hiddenSize = 64
 
     @Option(help: "With --trained: write report.json (both errors) and error.svg to this directory.")
@@ -115,10 +115,10 @@ extension TheoryCommand {
     @Option(help: "Output directory.")
     var output = "Proofs"
 
-    @Option(help: "Largest d for the binomials.")
+    @Option(parsing: .unconditional, help: "Largest d for the binomials.")
     var binomialDimension = 12
 
-    @Option(help: "Largest d for the monomials.")
+    @Option(parsing: .unconditional, help: "Largest d for the monomials.")
     var monomialDimension = 16
 
     @Option(help: "Block sizes n of the equal-block binomials (n,n,n) solved through the symmetric reduction.")

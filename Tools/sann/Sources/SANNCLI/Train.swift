@@ -34,7 +34,7 @@ struct Train: ParsableCommand {
     }.joined(separator: "\n")
   }
 
-  @Option(name: [.customLong("dataset_id"), .customLong("dataset-id")], help: "OpenML dataset id.")
+  @Option(name: [.customLong("dataset_id"), .customLong("dataset-id")], parsing: .unconditional, help: "OpenML dataset id.")
   var datasetID: Int?
 
   @Option(help: "A CSV or ARFF file to train on (instead of --dataset_id).")
@@ -70,34 +70,34 @@ struct Train: ParsableCommand {
   @Option(name: .customLong("param"), parsing: .unconditionalSingleValue, help: ArgumentHelp("A model hyperparameter, name=value (repeatable); see the list below.", valueName: "name=value"))
   var parameters: [String] = []
 
-  @Option(name: [.customLong("nr_epochs"), .customLong("nr-epochs")], help: "Training epochs (default 100).")
+  @Option(name: [.customLong("nr_epochs"), .customLong("nr-epochs")], parsing: .unconditional, help: "Training epochs (default 100).")
   var nrEpochs: Int?
 
-  @Option(name: [.customLong("batch_size"), .customLong("batch-size")], help: "Mini-batch size (default 64).")
+  @Option(name: [.customLong("batch_size"), .customLong("batch-size")], parsing: .unconditional, help: "Mini-batch size (default 64).")
   var batchSize: Int?
 
-  @Option(name: [.customLong("learning_rate"), .customLong("learning-rate")], help: "Peak learning rate (default 0.01).")
+  @Option(name: [.customLong("learning_rate"), .customLong("learning-rate")], parsing: .unconditional, help: "Peak learning rate (default 0.01).")
   var learningRate: Float?
 
-  @Option(name: [.customLong("augmentation_probability"), .customLong("augmentation-probability")], help: "Per-batch augmentation probability (default 0).")
+  @Option(name: [.customLong("augmentation_probability"), .customLong("augmentation-probability")], parsing: .unconditional, help: "Per-batch augmentation probability (default 0).")
   var augmentationProbability: Float?
 
-  @Option(name: [.customLong("weight_decay"), .customLong("weight-decay")], help: "L2 weight decay (coupled, as torch.optim.Adam; default 0.01).")
+  @Option(name: [.customLong("weight_decay"), .customLong("weight-decay")], parsing: .unconditional, help: "L2 weight decay (coupled, as torch.optim.Adam; default 0.01).")
   var weightDecay: Float?
 
   @Flag(name: [.customLong("adamw")], help: "Decoupled weight decay (AdamW) instead of Adam's coupled L2.")
   var adamW = false
 
-  @Option(name: [.customLong("scheduler_t_mult"), .customLong("scheduler-t-mult")], help: "Cosine cycle growth factor T_mult (default 2).")
+  @Option(name: [.customLong("scheduler_t_mult"), .customLong("scheduler-t-mult")], parsing: .unconditional, help: "Cosine cycle growth factor T_mult (default 2).")
   var schedulerTMult: Int?
 
-  @Option(name: [.customLong("nr_restarts"), .customLong("nr-restarts")], help: "Cosine cycles (and ensemble snapshots; default 3).")
+  @Option(name: [.customLong("nr_restarts"), .customLong("nr-restarts")], parsing: .unconditional, help: "Cosine cycles (and ensemble snapshots; default 3).")
   var nrRestarts: Int?
 
-  @Option(help: "Random seed (0...2³²−1); the train/test split equals scikit-learn's train_test_split(random_state=seed).")
+  @Option(parsing: .unconditional, help: "Random seed (0...2³²−1); the train/test split equals scikit-learn's train_test_split(random_state=seed).")
   var seed: UInt64 = 0
 
-  @Option(name: [.customLong("test_split_size"), .customLong("test-split-size")], help: "Held-out share of rows, in (0, 1).")
+  @Option(name: [.customLong("test_split_size"), .customLong("test-split-size")], parsing: .unconditional, help: "Held-out share of rows, in (0, 1).")
   var testSplitSize = 0.2
 
   @Option(name: [.customLong("output_dir"), .customLong("output-dir")], help: "Where results are written.")

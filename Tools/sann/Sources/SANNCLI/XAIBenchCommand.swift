@@ -24,13 +24,13 @@ struct XAIBench: ParsableCommand {
   @Option(name: [.customLong("output-dir"), .customLong("output_dir")], help: "Where results.csv and the SVG plots go.")
   var outputDir = "xai-bench"
 
-  @Option(help: "Random seed for data, training, explainers and metrics.")
+  @Option(parsing: .unconditional, help: "Random seed for data, training, explainers and metrics.")
   var seed: UInt64 = 0
 
   @Flag(help: "A tiny configuration (two correlations, small networks, few samples) for a smoke test.")
   var quick = false
 
-  @Option(help: "Worker threads, one (dataset, ρ) pair each; results do not depend on it. Default: the number of cores.")
+  @Option(parsing: .unconditional, help: "Worker threads, one (dataset, ρ) pair each; results do not depend on it. Default: the number of cores.")
   var jobs: Int?
 
   @Flag(help: "No progress output on standard error.")
