@@ -138,6 +138,9 @@ struct CertificateTests {
       }
     }
     #expect((try? PolynomialParser.parse("1e-5 x1 + 2.5E+1 x2 x3"))?.description == "1/100000 x1 + 25 x2 x3")
+    // An exponent of Int.min trapped in abs (found by the fuzz suite).
+    #expect(throws: PolynomialParser.ParseError.self) { try PolynomialParser.parse("1e-9223372036854775808 x1") }
+    #expect(Rational("1e-9223372036854775808") == nil && Rational("2e9999") != nil)
     #expect((try? PolynomialParser.parse("x4096"))?.dimension == 4096)
     #expect((try? PolynomialParser.parse("-x1+x2*x3"))?.description == "-x1 + x2 x3")
   }

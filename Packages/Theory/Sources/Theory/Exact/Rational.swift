@@ -89,7 +89,8 @@ public struct Rational: Sendable {
     var mantissa = s
     var exponent = 0
     if let e = s.firstIndex(where: { $0 == "e" || $0 == "E" }) {
-      guard let x = Int(s[s.index(after: e)...]), Swift.abs(x) < 10_000 else { return nil }
+      // The range first: abs(Int.min) traps (1e-9223372036854775808, found by the fuzzer).
+      guard let x = Int(s[s.index(after: e)...]), x > -10_000 && x < 10_000 else { return nil }
       exponent = x
       mantissa = String(s[..<e])
     }
