@@ -16,6 +16,8 @@ struct TheoryCommandTests {
       (["theory", "bound", "--binomial", "9223372036854775807,9223372036854775807,9223372036854775807"], "beyond 4096 features"),
       (["theory", "bound", "--polynomial", "x9223372036854775807"], "x1 … x4096"),
       (["theory", "bound", "--polynomial", "x1**2"], "a power"),
+      (["theory", "reach", "--polynomial", "999999999999999 x399999999999999999"], "x1 … x4096"),
+      (["theory", "reach", "--trained", "--polynomial", "x1 x4096"], "d = 4096"),
       (["theory", "catalogue", "--binomial-dimension", "1000000", "--output", directory.path], "--binomial-dimension must lie in 3...20"),
       (["theory", "catalogue", "--monomial-dimension", "1000", "--output", directory.path], "--monomial-dimension must lie in 1...20"),
     ] {

@@ -91,6 +91,13 @@ struct TrainCommandTests {
       (["--dataset_id", "1510", "--nr_epochs", "9223372036854775807"], "--nr_epochs"),
       (["--dataset_id", "1510", "--nr_restarts", "64"], "--scheduler_t_mult"),
       (["--dataset_id", "1510", "--learning_rate", "1e30"], "--learning_rate"),
+      (["--dataset_id", "1510", "--interpretable", "--learning_rate", "1e30"], "--learning_rate"),
+      (["--dataset_id", "1510", "--scheduler_t_mult", "1000000000"], "--scheduler_t_mult must be an integer in 1...1000"),
+      (["--dataset_id", "1510", "--nr_epochs", "1000000000"], "--nr_epochs must be an integer in 1...1000000"),
+      (["--dataset_id", "1510", "--hidden_size", "4611686018427387904"], "hidden_size = '4611686018427387904' is not valid"),
+      (["--dataset_id", "1510", "--interpretable", "--hidden_size", "4611686018427387904"], "hidden_size = '4611686018427387904' is not valid"),
+      (["--dataset_id", "1510", "--nr_blocks", "100000000"], "nr_blocks = '100000000' is not valid"),
+      (["--dataset_id", "61", "--data-dir", "/nonexistent-data-dir"], "does not exist"),
     ]
     for (arguments, expected) in cases {
       let result = try SANNProcess.run(["train"] + arguments + ["--output_dir", out, "--quiet"])
@@ -197,6 +204,36 @@ struct NegativeValueTests {
     ] {
       let result = try SANNProcess.run(arguments)
       #expect(result.status != 0 && result.stderr.contains(message) && !result.stderr.contains("Missing value"), "\(arguments): \(result.stderr)")
+    }
+  }
+}
+
+@Suite("sann: huge finite values")
+struct HugeValueTests {
+  @Test("a training cell of 3.4e38 trains without NaN (INN and TabResNet); predicting a row of 1e30 or 3e38 is an error naming the problem, not NaN with exit 0")
+  func hugeValues() throws {
+    let directory = try SANNProcess.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let iris = try String(contentsOf: SANNProcess.repositoryRoot.appendingPathComponent("Datasets/61-iris.csv"), encoding: .utf8)
+    var lines = iris.split(separator: "\n").map(String.init)
+    var cells = lines[5].split(separator: ",").map(String.init)
+    cells[0] = "3.4e38"
+    lines[5] = cells.joined(separator: ",")
+    let data = directory.appendingPathComponent("iris-huge.csv")
+    try (lines.joined(separator: "\n") + "\n").write(to: data, atomically: true, encoding: .utf8)
+    for model in ["inn", "tabresnet"] {
+      let train = try SANNProcess.run(["train", "--data", data.path, "--model", model, "--nr_epochs", "2", "--output_dir", directory.path, "--quiet"])
+      #expect(train.status == 0, "\(model): \(train.stderr)")
+      let info = try String(contentsOf: directory.appendingPathComponent("\(model)/iris-huge/0/output_info.json"), encoding: .utf8)
+      #expect(!info.lowercased().contains("nan"), "\(model): NaN in output_info.json")
+      for value in ["1e30", "3e38"] {
+        let row = directory.appendingPathComponent("row-\(value).csv")
+        try "\(lines[0])\n\(value),3.5,1.4,0.2,setosa\n".write(to: row, atomically: true, encoding: .utf8)
+        let predict = try SANNProcess.run(["predict", "--model", directory.appendingPathComponent("\(model)/iris-huge/0").path, "--data", row.path])
+        let output = predict.stdout.lowercased()
+        #expect(predict.status != 0 || !(output.contains("nan") || output.contains("inf")), "\(model), \(value): \(predict.stdout) \(predict.stderr)")
+        if predict.status != 0 { #expect(!predict.stderr.isEmpty && !predict.stderr.contains("Fatal error"), "\(model), \(value): \(predict.stderr)") }
+      }
     }
   }
 }

@@ -116,6 +116,22 @@ struct ModelFileTests {
     #expect(tooBig.contains("model.safetensors") && tooBig.contains("retrain"), "\(tooBig)")
     let missing = try #require(Self.message(try Self.edited { $0.removeValue(forKey: "task") }))
     #expect(missing.contains("field task: missing"), "\(missing)")
+    // Each edit of the issue's list (they trapped, segfaulted or aborted on allocation) is a
+    // ModelFileError naming the file.
+    let edits: [(String, (inout [String: Any]) -> Void)] = [
+      ("snapshotCount -1", { $0["snapshotCount"] = -1 }), ("blocks -1", { $0["blocks"] = -1 }), ("features -1", { $0["features"] = -1 }),
+      ("width 0", { $0["width"] = 0 }), ("outputs 0", { $0["outputs"] = 0 }), ("blocks 10^12", { $0["blocks"] = 1_000_000_000_000 }),
+      ("too few class names", { $0["classNames"] = ["setosa", "versicolor"] }),
+      ("empty transforms", { card in
+        var preprocessor = card["preprocessor"] as! [String: Any]
+        preprocessor["transforms"] = [[String: Any]]()
+        card["preprocessor"] = preprocessor
+      }),
+    ]
+    for (what, edit) in edits {
+      let text = Self.message(try Self.edited(edit))
+      #expect(text != nil && text!.contains("model.safetensors") && !text!.hasPrefix("not a ModelFileError"), "\(what): \(text ?? "loaded")")
+    }
   }
 
   @Test("a value that overflows once standardised, and outputs that overflow, are errors, not NaN probabilities")
@@ -144,6 +160,11 @@ struct ModelFileTests {
     nan["snapshots.0.head.bias"] = Tensor(shape: [3], scalars: [0, .nan, 0])
     try SafeTensors.save(nan, metadata: metadata, to: directory.appendingPathComponent("nan.safetensors"))
     #expect(Self.message(directory.appendingPathComponent("nan.safetensors"))?.contains("NaN") == true)
+    var infinite = tensors
+    infinite["snapshots.0.head.bias"] = Tensor(shape: [3], scalars: [0, .infinity, 0])
+    try SafeTensors.save(infinite, metadata: metadata, to: directory.appendingPathComponent("inf.safetensors"))
+    let message = Self.message(directory.appendingPathComponent("inf.safetensors"))
+    #expect(message != nil && !message!.hasPrefix("not a ModelFileError"), "\(message ?? "loaded")")
   }
 }
 

@@ -415,7 +415,7 @@ struct AtomicFileTests {
     #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["occupied"])
   }
 
-  @Test("a symbolic link is followed (its target replaced, the link kept); a device is written through, not replaced; a directory is refused by name")
+  @Test("a symbolic link is followed (its target replaced, the link kept); a device is written through, not replaced; a directory and a FIFO are refused by name")
   func specialDestinations() throws {
     let dir = try makeTemporaryDirectory("safetensors")
     defer { try? FileManager.default.removeItem(at: dir) }
@@ -434,6 +434,11 @@ struct AtomicFileTests {
     } catch let error as AtomicFileError {
       #expect(error.description == "\(dir.path) is a directory; give a file path")
     }
+    // A FIFO is refused at once (writing would block until someone reads it), and stays a FIFO.
+    let fifo = dir.appendingPathComponent("pipe")
+    #expect(mkfifo(fifo.path, 0o644) == 0)
+    #expect(throws: AtomicFileError.self) { try AtomicFile.write(Data([1]), to: fifo) }
+    #expect(try FileManager.default.attributesOfItem(atPath: fifo.path)[.type] as? FileAttributeType != .typeRegular)
   }
 
   @Test("concurrent writers to one file leave one complete version and no temporary files")

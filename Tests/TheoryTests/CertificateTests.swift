@@ -99,6 +99,21 @@ struct CertificateTests {
     }
   }
 
+  @Test("a certificate file over 16 MB is refused before it is read (a padded one took a minute and 1.7 GB)")
+  func oversized() throws {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("padded-\(UUID()).json")
+    defer { try? FileManager.default.removeItem(at: url) }
+    try Data(repeating: 0x20, count: CertificateVerifier.maximumFileSize + 1).write(to: url)
+    let start = Date()
+    do {
+      try CertificateVerifier.verify(fileAt: url)
+      Issue.record("accepted")
+    } catch let failure as CertificateVerifier.Failure {
+      #expect(failure.reason.contains("more than the \(CertificateVerifier.maximumFileSize) a certificate may have"))
+    }
+    #expect(Date().timeIntervalSince(start) < 5)
+  }
+
   @Test("groups equal to the terms give zero error, feature-wise attributions do not",
         arguments: ["x1 x2 + x2 x3", "2 x1 x2 - x2 x3 x4 + 1/2 x5 + 3", "x1 x2 x3 x4 x5 x6", "x1 - x2 + 3 x1 x3"])
   func reachability(text: String) throws {

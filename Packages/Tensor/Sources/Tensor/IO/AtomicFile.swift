@@ -4,9 +4,10 @@ import Foundation
 /// write: the bytes go to a temporary file in the same directory, are flushed to disk, and
 /// the temporary file is renamed over the target (rename is atomic within a file system).
 ///
-/// A symbolic link is followed: its target is replaced and the link kept. A destination that
-/// exists and is not a regular file — a device such as /dev/null, a FIFO — is written through,
-/// since renaming over it would destroy it; a directory is refused.
+/// A symbolic link is followed: its target is replaced and the link kept. A character device
+/// such as /dev/null is written through, since renaming over it would destroy it; anything else
+/// that is not a regular file (a directory, a FIFO, which would block until read, a socket) is
+/// refused.
 public enum AtomicFile {
   /// Writes `data` to `url` atomically, creating missing parent directories.
   ///
@@ -20,8 +21,11 @@ public enum AtomicFile {
         throw AtomicFileError(path: url.path, reason: "is a directory; give a file path")
       case S_IFREG:
         break
-      default:
+      case S_IFCHR:
         return try writeThrough(data, to: target, shownAs: url.path)
+      default:
+        // A FIFO would block until someone reads it; a socket or block device is no output file.
+        throw AtomicFileError(path: url.path, reason: "is a pipe, socket or block device, not a file; give a file path (or /dev/stdout)")
       }
     }
     let directory = target.deletingLastPathComponent()
@@ -56,7 +60,7 @@ public enum AtomicFile {
     try write(Data(text.utf8), to: url)
   }
 
-  /// Writes to a device or FIFO in place.
+  /// Writes to a character device in place.
   private static func writeThrough(_ data: Data, to url: URL, shownAs path: String) throws {
     do {
       let handle = try FileHandle(forWritingTo: url)
