@@ -210,7 +210,7 @@ struct NegativeValueTests {
 
 @Suite("sann: huge finite values")
 struct HugeValueTests {
-  @Test("a training cell of 3.4e38 trains without NaN (INN and TabResNet); predicting a row of 1e30 or 3e38 is an error naming the problem, not NaN with exit 0")
+  @Test("a training cell of 3.4e38 trains without NaN (INN and TabResNet); predicting or explaining a row of 1e30 or 3e38 is an error naming the problem, not NaN or inf with exit 0")
   func hugeValues() throws {
     let directory = try SANNProcess.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
@@ -233,6 +233,10 @@ struct HugeValueTests {
         let output = predict.stdout.lowercased()
         #expect(predict.status != 0 || !(output.contains("nan") || output.contains("inf")), "\(model), \(value): \(predict.stdout) \(predict.stderr)")
         if predict.status != 0 { #expect(!predict.stderr.isEmpty && !predict.stderr.contains("Fatal error"), "\(model), \(value): \(predict.stderr)") }
+        let explain = try SANNProcess.run(["explain", "--model", directory.appendingPathComponent("\(model)/iris-huge/0").path, "--data", row.path, "--rows", "0"])
+        let explained = explain.stdout.lowercased()
+        #expect(explain.status != 0 || !(explained.contains("nan") || explained.contains("inf")), "\(model), \(value): \(explain.stdout) \(explain.stderr)")
+        #expect(!explain.stderr.contains("Fatal error"), "\(model), \(value): \(explain.stderr)")
       }
     }
   }
