@@ -38,9 +38,11 @@ struct TrainedRecordTests {
   /// Whether two exact values are the same up to Float rounding: equal in a release build, the
   /// build that wrote the record; within 1e-5 relative in a debug build, whose unoptimised
   /// kernels round some sums differently in the last bit.
-  static func agree(_ a: Rational, _ b: Rational) -> Bool {
+  /// `scale`: how many rounded terms the value sums (an error sums |b_S − a_S·c| over 2^d
+  /// subsets, so a score's last-bit difference reaches it up to 2^d times).
+  static func agree(_ a: Rational, _ b: Rational, scale: Double = 1) -> Bool {
     #if DEBUG
-    return ((a - b).magnitude.doubleValue) <= 1e-5 * (1 + b.magnitude.doubleValue)
+    return ((a - b).magnitude.doubleValue) <= 1e-5 * (scale + b.magnitude.doubleValue)
     #else
     return a == b
     #endif
@@ -59,8 +61,9 @@ struct TrainedRecordTests {
         let context = "\(name) \(recorded.error) \(a.name)"
         #expect(a.groups == b.groups, "\(context): the groups differ from the record")
         #expect(a.scores.count == b.scores.count && zip(a.scores, b.scores).allSatisfy { Self.agree($0, $1) }, "\(context): \(a.scores) vs \(b.scores)")
-        #expect(Self.agree(a.error, b.error), "\(context): error \(a.error) vs recorded \(b.error)")
-        if let e = a.modelError, let r = b.modelError { #expect(Self.agree(e, r), "\(context): model error \(e) vs recorded \(r)") }
+        let subsets = Double(1 << recorded.point.count)
+        #expect(Self.agree(a.error, b.error, scale: subsets), "\(context): error \(a.error) vs recorded \(b.error)")
+        if let e = a.modelError, let r = b.modelError { #expect(Self.agree(e, r, scale: subsets), "\(context): model error \(e) vs recorded \(r)") }
         #expect((a.modelError == nil) == (b.modelError == nil))
         // Whichever side of OPT the record puts the method on, the models do too.
         #expect((a.error < again.optimum) == (b.error < recorded.optimum), "\(context)")

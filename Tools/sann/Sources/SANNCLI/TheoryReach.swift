@@ -13,7 +13,7 @@ extension TheoryCommand {
 
         With --trained, it trains on the polynomial — inputs on {0, 1}^d (all 2^d for d ≤ 10, else --samples N), target p(x) — \
         Sum-of-Parts on a TabResNet backbone it trains first (selector scale on, τ = the largest support over d unless \
-        --tau, softmax group weights and the insertion-consistency term; --sop-param consistency=0 --sop-param \
+        --tau, max(2, ⌊d/2⌋) attention heads, softmax group weights and the insertion-consistency term; --sop-param consistency=0 --sop-param \
         selection=sparsemax gives the authors' objective), a NAM and an INN, and prints, for each and for p's exact Shapley values and Theory's optimal α, the exact \
         error at --point over all 2^d subsets against p, and against the model's own outputs (model error). Scores are the \
         models' Floats taken at their exact value. --json prints every group and score, so the errors recompute from it; \
