@@ -104,14 +104,13 @@ struct CertificateTests {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("padded-\(UUID()).json")
     defer { try? FileManager.default.removeItem(at: url) }
     try Data(repeating: 0x20, count: CertificateVerifier.maximumFileSize + 1).write(to: url)
-    let start = Date()
     do {
       try CertificateVerifier.verify(fileAt: url)
       Issue.record("accepted")
     } catch let failure as CertificateVerifier.Failure {
+      // The size check's own message: the file was refused before it was read or decoded.
       #expect(failure.reason.contains("more than the \(CertificateVerifier.maximumFileSize) a certificate may have"))
     }
-    #expect(Date().timeIntervalSince(start) < 5)
   }
 
   @Test("groups equal to the terms give zero error, feature-wise attributions do not",
