@@ -18,6 +18,18 @@ struct Hypernet: ParsableCommand {
     subcommands: [TrainCommand.self, Sweep.self, Generate.self, Inspect.self, Draw.self, Build.self]
   )
 
+  /// The sample counts the relative error accepts.
+  static func checkSamples(_ samples: Int) throws {
+    guard (1...10_000_000).contains(samples) else { throw ValidationError("--samples must lie in 1...10000000, got \(samples)") }
+  }
+
+  /// An input count a generated network may have.
+  static func checkInputs(_ inputs: Int?) throws {
+    if let inputs, !(1...GeneratedNetwork.maximumInputs).contains(inputs) {
+      throw ValidationError("--inputs must lie in 1...\(GeneratedNetwork.maximumInputs), got \(inputs)")
+    }
+  }
+
   /// Refuses an output that is one of the inputs (same file after resolving links).
   static func distinct(_ output: String, flag: String, from inputs: [String]) throws {
     let resolved = URL(fileURLWithPath: output).resolvingSymlinksInPath().standardizedFileURL.path
@@ -68,7 +80,7 @@ struct Hypernet: ParsableCommand {
     var json = false
 
     func validate() throws {
-      guard (1...10_000_000).contains(samples) else { throw ValidationError("--samples must lie in 1...10000000, got \(samples)") }
+      try Hypernet.checkSamples(samples)
     }
 
     func run() throws {
@@ -165,9 +177,7 @@ struct Hypernet: ParsableCommand {
     var output: String
 
     func validate() throws {
-      guard (1...GeneratedNetwork.maximumInputs).contains(inputs) else {
-        throw ValidationError("--inputs must lie in 1...\(GeneratedNetwork.maximumInputs), got \(inputs)")
-      }
+      try Hypernet.checkInputs(inputs)
       guard (1...GeneratedNetwork.maximumHidden).contains(hidden) else {
         throw ValidationError("--hidden must lie in 1...\(GeneratedNetwork.maximumHidden), got \(hidden)")
       }

@@ -182,11 +182,9 @@ extension Hypernet {
 
     func validate() throws {
       try Hypernet.positiveBeta(beta, flag: "--beta")
-      guard (1...10_000_000).contains(samples) else { throw ValidationError("--samples must lie in 1...10000000, got \(samples)") }
+      try Hypernet.checkSamples(samples)
       try Hypernet.distinct(output, flag: "--output", from: [model, URL(fileURLWithPath: model).appendingPathComponent("model.safetensors").path])
-      if let inputs, !(1...GeneratedNetwork.maximumInputs).contains(inputs) {
-        throw ValidationError("--inputs must lie in 1...\(GeneratedNetwork.maximumInputs), got \(inputs)")
-      }
+      try Hypernet.checkInputs(inputs)
     }
 
     func run() throws {
@@ -235,11 +233,9 @@ extension Hypernet {
 
     func validate() throws {
       guard (2...200).contains(points) else { throw ValidationError("--points must lie in 2...200, got \(points)") }
-      guard (1...10_000_000).contains(samples) else { throw ValidationError("--samples must lie in 1...10000000, got \(samples)") }
+      try Hypernet.checkSamples(samples)
       if let betaRange { _ = try Hypernet.betaRange(betaRange) }
-      if let inputs, !(1...GeneratedNetwork.maximumInputs).contains(inputs) {
-        throw ValidationError("--inputs must lie in 1...\(GeneratedNetwork.maximumInputs), got \(inputs)")
-      }
+      try Hypernet.checkInputs(inputs)
       if let plot { try Hypernet.distinct(plot, flag: "--plot", from: [model, URL(fileURLWithPath: model).appendingPathComponent("model.safetensors").path]) }
     }
 

@@ -94,7 +94,8 @@ public struct OrderParameters: Equatable, Sendable, Codable {
     var negative = [Int](repeating: 0, count: n)
     var (active, partners) = (0, 0)
     var others: [Int] = []
-    for (j, role) in Self.roles(network).enumerated() {
+    let roles = Self.roles(network)
+    for (j, role) in roles.enumerated() {
       switch role {
       case let .partner(input, side):
         partners += 1
@@ -112,16 +113,15 @@ public struct OrderParameters: Equatable, Sendable, Codable {
     let (up, down) = (positive.reduce(0, +), negative.reduce(0, +))
     partnerSide = up > down ? 1 : (down > up ? -1 : 0)
     partnersPerInput = Double(partners) / inputs
-    let slopes = Self.meanSlopes(network)
-    let partnerUnits = Set(0..<network.hidden).subtracting(others).filter { slopes[$0] != nil }
-    partnerSlope = partnerUnits.reduce(0.0) { $0 + slopes[$1]! } / inputs
-    otherSlope = others.reduce(0.0) { $0 + (slopes[$1] ?? 0) } / inputs
+    let slopes = Self.meanSlopes(network, roles: roles)
+    partnerSlope = roles.indices.filter { if case .partner = roles[$0] { true } else { false } }.reduce(0.0) { $0 + slopes[$1]! } / inputs
+    otherSlope = others.reduce(0.0) { $0 + slopes[$1]! } / inputs
   }
 
-  /// Σᵢ E[∂/∂xᵢ] of each active unit's output vⱼ·σ(Wⱼ·x + bⱼ) (nil for inactive units).
-  static func meanSlopes(_ network: GeneratedNetwork) -> [Double?] {
+  /// Σᵢ E[∂/∂xᵢ] of each active unit's output vⱼ·σ(Wⱼ·x + bⱼ) (nil for inactive units), for
+  /// the `roles` of ``roles(_:)``.
+  static func meanSlopes(_ network: GeneratedNetwork, roles: [UnitRole]) -> [Double?] {
     let n = network.inputs
-    let roles = Self.roles(network)
     var rng = RandomGenerator(seed: 0).stream(23)
     let x = (0..<(slopeSamples * n)).map { _ in rng.nextNormal() }
     return roles.enumerated().map { j, role -> Double? in

@@ -26,7 +26,7 @@ enum TextFile {
     } catch {
       throw DatasetError.unreadable(path: url.path, reason: access(url.path, R_OK) != 0 ? "permission denied" : (error as NSError).localizedDescription)
     }
-    if let text = String(validatingUTF8: data) { return text }
+    if let text = String(data: data, encoding: .utf8) { return text }
     // Not UTF-8: say where.
     let bytes = [UInt8](data)
     var offset = 0
@@ -56,10 +56,3 @@ enum TextFile {
   }
 }
 
-private extension String {
-  /// The string if `data` is valid UTF-8, else nil.
-  init?(validatingUTF8 data: Data) {
-    guard let text = String(data: data, encoding: .utf8) else { return nil }
-    self = text
-  }
-}
