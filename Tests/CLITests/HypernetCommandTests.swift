@@ -83,7 +83,7 @@ struct HypernetCommandTests {
     #expect(sweep.status == 0, "\(sweep.stderr)")
     let object = try #require(try JSONSerialization.jsonObject(with: Data(sweep.stdout.utf8)) as? [String: Any])
     let points = try #require(object["points"] as? [[String: Any]])
-    #expect(points.count == 5 && (points.first?["beta"] as? Double).map { Swift.abs($0 - 1e-6) < 1e-12 } == true)
+    #expect(points.count == 5 && (points.first?["beta"] as? Double).map { Swift.abs($0 - 1e-8) < 1e-14 } == true)
     #expect(points.allSatisfy { ($0["relative_error"] as? Double ?? -1) >= 0 && ($0["kl"] as? Double ?? -1) >= 0 })
     let svg = try String(contentsOf: plot, encoding: .utf8)
     #expect(svg.hasPrefix("<svg") && svg.components(separatedBy: "<circle").count - 1 == 2 * 5 + 4)

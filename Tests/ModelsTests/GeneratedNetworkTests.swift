@@ -176,7 +176,7 @@ struct GeneratedNetworkFuzzTests {
     defer { try? FileManager.default.removeItem(at: directory) }
     let network = try GeneratedNetwork.handBuilt(.pudding, inputs: 5, hidden: 8).encoded()
     var c = Hypernetwork.Configuration()
-    (c.inputs, c.hidden, c.width, c.latent, c.layers) = (3, 4, 4, 2, 1)
+    (c.inputs, c.hidden, c.width, c.codeSize, c.layers) = (3, 4, 4, 2, 1)
     var rng = RandomGenerator(seed: 1)
     let checkpoint = try Hypernetwork(configuration: c, rng: &rng).encoded(training: Hypernetwork.Training())
     await propertyCheck(count: 150, input: Gen.uint64(), Gen.bool) { seed, isNetwork in

@@ -4,9 +4,9 @@ import Tensor
 extension Hypernetwork {
   /// How a hypernetwork is trained.
   public struct Training: Codable, Equatable, Sendable {
-    public var steps = 20_000
+    public var steps = 40_000
     /// x samples per step.
-    public var batchSize = 256
+    public var batchSize = 512
     /// Networks generated per step, each with its own β (log-uniform) and noise.
     public var betasPerStep = 4
     public var learningRate = 1e-3
@@ -15,6 +15,12 @@ extension Hypernetwork {
     /// The gradient's global norm is clipped to this (the shares and the log objective make
     /// rare steps huge: seed 0 diverged at step 6,364 without it).
     public var gradientClip = 1.0
+    /// KL annealing: D_KL's weight is 0 for the first `klStart` of the steps, then rises linearly
+    /// to 1 over the next `klRamp` (fractions of the steps). The generator first learns networks
+    /// that compute ‖x‖₁, then β prices their precision; without it the KL term wins before any
+    /// structure is found and every β gives convexity.
+    public var klStart = 0.3
+    public var klRamp = 0.3
     public var seed: UInt64 = 0
 
     public init() {}
@@ -23,13 +29,14 @@ extension Hypernetwork {
     public static var quick: Training {
       var t = Training()
       t.steps = 3_000
+      t.batchSize = 256
       t.warmupSteps = 100
       return t
     }
 
     enum CodingKeys: String, CodingKey {
       case steps, batchSize = "batch_size", betasPerStep = "betas_per_step", learningRate = "learning_rate", warmupSteps = "warmup_steps", seed
-      case gradientClip = "gradient_clip"
+      case gradientClip = "gradient_clip", klStart = "kl_start", klRamp = "kl_ramp"
     }
 
     public func validate() throws {
@@ -40,6 +47,8 @@ extension Hypernetwork {
         ("learning rate", "\(learningRate)", learningRate.isFinite && learningRate > 0 && learningRate <= 1, "(0, 1]"),
         ("warm-up steps", "\(warmupSteps)", warmupSteps >= 0 && warmupSteps < steps, "0 ≤ warm-up < steps"),
         ("gradient clip", "\(gradientClip)", gradientClip.isFinite && gradientClip > 0, "a positive number"),
+        ("KL start", "\(klStart)", (0...1).contains(klStart), "a fraction of the steps in [0, 1]"),
+        ("KL ramp", "\(klRamp)", (0...1).contains(klRamp), "a fraction of the steps in [0, 1]"),
       ] where !valid {
         throw HypernetworkError.configuration("\(name) = \(value); accepted: \(accepted)")
       }
@@ -80,14 +89,16 @@ extension Hypernetwork {
         : 0.5 * (1 + cos(Double.pi * Double(step - t.warmupSteps) / Double(Swift.max(t.steps - t.warmupSteps, 1))))
       optimizer.learningRate = Float(t.learningRate * factor)
       optimizer.zeroGrad()
+      let progressed = Double(step) / Double(t.steps) - t.klStart
+      let klWeight = progressed < 0 ? 0 : t.klRamp > 0 ? Swift.min(1, progressed / t.klRamp) : 1
       let x = Tensor(shape: [t.batchSize, n], scalars: (0..<(t.batchSize * n)).map { _ in rng.nextNormal() })
       var total: Tensor?
       for _ in 0..<t.betasPerStep {
         let beta = Foundation.exp(logMin + (logMax - logMin) * rng.nextUniformDouble())
         let noise = self.noise(inputs: n, using: &rng)
-        let out = self(beta: beta, inputs: n, unitNoise: noise.unit, inputCodes: noise.input)
+        let out = self(beta: beta, inputs: n, noise: noise)
         let error = relativeError(out, x: x)
-        let objective = (error + out.kl * Float(beta)).log()
+        let objective = (error + out.kl * Float(beta * klWeight)).log()
         total = total.map { $0 + objective } ?? objective
         sumError += Double(error.item)
         sumKL += Double(out.kl.item)
@@ -131,7 +142,7 @@ extension Hypernetwork {
     ])
   }
 
-  public static let checkpointFormat = "sannkit-beta-hypernetwork-1"
+  public static let checkpointFormat = "sannkit-beta-hypernetwork-2"
 
   /// Reads a checkpoint written by ``encoded(training:)``.
   ///

@@ -10,32 +10,40 @@ import Tensor
 /// - **Pareto hypernetwork**: β enters as t = (log β − log β_min)/(log β_max − log β_min) through
 ///   an embedding added to every node's state, so one trained model covers the whole trade-off
 ///   (a hyper-hypernetwork in the sense that β selects the hypernetwork's effective weights);
-/// - **hierarchical VAE**: each hidden unit j has a latent zⱼ ∈ ℝᵏ drawn from a posterior
-///   N(μⱼ(β), diag σⱼ(β)²) computed from a learned unit embedding and β; the prior is N(0, I) and
+/// - **variational weights** (the VAE): every generated weight and bias θ is a latent variable
+///   with a posterior N(μ, σ²) that the hypernetwork writes, and a generated network is a sample
+///   θ = μ + σ·ε. The prior is the scale-invariant log-uniform p(|θ|) ∝ 1/|θ| (Kingma et al.
+///   2015; Molchanov et al. 2017), whose KL depends only on α = σ²/μ², and
 ///
-///     D_KL = Σⱼ KL(N(μⱼ, σⱼ²) ‖ N(0, I)) = ½ Σⱼ Σₐ (μⱼₐ² + σⱼₐ² − 1 − 2 log σⱼₐ)   (nats)
+///     D_KL = Σ_θ k₁·(1 − sigmoid(k₂ + k₃·log α)) + ½·log(1 + 1/α),
+///            k₁ = 0.63576, k₂ = 1.87320, k₃ = 1.48695   (nats; Molchanov et al.'s fit)
 ///
-///   is the information in the generated weights. When β makes it expensive, the posterior falls
-///   back to the prior and the units' latents are noise;
-/// - **graph transformer** over the target's computation graph: one node per hidden unit (its
-///   state from zⱼ) and one per input (its state from a fresh random code rᵢ ∈ ℝᵏ, so inputs are
+///   is the information in the generated weights: a weight pinned to relative precision σ/|μ|
+///   costs about log(|μ|/σ) nats, while a zero weight (|μ| ≪ σ) and a weight that is pure noise
+///   of any scale cost nothing. So the algorithms the paper names are ranked by what they must
+///   pin down: double-sided 4n precise numbers (2n one-input units and their output weights),
+///   pudding about 3n (n one-input units, the linear unit's n equal weights, output weights),
+///   convexity only the output weights (its directions are noise). The hierarchy is the shared
+///   generator above the per-weight latents. The output bias c is deterministic and free;
+/// - **graph transformer** over the target's computation graph: one node per hidden unit (a
+///   learned unit embedding) and one per input (a fresh random code rᵢ ∈ ℝᵏ, so inputs are
 ///   exchangeable and any n works); `layers` blocks of pre-norm attention — units attend to
 ///   inputs, inputs to units, units to units — and MLPs, every parameter shared across nodes.
 ///   Edge weights are a shared MLP on the pair's states plus a pointer,
 ///
-///     Wⱼᵢ = e(P hⱼ + Q uᵢ) + gⱼ·softmaxᵢ(⟨A hⱼ, B uᵢ⟩/√E),
+///     μⱼᵢ = e(P hⱼ + Q uᵢ) + gⱼ·softmaxᵢ(⟨A hⱼ, B uᵢ⟩/√E),   log σⱼᵢ² = e′(P hⱼ + Q uᵢ),
 ///
 ///   the pointer concentrating a unit on one input when sharp (double-sided and pudding
-///   partners) and spreading it evenly when flat (pudding's linear unit), the MLP free-form
-///   (convexity's random directions). Biases and output weights come from shared heads on the
-///   unit states, the output weights scaled by each unit's share of the inputs it points at
-///   (Σᵢ pⱼᵢ / Σₖ pₖᵢ, so an input's total does not depend on how many units serve it), and the
-///   output bias is a sum of a head over the input states (it grows with n). Both are what lets
-///   one model, trained at one n, write networks for others.
+///   partners) and spreading it evenly when flat (pudding's linear unit), the MLP free-form.
+///   Biases and output weights come from shared heads on the unit states, the output weights
+///   scaled by each unit's share of the inputs it points at (Σᵢ pⱼᵢ / Σₖ pₖᵢ, so an input's total
+///   does not depend on how many units serve it), and the output bias is a sum of a head over
+///   the input states (it grows with n). Both are what lets one model, trained at one n, write
+///   networks for others.
 ///
 /// Training minimises log(L + β·D_KL) (the authors' objective) with β drawn log-uniformly from
-/// [β_min, β_max] per step and L the relative MSE of the generated network on a batch of
-/// x ~ N(0, I_n): E[(f(x) − ‖x‖₁)²] / E[‖x‖₁²], the denominator exact, n + n(n−1)·2/π.
+/// [β_min, β_max] per generated network and L the relative MSE of the sampled network on a batch
+/// of x ~ N(0, I_n): E[(f(x) − ‖x‖₁)²] / E[‖x‖₁²], the denominator exact, n + n(n−1)·2/π.
 public final class Hypernetwork: Module {
   public struct Configuration: Codable, Equatable, Sendable {
     /// n used in training.
@@ -45,17 +53,20 @@ public final class Hypernetwork: Module {
     public var activation = GeneratedNetwork.Activation.swish
     /// E, the node state width.
     public var width = 32
-    /// k, the latent size per hidden unit (and of the input codes).
-    public var latent = 4
+    /// k, the size of the input codes.
+    public var codeSize = 4
     public var layers = 2
     public var heads = 2
-    public var betaMin = 1e-6
-    public var betaMax = 1.0
+    /// The β range of training. Below about 10⁻⁵ precise algorithms (pudding) pay, above about
+    /// 10⁻⁴ only convexity does; β_min = 10⁻⁸ makes β·D_KL negligible next to a relative error of
+    /// 10⁻³ for networks of a few thousand nats.
+    public var betaMin = 1e-8
+    public var betaMax = 1e-2
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
-      case inputs, hidden, activation, width, latent, layers, heads, betaMin = "beta_min", betaMax = "beta_max"
+      case inputs, hidden, activation, width, codeSize = "code_size", layers, heads, betaMin = "beta_min", betaMax = "beta_max"
     }
 
     /// Every field in its range, or the error naming the first that is not.
@@ -65,7 +76,7 @@ public final class Hypernetwork: Module {
         ("hidden", "\(hidden)", (1...1024).contains(hidden), "1...1024"),
         ("heads", "\(heads)", (1...16).contains(heads), "1...16"),
         ("width", "\(width)", (2...512).contains(width) && heads >= 1 && width % heads == 0, "2...512, a multiple of heads (\(heads))"),
-        ("latent", "\(latent)", (1...64).contains(latent), "1...64"),
+        ("code size", "\(codeSize)", (1...64).contains(codeSize), "1...64"),
         ("layers", "\(layers)", (0...8).contains(layers), "0...8"),
         ("beta range", "\(betaMin)…\(betaMax)", betaMin.isFinite && betaMax.isFinite && betaMin > 0 && betaMin < betaMax, "0 < min < max, finite"),
       ] where !valid {
@@ -74,24 +85,48 @@ public final class Hypernetwork: Module {
     }
   }
 
+  /// The randomness of one generation: ε for every sampled weight (W [H·n], b [H], v [H]) and
+  /// the input codes [n·k]. The same noise gives the same network.
+  public struct Noise: Sendable {
+    public var weight: [Float]
+    public var bias: [Float]
+    public var output: [Float]
+    public var codes: [Float]
+
+    public init(weight: [Float], bias: [Float], output: [Float], codes: [Float]) {
+      (self.weight, self.bias, self.output, self.codes) = (weight, bias, output, codes)
+    }
+  }
+
+  /// A posterior N(μ, exp(log σ²)) over a tensor of generated parameters.
+  public struct Posterior {
+    public var mean: Tensor
+    public var logVariance: Tensor
+
+    /// μ + σ·ε.
+    func sample(_ noise: [Float]) -> Tensor { mean + (logVariance * 0.5).exp() * Tensor(shape: mean.shape, scalars: noise) }
+
+    /// Σ KL(N(μ, σ²) ‖ log-uniform), Molchanov et al.'s approximation, in nats.
+    public var kl: Tensor { Hypernetwork.logUniformKL(logAlpha: (logVariance - (mean * mean + 1e-16).log()).clamped(min: -20, max: 20)).sum() }
+  }
+
   /// What a generation produces, differentiable with respect to the hypernetwork.
   public struct Output {
-    /// W [H, n], b [H], v [H], c [1].
+    /// The sampled W [H, n], b [H], v [H], and c [1].
     public var weight: Tensor
     public var bias: Tensor
     public var outputWeight: Tensor
     public var outputBias: Tensor
     /// D_KL in nats, a scalar.
     public var kl: Tensor
+    /// The posteriors of W, b and v.
+    public var posteriors: (weight: Posterior, bias: Posterior, output: Posterior)
   }
 
   public let configuration: Configuration
   let betaIn: Linear
   let betaOut: Linear
   let unitEmbedding: Parameter
-  let posteriorHidden: Linear
-  let posteriorOut: Linear
-  let latentIn: Linear
   let inputIn: Linear
   let blocks: [GraphBlock]
   let finalUnits: LayerNorm
@@ -107,34 +142,37 @@ public final class Hypernetwork: Module {
   let constantHead: Linear
   public var mode = ModuleMode()
 
+  /// The log-variance heads start here (σ ≈ 0.007): training begins from near-deterministic
+  /// networks and lets σ grow where it is free.
+  static let initialLogVariance: Float = -10
+
   public init(configuration c: Configuration, rng: inout RandomGenerator) throws {
     try c.validate()
     configuration = c
-    let (e, k) = (c.width, c.latent)
+    let (e, k) = (c.width, c.codeSize)
     betaIn = Linear(1, e, rng: &rng)
     betaOut = Linear(e, e, rng: &rng)
     unitEmbedding = Parameter(.randomNormal([c.hidden, e], mean: 0, standardDeviation: 1, using: &rng))
-    posteriorHidden = Linear(e, e, rng: &rng)
-    posteriorOut = Linear(e, 2 * k, rng: &rng)
-    latentIn = Linear(k, e, rng: &rng)
     inputIn = Linear(k, e, rng: &rng)
     blocks = (0..<c.layers).map { _ in GraphBlock(width: e, heads: c.heads, rng: &rng) }
     finalUnits = LayerNorm(e)
     finalInputs = LayerNorm(e)
     edgeUnit = Linear(e, e, rng: &rng)
     edgeInput = Linear(e, e, bias: false, rng: &rng)
-    edgeOut = Linear(e, 1, rng: &rng)
+    edgeOut = Linear(e, 2, rng: &rng)
     pointerUnit = Linear(e, e, rng: &rng)
     pointerInput = Linear(e, e, bias: false, rng: &rng)
     pointerGain = Linear(e, 1, rng: &rng)
-    biasHead = Linear(e, 1, rng: &rng)
-    outputHead = Linear(e, 1, rng: &rng)
+    biasHead = Linear(e, 2, rng: &rng)
+    outputHead = Linear(e, 2, rng: &rng)
     constantHead = Linear(e, 1, rng: &rng)
+    for head in [edgeOut, biasHead, outputHead] {
+      head.bias!.value = Tensor(shape: [2], scalars: [0, Self.initialLogVariance])
+    }
   }
 
   public var children: [(name: String, module: any Module)] {
-    [("beta_in", betaIn), ("beta_out", betaOut), ("posterior_hidden", posteriorHidden), ("posterior_out", posteriorOut),
-     ("latent_in", latentIn), ("input_in", inputIn)]
+    [("beta_in", betaIn), ("beta_out", betaOut), ("input_in", inputIn)]
       + blocks.enumerated().map { ("blocks.\($0.offset)", $0.element) }
       + [("final_units", finalUnits), ("final_inputs", finalInputs), ("edge_unit", edgeUnit), ("edge_input", edgeInput),
          ("edge_out", edgeOut), ("pointer_unit", pointerUnit), ("pointer_input", pointerInput), ("pointer_gain", pointerGain),
@@ -148,53 +186,64 @@ public final class Hypernetwork: Module {
     Float((Foundation.log(beta) - Foundation.log(configuration.betaMin)) / (Foundation.log(configuration.betaMax) - Foundation.log(configuration.betaMin)))
   }
 
-  /// The posterior's mean and log standard deviation per hidden unit, [H, k] each.
-  func posterior(_ betaState: Tensor) -> (mean: Tensor, logScale: Tensor) {
-    let k = configuration.latent
-    let p = posteriorOut(silu(posteriorHidden(unitEmbedding.value + betaState)))
-    return (p.slice(0..<k, alongAxis: 1), p.slice(k..<(2 * k), alongAxis: 1).clamped(min: -8, max: 4))
+  /// KL(N(μ, αμ²) ‖ log-uniform) per element of log α, Molchanov et al.'s approximation
+  /// (zero as α → ∞, about ½·log(1/α) + k₁ as α → 0).
+  public static func logUniformKL(logAlpha: Tensor) -> Tensor {
+    let (k1, k2, k3): (Float, Float, Float) = (0.63576, 1.87320, 1.48695)
+    return (1 - (logAlpha * k3 + k2).sigmoid()) * k1 + (-logAlpha).softplus() * 0.5
   }
 
-  /// Writes a network for `beta` and `inputs` n. `noise` gives the unit latents' ε [H·k] and
-  /// the input codes [n·k]; the same noise gives the same network.
-  public func callAsFunction(beta: Double, inputs n: Int, unitNoise: [Float], inputCodes: [Float]) -> Output {
+  /// Splits a head's two channels [.., 2] into a posterior, log σ² kept in [−30, 8].
+  static func posterior(_ head: Tensor, shape: [Int], meanScale: Tensor? = nil) -> Posterior {
+    let last = head.shape.count - 1
+    var mean = head.slice(0..<1, alongAxis: last).reshaped(shape)
+    if let meanScale { mean = mean * meanScale }
+    return Posterior(mean: mean, logVariance: head.slice(1..<2, alongAxis: last).reshaped(shape).clamped(min: -30, max: 8))
+  }
+
+  /// Writes a network for `beta` and `inputs` n from `noise`.
+  public func callAsFunction(beta: Double, inputs n: Int, noise: Noise) -> Output {
     let c = configuration
-    let (h, k) = (c.hidden, c.latent)
-    precondition(unitNoise.count == h * k && inputCodes.count == n * k, "Hypernetwork: noise of H·k and n·k values")
+    let h = c.hidden
+    precondition(noise.weight.count == h * n && noise.bias.count == h && noise.output.count == h && noise.codes.count == n * c.codeSize,
+                 "Hypernetwork: noise of H·n, H, H and n·k values")
     let betaState = betaOut(silu(betaIn(Tensor(shape: [1, 1], scalars: [position(beta)]))))  // [1, E]
-    let (mean, logScale) = posterior(betaState)
-    let scale = logScale.exp()
-    let z = mean + scale * Tensor(shape: [h, k], scalars: unitNoise)
-    let kl = ((mean * mean + scale * scale - 1 - 2 * logScale).sum()) * 0.5
-    var units = latentIn(z) + betaState
-    var inputs = inputIn(Tensor(shape: [n, k], scalars: inputCodes)) + betaState
+    var units = unitEmbedding.value + betaState
+    var inputs = inputIn(Tensor(shape: [n, c.codeSize], scalars: noise.codes)) + betaState
     for block in blocks { (units, inputs) = block(units: units, inputs: inputs) }
     units = finalUnits(units)
     inputs = finalInputs(inputs)
-    // Wⱼᵢ = e(P hⱼ + Q uᵢ): [H, 1, E] + [1, n, E] → [H, n, E] → [H, n].
+    // e(P hⱼ + Q uᵢ): [H, 1, E] + [1, n, E] → [H, n, E] → [H, n, 2].
     let pair = edgeUnit(units).expandingDims(at: 1) + edgeInput(inputs).expandingDims(at: 0)
+    let edges = edgeOut(silu(pair))
     // The pointer: gⱼ·softmaxᵢ(⟨A hⱼ, B uᵢ⟩/√E), one input when sharp, all alike when flat.
     let pointer = pointerUnit(units).matmul(pointerInput(inputs).transposed()) * (1 / Float(c.width).squareRoot())
     let assignment = pointer.softmax(alongAxis: 1)
-    let weight = edgeOut(silu(pair)).reshaped([h, n]) + pointerGain(units) * assignment
+    var weight = Self.posterior(edges, shape: [h, n])
+    weight.mean = weight.mean + pointerGain(units) * assignment
     // Shares: unit j's part of the inputs it points at, Σᵢ pⱼᵢ / Σₖ pₖᵢ. Output weights scaled by
     // them keep each input's total the same however many units point at it — at another n the
     // same H units spread over more or fewer inputs. The output bias is a sum over inputs, so it
     // grows with n as ‖x‖₁'s per-input constants do.
     // (+10⁻³: an input no unit points at must not make a share explode.)
     let shares = (assignment / (assignment.sum(alongAxis: 0, keepingDims: true) + 1e-3)).sum(alongAxis: 1)
+    let bias = Self.posterior(biasHead(units), shape: [h])
+    let output = Self.posterior(outputHead(units), shape: [h], meanScale: shares)
     let constant = constantHead(inputs).sum().reshaped([1])
-    return Output(weight: weight, bias: biasHead(units).reshaped([h]), outputWeight: outputHead(units).reshaped([h]) * shares,
-                  outputBias: constant, kl: kl)
+    return Output(weight: weight.sample(noise.weight), bias: bias.sample(noise.bias), outputWeight: output.sample(noise.output),
+                  outputBias: constant, kl: weight.kl + bias.kl + output.kl, posteriors: (weight, bias, output))
   }
 
-  /// The noise for one generation from `generator`: unit ε and input codes, standard normal.
-  public func noise(inputs n: Int, using generator: inout RandomGenerator) -> (unit: [Float], input: [Float]) {
-    let (h, k) = (configuration.hidden, configuration.latent)
-    return ((0..<(h * k)).map { _ in generator.nextNormal() }, (0..<(n * k)).map { _ in generator.nextNormal() })
+  /// The noise for one generation from `generator`, standard normal.
+  public func noise(inputs n: Int, using generator: inout RandomGenerator) -> Noise {
+    let h = configuration.hidden
+    func normals(_ count: Int) -> [Float] { (0..<count).map { _ in generator.nextNormal() } }
+    let codes = normals(n * configuration.codeSize)
+    return Noise(weight: normals(h * n), bias: normals(h), output: normals(h), codes: codes)
   }
 
-  /// A generated network for `beta` and `inputs`, its latents and input codes drawn with `seed`.
+  /// A generated network for `beta` and `inputs`: its weights sampled from the posterior and
+  /// its input codes drawn with `seed`.
   ///
   /// - Throws: ``HypernetworkError`` when β is not positive and finite or n is out of range.
   public func generate(beta: Double, inputs n: Int, seed: UInt64 = 0) throws -> (network: GeneratedNetwork, kl: Double) {
@@ -205,7 +254,7 @@ public final class Hypernetwork: Module {
     }
     var rng = RandomGenerator(seed: seed).stream(31)
     let noise = self.noise(inputs: n, using: &rng)
-    let out = withoutGradient { self(beta: beta, inputs: n, unitNoise: noise.unit, inputCodes: noise.input) }
+    let out = withoutGradient { self(beta: beta, inputs: n, noise: noise) }
     let network = try GeneratedNetwork(hiddenWeight: out.weight.scalars, hiddenBias: out.bias.scalars, outputWeight: out.outputWeight.scalars,
                                        outputBias: out.outputBias.scalars[0], activation: configuration.activation)
     return (network, Double(out.kl.item))
