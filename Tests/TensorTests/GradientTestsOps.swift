@@ -452,6 +452,25 @@ extension GradientTests {
       gradCheck([x], seed: seed, label: "meanAbsolute \(shape)") { meanAbsolute($0[0]) }
     }
   }
+
+  @Test("the fused meanAbsolute gives x.abs().mean()'s value and gradient bit for bit, zeros included")
+  func meanAbsoluteMatchesComposition() async {
+    await propertyCheck(count: 40, input: GradCheckGen.shape(rank: 0...3), GradCheckGen.seed) { shape, seed in
+      var rng = RandomGenerator(seed: seed)
+      var values = gradCheckUniform(shape, -3, 3, rng: &rng).scalars
+      for i in values.indices where rng.nextUniform() < 0.2 { values[i] = 0 }
+      func run(_ f: (Tensor) -> Tensor) -> (Float, [Float]) {
+        var x = Tensor(shape: shape, scalars: values)
+        x.requiresGrad = true
+        let y = f(x) * 0.37
+        y.backward()
+        return (y.item, x.grad?.scalars ?? [])
+      }
+      let fused = run { meanAbsolute($0) }
+      let composed = run { $0.abs().mean() }
+      #expect(fused.0.bitPattern == composed.0.bitPattern && fused.1.map(\.bitPattern) == composed.1.map(\.bitPattern), "\(shape)")
+    }
+  }
 }
 
 // MARK: - Larger shapes

@@ -445,6 +445,47 @@ struct InvariantShapeTests {
     }
   }
 
+  @Test("broadcasts over leading axes and of one value (copied in blocks) agree with explicit loops")
+  func leadingBroadcastMatchesLoops() async {
+    await propertyCheck(count: 60, input: Gen.uint64()) { seed in
+      var rng = RandomGenerator(seed: seed)
+      let trailing = (0..<(1 + rng.nextInt(below: 3))).map { _ in 1 + rng.nextInt(below: 4) }
+      let leading = (0..<(1 + rng.nextInt(below: 3))).map { _ in 1 + rng.nextInt(below: 4) }
+      let out = leading + trailing
+      // The source: the trailing shape, with or without leading 1s; or one value of some rank.
+      let ones = [Int](repeating: 1, count: rng.nextInt(below: leading.count + 1))
+      let source = seed % 3 == 0 ? [Int](repeating: 1, count: rng.nextInt(below: out.count + 1)) : ones + trailing
+      let a = invUniform(source, seed: seed &+ 1, -5, 5)
+      let b = a.broadcast(to: out)
+      #expect(b.shape == out)
+      for o in 0..<b.count {
+        #expect(b.scalars[o] == a.scalars[sourceOffset(invUnravel(o, out), from: source, to: out)], "\(source) → \(out) at \(o)")
+      }
+    }
+  }
+
+  @Test("sum and max over trailing axes are the sequential fold, bit for bit")
+  func trailingReductionsAreSequentialFolds() async {
+    await propertyCheck(count: 60, input: Gen.uint64()) { seed in
+      var rng = RandomGenerator(seed: seed)
+      let shape = (0..<(1 + rng.nextInt(below: 3))).map { _ in 1 + rng.nextInt(below: 50) }
+      let x = invUniform(shape, seed: seed &+ 3, -100, 100)
+      let from = rng.nextInt(below: shape.count)
+      let axes = Array(from..<shape.count)
+      let reduced = shape[from...].reduce(1, *)
+      let sum = x.sum(alongAxes: axes).scalars
+      let max = x.max(alongAxes: axes).scalars
+      for o in 0..<(x.count / reduced) {
+        var (s, m): (Float, Float) = (0, -.infinity)
+        for r in 0..<reduced {
+          s = s + x.scalars[o * reduced + r]
+          m = Swift.max(m, x.scalars[o * reduced + r])
+        }
+        #expect(sum[o].bitPattern == s.bitPattern && max[o] == m, "\(shape) over \(axes) at \(o)")
+      }
+    }
+  }
+
   @Test("broadcasting of known shapes")
   func broadcastingKnown() {
     let column = Tensor(shape: [2, 1], scalars: [10, 20])

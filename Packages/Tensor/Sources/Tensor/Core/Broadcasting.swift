@@ -79,10 +79,23 @@ extension Tensor {
     if shape == target { return self }
     let out = Broadcasting.checkedShape(shape, target, operation: "broadcast")
     precondition(out == target, "broadcast: shape \(shape) cannot be broadcast to \(target)")
-    let values = makeArray(count: target.reduce(1, *)) { dst in
+    let count = target.reduce(1, *)
+    // The shape's values repeated over leading axes only ([k] or [1, k] to [n, k], one value to
+    // any shape): whole blocks copied, no per-element index arithmetic. A gradient of a sum or a
+    // mean arrives this way.
+    let block = scalars.count
+    let core = Array(shape.drop { $0 == 1 })
+    let leadingOnly = block > 0 && Array(target.suffix(core.count)) == core
+    let values = makeArray(count: count) { dst in
       scalars.withUnsafeBufferPointer { src in
-        forEachBroadcastOffset(outShape: target, inputs: [shape]) { o, offsets in
-          dst[o] = src[offsets[0]]
+        if block == 1 {
+          dst.initialize(repeating: src[0], count: count)
+        } else if leadingOnly {
+          for start in stride(from: 0, to: count, by: block) { (dst + start).initialize(from: src.baseAddress!, count: block) }
+        } else {
+          forEachBroadcastOffset(outShape: target, inputs: [shape]) { o, offsets in
+            dst[o] = src[offsets[0]]
+          }
         }
       }
     }

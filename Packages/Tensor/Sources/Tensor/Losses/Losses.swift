@@ -55,6 +55,24 @@ public func meanSquaredError(predictions: Tensor, targets: Tensor, reduction: Lo
 }
 
 /// Mean absolute value, the L1 penalty: mean |x| (INN's sparsity term on generated weights).
+/// One pass each way: the value is x.abs().mean() bit for bit (the same sequential Float sum
+/// times 1/N), the gradient g·(1/N)·sign(x) (0 at 0) without the broadcast and the |x| tensor
+/// the composed form builds.
 public func meanAbsolute(_ x: Tensor) -> Tensor {
-  x.abs().mean()
+  let count = x.count
+  let reciprocal = 1 / Float(Swift.max(count, 1))
+  let xv = x.detached()
+  var total: Float = 0
+  x.scalars.withUnsafeBufferPointer { p in
+    for i in 0..<count { total = total + Swift.abs(p[i]) }
+  }
+  return Tensor.record("mean_abs", shape: [], scalars: [total * reciprocal], inputs: [x]) { g, _ in
+    let step = g.scalars[0] * reciprocal
+    let values = makeArray(count: count) { dx in
+      xv.scalars.withUnsafeBufferPointer { p in
+        for i in 0..<count { dx[i] = p[i] > 0 ? step : (p[i] < 0 ? -step : 0) }
+      }
+    }
+    return [Tensor(unchecked: xv.shape, values)]
+  }
 }

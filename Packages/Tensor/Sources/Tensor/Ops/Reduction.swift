@@ -124,6 +124,17 @@ struct ReductionPlan {
     let inner = dims[(hi + 1)...].reduce(1, *)
     return makeArray(count: outer * inner) { dst in
       source.scalars.withUnsafeBufferPointer { src in
+        // Reducing the trailing axes (a full reduction, a sum over the last axis): one running
+        // value per output, the same fold in the same order as below, without the inner loop.
+        if inner == 1 {
+          for o in 0..<outer {
+            let s = src.baseAddress! + o * reduced
+            var value = initial
+            for r in 0..<reduced { value = combine(value, s[r]) }
+            dst[o] = value
+          }
+          return
+        }
         for o in 0..<outer {
           let d = dst + o * inner
           for i in 0..<inner { d[i] = initial }
