@@ -1,6 +1,7 @@
 import Foundation
 @testable import Models
 import PropertyBased
+import Tensor
 import Testing
 import TestSupport
 
@@ -118,6 +119,20 @@ struct DataReaderTests {
     } catch let error as DatasetError {
       #expect(error.description.contains("/nonexistent-dir"))
       #expect(error.description.contains("--data-dir"))
+    }
+  }
+}
+
+extension DataReaderTests {
+  @Test("a cell's whitespace is trimmed exactly as Foundation's trimmingCharacters(in: .whitespaces) trims it")
+  func trimmingAgreesWithFoundation() async {
+    // Space, tab, no-break space and ideographic space (Unicode Zs), a newline (not in
+    // .whitespaces), ASCII and non-ASCII letters, digits.
+    let alphabet: [Character] = [" ", "\t", "\u{00A0}", "\u{3000}", "\n", "a", "Z", "é", "7", "?", ".", "-"]
+    await propertyCheck(count: 400, input: Gen.uint64()) { seed in
+      var rng = RandomGenerator(seed: seed)
+      let text = String((0..<rng.nextInt(below: 7)).map { _ in alphabet[rng.nextInt(below: alphabet.count)] })
+      #expect(CSVReader.trimmingWhitespace(text) == text.trimmingCharacters(in: .whitespaces), "\(Array(text.unicodeScalars))")
     }
   }
 }
