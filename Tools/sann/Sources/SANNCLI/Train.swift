@@ -94,7 +94,7 @@ struct Train: ParsableCommand {
   @Option(name: [.customLong("nr_restarts"), .customLong("nr-restarts")], parsing: .unconditional, help: "Cosine cycles (and ensemble snapshots; default 3).")
   var nrRestarts: Int?
 
-  @Option(parsing: .unconditional, help: "Random seed (0...2³²−1); the train/test split equals scikit-learn's train_test_split(random_state=seed).")
+  @Option(parsing: .unconditional, help: "Random seed (0...2³²−1); the train/test split equals scikit-learn's train_test_split(random_state=seed, stratify=y) (not stratified with --mode regression).")
   var seed: UInt64 = 0
 
   @Option(name: [.customLong("test_split_size"), .customLong("test-split-size")], parsing: .unconditional, help: "Held-out share of rows, in (0, 1).")
