@@ -124,7 +124,7 @@ struct DataReaderTests {
 }
 
 extension DataReaderTests {
-  @Test("a cell's whitespace is trimmed exactly as Foundation's trimmingCharacters(in: .whitespaces) trims it")
+  @Test("a CSV or ARFF cell's whitespace is trimmed exactly as Foundation's trimmingCharacters(in: .whitespaces) trims it")
   func trimmingAgreesWithFoundation() async {
     // Space, tab, no-break space and ideographic space (Unicode Zs), a newline (not in
     // .whitespaces), ASCII and non-ASCII letters, digits.
@@ -132,7 +132,7 @@ extension DataReaderTests {
     await propertyCheck(count: 400, input: Gen.uint64()) { seed in
       var rng = RandomGenerator(seed: seed)
       let text = String((0..<rng.nextInt(below: 7)).map { _ in alphabet[rng.nextInt(below: alphabet.count)] })
-      #expect(CSVReader.trimmingWhitespace(text) == text.trimmingCharacters(in: .whitespaces), "\(Array(text.unicodeScalars))")
+      #expect(text.trimmingWhitespace == text.trimmingCharacters(in: .whitespaces), "\(Array(text.unicodeScalars))")
     }
   }
 }

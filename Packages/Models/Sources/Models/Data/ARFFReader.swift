@@ -171,7 +171,7 @@ public enum ARFFReader {
         quote = ch
         quoted = true
       } else if ch == "," {
-        values.append((quoted ? current : current.trimmingCharacters(in: .whitespaces), quoted))
+        values.append((quoted ? current : current.trimmingWhitespace, quoted))
         current = ""
         quoted = false
       } else if !(quoted && (ch == " " || ch == "\t")) {
@@ -179,7 +179,7 @@ public enum ARFFReader {
       }
     }
     if quote != nil { throw DatasetError.malformed(path: source, line: line, reason: "a quoted value is not closed") }
-    values.append((quoted ? current : current.trimmingCharacters(in: .whitespaces), quoted))
+    values.append((quoted ? current : current.trimmingWhitespace, quoted))
     return values
   }
 }

@@ -16,7 +16,7 @@ public enum CSVReader {
   public static func parse(_ text: String, source: String, categorical: Set<String> = []) throws -> DataTable {
     let records = try splitRecords(text, source: source)
     guard let header = records.first else { throw DatasetError.empty(path: source) }
-    let names = header.fields.map(trimmingWhitespace)
+    let names = header.fields.map(\.trimmingWhitespace)
     if let duplicate = Dictionary(grouping: names, by: { $0 }).first(where: { $0.value.count > 1 })?.key {
       throw DatasetError.malformed(path: source, line: header.line, reason: "the header names column '\(duplicate)' twice")
     }
@@ -32,7 +32,7 @@ public enum CSVReader {
         throw DatasetError.raggedRow(path: source, line: record.line, found: record.fields.count, expected: names.count)
       }
       for (j, field) in record.fields.enumerated() {
-        let value = trimmingWhitespace(field)
+        let value = field.trimmingWhitespace
         cells[j].append(value.isEmpty || value == "?" ? nil : value)
       }
       lines.append(record.line)
@@ -43,17 +43,6 @@ public enum CSVReader {
                                      forceCategorical: categorical.contains(name)))
     }
     return DataTable(source: source, columns: columns)
-  }
-
-  /// `text.trimmingCharacters(in: .whitespaces)`, without Foundation when neither end can be
-  /// whitespace: the only ASCII characters in `.whitespaces` (Unicode's Zs and tab) are space
-  /// and tab, so a field whose first and last bytes are other ASCII is returned as it is. (Foundation's
-  /// trimming cost about 6,000 instructions per cell, a fifth of a short training run.)
-  static func trimmingWhitespace(_ text: String) -> String {
-    let utf8 = text.utf8
-    guard let first = utf8.first, let last = utf8.last else { return text }
-    func plain(_ b: UInt8) -> Bool { b < 0x80 && b != UInt8(ascii: " ") && b != UInt8(ascii: "\t") }
-    return plain(first) && plain(last) ? text : text.trimmingCharacters(in: .whitespaces)
   }
 
   /// Types one column by the rule in the type's documentation.
@@ -121,7 +110,7 @@ public enum CSVReader {
     }
     func endRecord() {
       endField()
-      if !(fields.count == 1 && trimmingWhitespace(fields[0]).isEmpty) {
+      if !(fields.count == 1 && fields[0].trimmingWhitespace.isEmpty) {
         records.append((recordLine, fields))
       }
       fields.removeAll(keepingCapacity: true)

@@ -56,3 +56,17 @@ enum TextFile {
   }
 }
 
+
+extension String {
+  /// `trimmingCharacters(in: .whitespaces)`, without Foundation when neither end can be
+  /// whitespace: the only ASCII characters in `.whitespaces` (Unicode's Zs and tab) are space
+  /// and tab, so text whose first and last bytes are other ASCII is returned as it is. The CSV
+  /// and ARFF readers trim every cell, and Foundation's trimming cost about 6,000 instructions a
+  /// cell, a fifth of a short training run.
+  var trimmingWhitespace: String {
+    let utf8 = self.utf8
+    guard let first = utf8.first, let last = utf8.last else { return self }
+    func plain(_ b: UInt8) -> Bool { b < 0x80 && b != UInt8(ascii: " ") && b != UInt8(ascii: "\t") }
+    return plain(first) && plain(last) ? self : trimmingCharacters(in: .whitespaces)
+  }
+}
