@@ -64,3 +64,47 @@ struct PredictExplainTests {
     }
   }
 }
+
+@Suite("sann predict and sann explain describe one function")
+struct PredictExplainAgreementTests {
+  /// Issue 15's check on the bundled iris, wdbc and credit-g: for every row, INN's explanation
+  /// adds up to the logit `predict`'s probabilities come from (sigmoid or softmax of it), and the
+  /// predicted class is the class whose logit is explained.
+  @Test("for every row, predict's probabilities are the sigmoid/softmax of the logit explain adds up to, and the classes agree",
+        arguments: ["61-iris.csv", "1510-wdbc.csv", "31-credit-g.arff"])
+  func sameFunction(_ file: String) throws {
+    let directory = try SANNProcess.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let data = SANNProcess.repositoryRoot.appendingPathComponent("Datasets/\(file)").path
+    let trained = try SANNProcess.run(["train", "--data", data, "--interpretable", "--nr_epochs", "9", "--hidden_size", "16",
+                                       "--output_dir", directory.path, "--quiet"])
+    #expect(trained.status == 0, "stderr: \(trained.stderr)")
+    let name = (file as NSString).deletingPathExtension
+    let run = directory.appendingPathComponent("inn/\(name)/0").path
+    let predicted = try SANNProcess.run(["predict", "--model", run, "--data", data, "--format", "json"])
+    let explained = try SANNProcess.run(["explain", "--model", run, "--data", data, "--format", "json"])
+    #expect(predicted.status == 0 && explained.status == 0, "stderr: \(predicted.stderr) \(explained.stderr)")
+    let predictions = try #require(try JSONSerialization.jsonObject(with: Data(predicted.stdout.utf8)) as? [[String: Any]])
+    let explanations = try #require(try JSONSerialization.jsonObject(with: Data(explained.stdout.utf8)) as? [[String: Any]])
+    #expect(predictions.count == explanations.count && predictions.count > 100)
+    let classes = predictions[0].keys.filter { $0.hasPrefix("p_") }.sorted()
+    for (p, e) in zip(predictions, explanations) {
+      let logit = try #require(e["logit"] as? Double)
+      let contributions = try #require(e["contributions"] as? [String: Double])
+      #expect(Swift.abs(contributions.values.reduce(e["bias"] as! Double, +) - logit) < 1e-6 * (1 + Swift.abs(logit)))
+      let prediction = try #require(p["prediction"] as? String)
+      let probability = try #require(p["p_\(prediction)"] as? Double)
+      if classes.count == 2 {
+        // Binary: the logit is the second class's; p = sigmoid(logit).
+        let second = try #require((e["explained_output"] as? String)?.dropFirst(6).dropLast())
+        let p2 = try #require(p["p_\(second)"] as? Double)
+        #expect(Swift.abs(1 / (1 + Foundation.exp(-logit)) - p2) < 1e-6, "row \(p["row"]!)")
+      } else {
+        // Multiclass: the explained class is the predicted one, and its probability is the
+        // softmax of the logits at the explained one.
+        #expect(e["explained_output"] as? String == prediction, "row \(p["row"]!)")
+        #expect(probability >= classes.compactMap { p[$0] as? Double }.max()!)
+      }
+    }
+  }
+}

@@ -60,7 +60,7 @@ struct ModelFileTests {
     let (card, ensemble) = try ModelFile.load(from: url)
     #expect(card.format == 2 && card.model == result.card.model && card.training == experiment.training)
     #expect(card.model.configuration as? MesomorphicNetwork.Configuration == .init(width: 8, blocks: 2, weightNorm: 0.25))
-    let reference = SnapshotEnsemble(model: result.network, snapshots: result.snapshots, task: data.task)
+    let reference = result.ensemble
     #expect(try ensemble.predict(data.xTest).scalars == reference.predict(data.xTest).scalars)
   }
 

@@ -13,9 +13,9 @@ public struct TrainedModels {
   /// The names the check and the saved folders use, in report order.
   public static let names = ["sop", "nam", "inn"]
 
-  /// The trained networks by name, in report order.
+  /// The trained models (each its snapshot ensemble, the function it predicts with) by name, in report order.
   public var networks: [(name: String, model: any TabularModel)] {
-    [("sop", sop.network), ("nam", nam.network), ("inn", inn.network)]
+    [("sop", sop.ensemble.model), ("nam", nam.ensemble.model), ("inn", inn.ensemble.model)]
   }
 
   /// The training results by name, in report order.

@@ -9,15 +9,16 @@ struct Explain: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Explain rows of a saved model: INN's own contributions, or SHAP, LIME, Integrated Gradients, occlusion, permutation importance.",
     discussion: """
-      Every method explains the model saved in the run directory, which holds the weights of the last snapshot \
-      (sann predict averages all snapshots, so for multiclass its class can differ from the last snapshot's in rare \
-      ties); for regression the logit is the prediction on the standardised target scale (the scale the model was \
-      trained on), not in the target's units.
+      Every method explains the function sann predict predicts with: the snapshot ensemble saved in the run \
+      directory, whose logits are the mean of its snapshots' logits. sann predict's probabilities are the sigmoid \
+      (binary) or softmax (multiclass) of these logits and its class is the largest, so the explained logit is the one \
+      behind the prediction (for multiclass, the predicted class's). For regression the logit is the prediction on the \
+      standardised target scale (the scale the model was trained on), not in the target's units.
 
       --method own (the default; also spelled inn) prints the model's own explanation, for models that explain \
-      themselves. Feature-wise ones (INN, logistic regression, NAM): the bias and each feature's contribution, which add \
-      up to the logit exactly (--weights adds INN's and logistic regression's weights wⱼ(x); JSON adds `contributions` \
-      per original column). Sum-of-Parts: the logit and each group — the columns it keeps, their encoded indices, its \
+      themselves. Feature-wise ones (INN, logistic regression, NAM): the bias and each feature's contribution (the \
+      means over the snapshots), which add up to the logit exactly (--weights adds INN's and logistic regression's weights wⱼ(x); JSON adds `contributions` \
+      per original column). Sum-of-Parts: the logit and each group (every snapshot's groups, each contribution over the number of snapshots) — the columns it keeps, their encoded indices, its \
       contribution — adding up to the logit exactly (a CSV line per row and group). The other methods explain the model's logit (the predicted class's for multiclass) in the \
       encoded feature space and print `base` and one score per encoded feature:
         shap         exact Shapley values if 2^d ≤ the Kernel SHAP budget (no dearer than kernel-shap), else kernel-shap

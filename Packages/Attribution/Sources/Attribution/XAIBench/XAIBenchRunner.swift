@@ -7,8 +7,9 @@ import Tensor
 /// model's own explanation (if it has one) and every post-hoc explainer, and scores the
 /// explanations against the model's conditional expectations.
 ///
-/// The explained model is the network at the end of training (the last snapshot), not the
-/// snapshot ensemble, so a model's own explanation is exactly the model being scored.
+/// The explained model is the snapshot ensemble (``SnapshotEnsemble/model``, the mean of the
+/// snapshots' outputs), the function `sann predict` predicts with; a model's own explanation of
+/// it is exact, as for one network.
 ///
 ///     let records = try XAIBenchRunner(settings: .quick(seed: 0)).run()
 public struct XAIBenchRunner: Sendable {
@@ -139,7 +140,7 @@ public struct XAIBenchRunner: Sendable {
   /// N(0, 1) marginally and the targets standardised), so no further preprocessing is applied.
   /// Adapters and explainers run on one thread: the runner already runs one (dataset, ρ) job
   /// per core.
-  private func train(_ architecture: ModelSpecification, on sample: SyntheticSample) throws -> any Architecture {
+  private func train(_ architecture: ModelSpecification, on sample: SyntheticSample) throws -> any TabularModel {
     let s = settings
     let prepared = try PreparedDataset(
       name: sample.dataset.kind.rawValue, featureNames: (0..<sample.features).map { "x\($0)" },
@@ -147,9 +148,11 @@ public struct XAIBenchRunner: Sendable {
       xTest: sample.xValidation.map(Float.init), yTest: sample.yValidation.map(Float.init))
     var initRNG = RandomGenerator(seed: s.training.seed).stream(3)
     let network = try architecture.makeModel(features: sample.features, outputs: 1, rng: &initRNG)
-    _ = try network.fit(on: prepared, training: s.training, progress: { _ in })
-    network.eval()
-    return network
+    let fitted = try network.fit(on: prepared, training: s.training, progress: { _ in })
+    return try SnapshotEnsemble(snapshots: fitted.snapshots, task: .regression) {
+      var fresh = RandomGenerator(seed: 0)
+      return try architecture.makeModel(features: sample.features, outputs: 1, rng: &fresh)
+    }.model
   }
 
   static func format(_ rho: Double) -> String {

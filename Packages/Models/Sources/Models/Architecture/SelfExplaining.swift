@@ -42,6 +42,8 @@ public enum ModelExplanation: Sendable, Equatable {
 public enum ExplanationError: Error, Equatable, CustomStringConvertible {
   case wrongWidth(values: Int, features: Int)
   case nonFinite(row: Int, feature: Int, value: Float)
+  /// An ensemble was asked for its own explanation, but a member is a black box.
+  case notSelfExplaining
 
   public var description: String {
     switch self {
@@ -49,6 +51,8 @@ public enum ExplanationError: Error, Equatable, CustomStringConvertible {
       "\(values) values is not a whole number of rows of the model's \(features) encoded features; pass rows of exactly \(features) values, row-major, after the model's preprocessing"
     case let .nonFinite(row, feature, value):
       "row \(row), feature \(feature) is \(value); the model explains finite values only (impute missing values first)"
+    case .notSelfExplaining:
+      "a member of the ensemble is a black box with no explanation of its own; explain it with a post-hoc method (SHAP, LIME, IG)"
     }
   }
 

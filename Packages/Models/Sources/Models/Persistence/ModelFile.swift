@@ -56,25 +56,21 @@ public enum ModelFile {
       }
       snapshots[k][String(parts[2])] = value
     }
-    let model: any Architecture
-    do {
-      model = try card.makeModel()
-    } catch let error as ArchitectureError {
-      throw ModelFileError.configuration(path: url.path, kind: card.kind, reason: "\(error)")
+    for snapshot in snapshots {
+      if let name = snapshot.keys.sorted().first(where: { !snapshot[$0]!.scalars.allSatisfy(\.isFinite) }) {
+        throw ModelFileError.weights(path: url.path, kind: card.kind, reason: "'\(name)' holds NaN or infinite values")
+      }
     }
     do {
-      for snapshot in snapshots {
-        try model.loadStateDict(snapshot)
-        if let (name, _) = snapshot.first(where: { !$0.value.scalars.allSatisfy(\.isFinite) }) {
-          throw ModelFileError.weights(path: url.path, kind: card.kind, reason: "'\(name)' holds NaN or infinite values")
-        }
+      let ensemble = try SnapshotEnsemble(snapshots: snapshots, task: card.task, targetMean: card.targetMean, targetScale: card.targetScale) {
+        try card.makeModel()
       }
+      return (card, ensemble)
+    } catch let error as ArchitectureError {
+      throw ModelFileError.configuration(path: url.path, kind: card.kind, reason: "\(error)")
     } catch let error as StateDictError {
       throw ModelFileError.weights(path: url.path, kind: card.kind, reason: "\(error)")
     }
-    let ensemble = SnapshotEnsemble(model: model, snapshots: snapshots, task: card.task,
-                                    targetMean: card.targetMean, targetScale: card.targetScale)
-    return (card, ensemble)
   }
 
   /// The card of either format, with errors that name the file and the kind.

@@ -26,6 +26,8 @@ public struct Experiment {
     public var report: ExperimentReport
     /// The fitted network, holding the last snapshot, in evaluation mode.
     public var network: any Architecture
+    /// The snapshot ensemble the report evaluates and explains (``SnapshotEnsemble/model``).
+    public var ensemble: SnapshotEnsemble
     /// Models trained on the way (``FitResult/companions``).
     public var companions: [(name: String, result: Result)] = []
   }
@@ -43,8 +45,10 @@ public struct Experiment {
     let fitted = try network.fit(on: data, training: training, progress: progress)
     let snapshots = fitted.snapshots
     let trainTime = Date().timeIntervalSince(start)
-    let ensemble = SnapshotEnsemble(model: network, snapshots: snapshots, task: data.task,
-                                    targetMean: data.targetMean, targetScale: data.targetScale)
+    let ensemble = try SnapshotEnsemble(snapshots: snapshots, task: data.task, targetMean: data.targetMean, targetScale: data.targetScale) {
+      var fresh = RandomGenerator(seed: 0)
+      return try model.makeModel(features: features, outputs: outputs, rng: &fresh)
+    }
     let inferenceStart = Date()
     let testPrediction = try ensemble.predict(data.xTest)
     let inferenceTime = Date().timeIntervalSince(inferenceStart)
@@ -57,29 +61,29 @@ public struct Experiment {
     let report = ExperimentReport(
       train: try EvaluationMetrics(prediction: trainPrediction, targets: data.yTrain, task: data.task),
       test: try EvaluationMetrics(prediction: testPrediction, targets: data.yTest, task: data.task),
-      importance: try Self.importance(of: network, on: data),
+      importance: try Self.importance(of: ensemble.model, on: data),
       components: try Self.componentMetrics(of: network, on: data),
       trainTime: trainTime, inferenceTime: inferenceTime, time: Date().timeIntervalSince(start),
       model: model.kind, task: data.task, dataset: data.name, trainRows: data.xTrain.shape[0], testRows: data.xTest.shape[0],
       encodedFeatures: features, classes: data.labels.classNames, droppedColumns: data.dropped, snapshots: snapshots.count,
       configuration: .init(training: training, settings: network.trainingSettings, model: model,
                            interpretable: network.selfExplaining != nil, regression: data.task == .regression))
-    return Result(card: card, snapshots: snapshots, report: report, network: network, companions: fitted.companions)
+    return Result(card: card, snapshots: snapshots, report: report, network: network, ensemble: ensemble, companions: fitted.companions)
   }
 
   /// The test metrics of each of the model's components, evaluated alone.
   static func componentMetrics(of network: any TabularModel, on data: PreparedDataset) throws -> [String: EvaluationMetrics] {
     var metrics: [String: EvaluationMetrics] = [:]
     for (name, component) in network.components {
-      let state = component.stateDict()
-      let ensemble = SnapshotEnsemble(model: component, snapshots: [state], task: data.task, targetMean: data.targetMean, targetScale: data.targetScale)
+      let ensemble = try SnapshotEnsemble(snapshots: [component.stateDict()], task: data.task, targetMean: data.targetMean,
+                                          targetScale: data.targetScale) { component }
       metrics[name] = try EvaluationMetrics(prediction: try ensemble.predict(data.xTest), targets: data.yTest, task: data.task)
     }
     return metrics
   }
 
-  /// The reference's importances from the model's own explanation of the test rows (the last
-  /// snapshot's): its feature attribution, or for a group attribution each group's contribution
+  /// The reference's importances from the model's own explanation of the test rows (the
+  /// ensemble's): its feature attribution, or for a group attribution each group's contribution
   /// split equally among its features (``GroupAttribution/featureShares(features:)``); nil for
   /// a model that does not explain itself.
   static func importance(of network: any TabularModel, on data: PreparedDataset) throws -> ExperimentReport.ImportanceReport? {
