@@ -24,8 +24,13 @@ struct SANNProcess {
   }
 
   static func run(_ arguments: [String]) throws -> Result {
+    try runTool(executable.path, arguments)
+  }
+
+  /// Runs another program (for example python3 through /usr/bin/env) from the repository root.
+  static func runTool(_ path: String, _ arguments: [String]) throws -> Result {
     let process = Process()
-    process.executableURL = executable
+    process.executableURL = URL(fileURLWithPath: path)
     process.arguments = arguments
     process.currentDirectoryURL = repositoryRoot
     let out = Pipe()

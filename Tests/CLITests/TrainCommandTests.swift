@@ -119,7 +119,7 @@ struct RunAtomicityTests {
     let metadata = try #require(header["__metadata__"] as? [String: String])
     let cardText = try #require(metadata["sannkit.model"])
     let card = try #require(try JSONSerialization.jsonObject(with: Data(cardText.utf8)) as? [String: Any])
-    let training = try #require(card["training"] as? [String: Any])
+    let training = try #require(card["configuration"] as? [String: Any])
     func rate(_ object: [String: Any]) -> Double? {
       if let value = object["learning_rate"] as? Double { return value }
       for value in object.values { if let nested = value as? [String: Any], let found = rate(nested) { return found } }

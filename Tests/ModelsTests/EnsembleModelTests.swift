@@ -74,7 +74,7 @@ struct EnsembleModelTests {
         return GroupAttribution(rows: n, outputs: c, groups: groups, scores: TestModels.uniform(n * c * m, &rng).map(Double.init),
                                 base: TestModels.uniform(n * c, &rng).map(Double.init), method: "sop")
       }
-      let union = EnsembleModel.union(parts, scale: 1 / Double(k))
+      let union = EnsembleModel.union(parts, weights: [[Double]](repeating: [Double](repeating: 1 / Double(k), count: k), count: n * c))
       #expect(union.groupCount == parts.reduce(0) { $0 + $1.groupCount })
       for r in 0..<n {
         #expect(union.groups[r] == parts.flatMap { $0.groups[r] })
@@ -87,6 +87,51 @@ struct EnsembleModelTests {
     }
   }
 
+  @Test("mean-probability weights: aₖ ≥ 0, Σ aₖ = 1, Σ aₖ·zₖ = t and σ(t) = mean σ(zₖ), also for saturated and equal logits")
+  func secantWeights() async {
+    await propertyCheck(count: 300, input: Gen.int(in: 1...6), Gen.uint64()) { k, seed in
+      var rng = RandomGenerator(seed: seed)
+      let spread = [0.001, 1, 8, 60, 300][Int(rng.next() % 5)]
+      var z = (0..<k).map { _ in Double(rng.nextNormal()) * spread + Double(rng.nextNormal()) * 5 }
+      if rng.next() % 4 == 0 { z = z.map { _ in z[0] } }  // all equal
+      let (t, a) = EnsembleModel.combination(z, rule: .meanProbability)
+      #expect(t.isFinite && a.count == k)
+      #expect(a.allSatisfy { $0 >= 0 } && Swift.abs(a.reduce(0, +) - 1) < 1e-12)
+      let combined = zip(a, z).reduce(0) { $0 + $1.0 * $1.1 }
+      #expect(Swift.abs(combined - t) <= 1e-9 * (1 + z.map(Swift.abs).max()!), "z \(z): Σ aₖ·zₖ = \(combined), t = \(t)")
+      func sigmoid(_ v: Double) -> Double { 1 / (1 + Foundation.exp(-v)) }
+      let mean = z.map(sigmoid).reduce(0, +) / Double(k)
+      #expect(Swift.abs(sigmoid(t) - mean) < 1e-12, "z \(z)")
+      #expect(t >= z.min()! - 1e-9 && t <= z.max()! + 1e-9)
+    }
+    // The mean-logit rule is the plain mean.
+    let (t, a) = EnsembleModel.combination([1, 2, 6], rule: .meanLogit)
+    #expect(t == 3 && a == [1.0 / 3, 1.0 / 3, 1.0 / 3])
+  }
+
+  @Test("binary INN ensembles (mean probability): plan = forward = logit(mean σ), explanation adds up to it, any K and batch")
+  func meanProbabilityEnsemble() async {
+    await propertyCheck(count: 12, input: Gen.int(in: 2...4), Gen.int(in: 1...25), Gen.uint64()) { k, n, seed in
+      let d = 4
+      let members = Self.members(k, inn: true, features: d, outputs: 1, seed: seed)
+      var rng = RandomGenerator(seed: seed &+ 5)
+      let x = TestModels.uniform(n * d, &rng, -3, 3)
+      let ensemble = EnsembleModel(members: members, rule: .meanProbability)
+      let memberLogits = members.map { m in withoutGradient { m(Tensor(shape: [n, d], scalars: x)) }.scalars }
+      let forward = withoutGradient { ensemble(Tensor(shape: [n, d], scalars: x)) }.scalars
+      let planned = ensemble.inferencePlan().evaluate(x, count: n, threads: 1)
+      let explanation = try #require(try ensemble.selfExplaining?.explain(x, threads: 1).features)
+      for r in 0..<n {
+        let p = memberLogits.reduce(0.0) { $0 + 1 / (1 + Foundation.exp(-Double($1[r]))) } / Double(k)
+        for (name, t) in [("forward", Double(forward[r])), ("plan", Double(planned[r]))] {
+          #expect(Swift.abs(1 / (1 + Foundation.exp(-t)) - p) < 1e-5, "\(name) row \(r)")
+        }
+        let total = try #require(explanation.total(row: r, output: 0))
+        #expect(Swift.abs(total - Double(planned[r])) < 1e-4 * (1 + Swift.abs(total)), "row \(r): \(total) vs \(planned[r])")
+      }
+    }
+  }
+
   @Test("a black-box member leaves the ensemble without an own explanation, with a clear error if asked")
   func blackBoxMember() throws {
     let members = Self.members(2, inn: false, features: 3, outputs: 1, seed: 5)
@@ -95,7 +140,7 @@ struct EnsembleModelTests {
     #expect(throws: ExplanationError.notSelfExplaining) { try ensemble.explain([0, 0, 0], threads: 1) }
   }
 
-  @Test("a trained INN's SnapshotEnsemble: predict is the sigmoid/softmax of the mean logit the explanation adds up to")
+  @Test("a trained binary INN's SnapshotEnsemble: predict is the mean snapshot probability, the sigmoid of the logit the explanation adds up to")
   func trainedEnsemble() throws {
     let table = TestModels.signalTable(rows: 200, seed: 11)
     let data = try PreparedDataset.prepare(table, name: "signal", target: nil, regression: false, testFraction: 0.25, seed: 0)
@@ -107,9 +152,14 @@ struct EnsembleModelTests {
     #expect(result.ensemble.model is EnsembleModel)
     let p = try result.ensemble.predict(data.xTest)
     let explanation = try #require(try result.ensemble.model.selfExplaining?.explain(data.xTest.scalars, threads: 1).features)
+    // The reference's rule: the mean of the snapshots' probabilities.
+    let members = (result.ensemble.model as! EnsembleModel).members
+    let snapshotLogits = members.map { $0.inferencePlan().evaluate(data.xTest.scalars, count: data.xTest.shape[0]) }
     for r in 0..<data.xTest.shape[0] {
       let logit = try #require(explanation.total(row: r, output: 0))
+      let mean = snapshotLogits.reduce(0.0) { $0 + 1 / (1 + Foundation.exp(-Double($1[r]))) } / Double(members.count)
       #expect(Swift.abs(1 / (1 + Foundation.exp(-logit)) - Double(p[r, 1])) < 1e-5)
+      #expect(Swift.abs(Double(p[r, 1]) - mean) < 1e-6)
     }
   }
 }

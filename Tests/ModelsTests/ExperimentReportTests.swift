@@ -46,7 +46,8 @@ struct ExperimentReportTests {
     #expect(Set(inn.keys) == Self.innBinaryKeys)
     #expect(Set((inn["configuration"] as! [String: Any]).keys) == Self.configurationKeys)
     #expect((inn["configuration"] as! [String: Any])["interpretable"] as? Bool == true)
-    #expect((inn["configuration"] as! [String: Any])["learning_rate"] as? Double == Double(Float(0.01)))
+    // As the user gave it (the shortest decimal of the Float), not 0.009999999776482582.
+    #expect((inn["configuration"] as! [String: Any])["learning_rate"] as? Double == 0.01)
     let tabresnet = try Self.json(try Self.run("tabresnet"))
     let importanceKeys: Set<String> = ["feature_importances", "feature_importances_signed", "original_feature_importances",
                                        "top_10_features", "top_10_features_weights"]

@@ -1,5 +1,5 @@
-// Model files: format 2 round trips through the registry, format-1 files written before the
-// registry still load and predict what they predicted then, and damaged or foreign cards fail
+// Model files: format 3 round trips through the registry, format-1 and format-2 files written
+// by earlier SANNKits still load and predict what they predicted then, and damaged or foreign cards fail
 // with a message that names the file and says how to fix it.
 
 import Foundation
@@ -49,7 +49,20 @@ struct ModelFileTests {
     }
   }
 
-  @Test("format 2: save then load gives the same card, configuration and predictions")
+  @Test("a format-2 file (camelCase card, three snapshots of a binary INN) loads and predicts what it predicted when written")
+  func format2() throws {
+    let (card, ensemble) = try ModelFile.load(from: try Self.fixture("format2-inn-wdbc"))
+    #expect(card.format == 2 && card.kind == "inn" && card.task == .binary && card.snapshotCount == 3)
+    #expect(card.classNames == ["benign", "malignant"] && card.features == 30 && card.training.seed == 3 && card.training.epochs == 8)
+    #expect(card.model.configuration as? MesomorphicNetwork.Configuration == .init(width: 4, blocks: 1, weightNorm: 0.1))
+    let table = try DataTable.read(url: try #require(DatasetLocator.bundledDirectory).appendingPathComponent("1510-wdbc.csv"))
+    let p = try ensemble.predict(try card.preprocessor.transform(table, rows: [0, 1, 19, 40]))
+    // `sann predict --rows 0,1,19,40` with the SANNKit that wrote it (commit b9c5897).
+    let expected: [Double] = [0.9997738599777222, 0.9985421895980835, 0.2294781655073166, 0.28324711322784424]
+    for r in 0..<4 { #expect(Swift.abs(Double(p[r, 1]) - expected[r]) < 1e-6, "row \(r)") }
+  }
+
+  @Test("format 3: save then load gives the same card, configuration and predictions; snake_case keys, encoded columns, I64 counters")
   func roundTrip() throws {
     let data = try PreparedDataset.prepare(try Self.iris(), name: "iris", target: nil, regression: false, testFraction: 0.2, seed: 1)
     var experiment = Experiment(model: try ModelRegistry.specification(kind: "inn", hyperparameters: ["hidden_size": "8", "weight_norm": "0.25"]))
@@ -58,10 +71,28 @@ struct ModelFileTests {
     let url = try makeTemporaryDirectory("model-file").appendingPathComponent("model.safetensors")
     try ModelFile.save(card: result.card, snapshots: result.snapshots, to: url)
     let (card, ensemble) = try ModelFile.load(from: url)
-    #expect(card.format == 2 && card.model == result.card.model && card.training == experiment.training)
+    #expect(card.format == 3 && card.model == result.card.model && card.training == experiment.training)
+    #expect(card.preprocessor == result.card.preprocessor && card.classNames == result.card.classNames && card.snapshotCount == result.snapshots.count)
     #expect(card.model.configuration as? MesomorphicNetwork.Configuration == .init(width: 8, blocks: 2, weightNorm: 0.25))
     let reference = result.ensemble
     #expect(try ensemble.predict(data.xTest).scalars == reference.predict(data.xTest).scalars)
+    // What a reader without SANNKit sees (Docs/model-file.md).
+    let bytes = try Data(contentsOf: url)
+    let length = Int(bytes.prefix(8).withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) })
+    let header = try #require(try JSONSerialization.jsonObject(with: bytes.subdata(in: 8..<(8 + length))) as? [String: Any])
+    let counter = try #require(header["snapshots.0.backbone.input_norm.num_batches_tracked"] as? [String: Any])
+    #expect(counter["dtype"] as? String == "I64")
+    #expect((header["snapshots.0.head.weight"] as? [String: Any])?["dtype"] as? String == "F32")
+    let json = try #require((header["__metadata__"] as? [String: String])?[ModelFile.metadataKey])
+    let written = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+    #expect(Set(written.keys) == ["format", "model", "task", "target", "classes", "outputs", "snapshots", "target_mean", "target_scale",
+                                  "columns", "encoded_features", "encoded_columns", "configuration"])
+    #expect(written["model"] as? String == "inn" && written["classes"] as? [String] == ["setosa", "versicolor", "virginica"])
+    let encoded = try #require(written["encoded_columns"] as? [[String: String]])
+    #expect(encoded.map { $0["name"]! } == card.preprocessor.encodedNames)
+    let configuration = try #require(written["configuration"] as? [String: Any])
+    #expect(configuration["learning_rate"] as? Double == 0.01 && configuration["weight_norm"] as? Double == 0.25 && configuration["hidden_size"] as? Int == 8)
+    #expect(json.contains("\"learning_rate\":0.01,"))
   }
 
   /// A copy of the INN fixture whose card JSON is replaced by `edit(card)`.

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages SANNKit builds against, only when one is missing:
-# OpenBLAS (matrix products), GLPK and GMP (the Theory package), pkg-config.
+# OpenBLAS (matrix products), GLPK and GMP (the Theory package), pkg-config; and numpy (pip)
+# for the model-file reader test.
 set -euo pipefail
 packages=(libopenblas-dev libglpk-dev libgmp-dev pkg-config)
 missing=()
@@ -13,4 +14,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "installing: ${missing[*]}"
   $sudo apt-get update
   $sudo apt-get install -y "${missing[@]}"
+fi
+# numpy, for the test that reads model files with Tools/scripts/sannkit_model.py (never a
+# runtime dependency of SANNKit).
+if command -v python3 > /dev/null && ! python3 -c "import numpy" 2> /dev/null; then
+  echo "installing: numpy (pip)"
+  python3 -m pip install --quiet numpy
 fi

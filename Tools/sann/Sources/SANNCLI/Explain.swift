@@ -10,15 +10,17 @@ struct Explain: ParsableCommand {
     abstract: "Explain rows of a saved model: INN's own contributions, or SHAP, LIME, Integrated Gradients, occlusion, permutation importance.",
     discussion: """
       Every method explains the function sann predict predicts with: the snapshot ensemble saved in the run \
-      directory, whose logits are the mean of its snapshots' logits. sann predict's probabilities are the sigmoid \
-      (binary) or softmax (multiclass) of these logits and its class is the largest, so the explained logit is the one \
-      behind the prediction (for multiclass, the predicted class's). For regression the logit is the prediction on the \
-      standardised target scale (the scale the model was trained on), not in the target's units.
+      directory, through its logit t. Binary: sann predict's probability is the mean of the snapshots' probabilities \
+      and t = logit of it; multiclass: t is the mean of the snapshots' logits and the probabilities are softmax(t), \
+      the class the largest. So the explained logit is the one behind the prediction (for multiclass, the predicted \
+      class's). For regression the logit is the prediction on the standardised target scale (the scale the model \
+      was trained on), not in the target's units.
 
       --method own (the default; also spelled inn) prints the model's own explanation, for models that explain \
-      themselves. Feature-wise ones (INN, logistic regression, NAM): the bias and each feature's contribution (the \
-      means over the snapshots), which add up to the logit exactly (--weights adds INN's and logistic regression's weights wⱼ(x); JSON adds `contributions` \
-      per original column). Sum-of-Parts: the logit and each group (every snapshot's groups, each contribution over the number of snapshots) — the columns it keeps, their encoded indices, its \
+      themselves. Feature-wise ones (INN, logistic regression, NAM): the bias and each feature's contribution \
+      (the snapshots' combined with the row's weights aₖ ≥ 0, Σ aₖ = 1, Σ aₖ·zₖ = t: 1/K for the mean logit, \
+      the sigmoid's secant slopes for the mean probability), which add up to the logit exactly (--weights adds INN's and logistic regression's weights wⱼ(x); JSON adds `contributions` \
+      per original column). Sum-of-Parts: the logit and each group (every snapshot's groups, each contribution times its snapshot's weight) — the columns it keeps, their encoded indices, its \
       contribution — adding up to the logit exactly (a CSV line per row and group). The other methods explain the model's logit (the predicted class's for multiclass) in the \
       encoded feature space and print `base` and one score per encoded feature:
         shap         exact Shapley values if 2^d ≤ the Kernel SHAP budget (no dearer than kernel-shap), else kernel-shap

@@ -18,7 +18,10 @@ struct Train: ParsableCommand {
         --dataset_id N looks for N.arff, N.csv or a manifest.json entry in --data-dir (else \
         $SANN_DATA_DIR, else ~/.cache/sann/openml), then in the bundled datasets \
         (1510 wdbc, 187 wine, 61 iris, 31 credit-g). Results go to \
-        <output_dir>/<model>/<dataset>/<seed>/.
+        <output_dir>/<model>/<dataset>/<seed>/: output_info.json (metrics, importances and the \
+        configuration, each flag under its reference name and as given: --learning_rate 0.01 is \
+        recorded as 0.01) and model.safetensors (the snapshot ensemble; format in Docs/model-file.md, \
+        readable with numpy alone by Tools/scripts/sannkit_model.py).
 
         Models (--model) and their hyperparameters, given as --hidden_size, --nr_blocks, \
         --weight_norm or --param name=value:

@@ -44,6 +44,9 @@ public enum ExplanationError: Error, Equatable, CustomStringConvertible {
   case nonFinite(row: Int, feature: Int, value: Float)
   /// An ensemble was asked for its own explanation, but a member is a black box.
   case notSelfExplaining
+  /// A global explanation was asked of an ensemble whose function is not additive (snapshots
+  /// combined by averaging probabilities).
+  case notAdditive
 
   public var description: String {
     switch self {
@@ -53,6 +56,8 @@ public enum ExplanationError: Error, Equatable, CustomStringConvertible {
       "row \(row), feature \(feature) is \(value); the model explains finite values only (impute missing values first)"
     case .notSelfExplaining:
       "a member of the ensemble is a black box with no explanation of its own; explain it with a post-hoc method (SHAP, LIME, IG)"
+    case .notAdditive:
+      "the ensemble averages its snapshots' probabilities, so it is not additive and has no shape functions; explain rows with --method own or a post-hoc method"
     }
   }
 

@@ -5,16 +5,19 @@ import Tensor
 public enum ModelFile {
   public static let metadataKey = "sannkit.model"
 
-  /// Writes the card and every snapshot to `url` (atomically).
+  /// Writes the card (format ``ModelCard/formatVersion``) and every snapshot to `url`
+  /// (atomically); BatchNorm's `num_batches_tracked` counters as I64, as PyTorch stores them.
   public static func save(card: ModelCard, snapshots: [[String: Tensor]], to url: URL) throws {
     var tensors: [String: Tensor] = [:]
     for (k, snapshot) in snapshots.enumerated() {
       for (name, value) in snapshot { tensors["snapshots.\(k).\(name)"] = value }
     }
+    var card = card
+    card.format = ModelCard.formatVersion
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys]
     let json = String(decoding: try encoder.encode(card), as: UTF8.self)
-    try SafeTensors.save(tensors, metadata: [metadataKey: json], to: url)
+    try SafeTensors.save(tensors, metadata: [metadataKey: json], integers: Set(tensors.keys.filter { $0.hasSuffix(".num_batches_tracked") }), to: url)
   }
 
   /// Loads a model file written by ``save(card:snapshots:to:)`` (or by a SANNKit of format 1).
@@ -79,7 +82,16 @@ public enum ModelFile {
       var format: Int
       var kind: String?
       var model: Kind?
-      struct Kind: Decodable { var kind: String }
+      /// Format 3 names the kind in `model`, format 2 in `model.kind`, format 1 in `kind`.
+      enum Kind: Decodable {
+        case name(String)
+        case nested(String)
+        init(from decoder: any Decoder) throws {
+          struct Nested: Decodable { var kind: String }
+          if let name = try? decoder.singleValueContainer().decode(String.self) { self = .name(name) } else { self = .nested(try Nested(from: decoder).kind) }
+        }
+        var kind: String { switch self { case .name(let k), .nested(let k): k } }
+      }
     }
     let header: Header
     do {
@@ -97,9 +109,11 @@ public enum ModelFile {
       throw ModelFileError.unknownKind(path: path, kind: kind, known: ModelRegistry.kinds)
     }
     do {
-      return header.format == 1
-        ? try JSONDecoder().decode(LegacyModelCard.self, from: json).card()
-        : try JSONDecoder().decode(ModelCard.self, from: json)
+      switch header.format {
+      case 1: return try JSONDecoder().decode(LegacyModelCard.self, from: json).card()
+      case 2: return try JSONDecoder().decode(Format2ModelCard.self, from: json).card()
+      default: return try JSONDecoder().decode(ModelCard.self, from: json)
+      }
     } catch {
       throw ModelFileError.configuration(path: path, kind: kind, reason: describe(error))
     }

@@ -42,6 +42,6 @@ public struct TabResNetConfiguration: ArchitectureConfiguration {
     var c = encoder.container(keyedBy: CodingKeys.self)
     try c.encode(width, forKey: .width)
     try c.encode(blocks, forKey: .blocks)
-    try c.encode(Double(weightNorm), forKey: .weightNorm)
+    try c.encode(weightNorm.decimal, forKey: .weightNorm)
   }
 }

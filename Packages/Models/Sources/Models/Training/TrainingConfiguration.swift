@@ -5,7 +5,8 @@ import Foundation
 /// ``Architecture/Configuration``.
 ///
 /// Encoded with the reference's flag names (`nr_epochs`, `learning_rate`, …), as in
-/// `output_info.json`; Float values are written as the Double they convert to exactly.
+/// `output_info.json`; Float values are written as the shortest decimal that reads back as the
+/// same Float (`0.01`, as the user typed it, not 0.009999999776482582).
 public struct TrainingConfiguration: Codable, Sendable, Equatable {
   public var epochs = 100
   public var batchSize = 64
@@ -59,13 +60,13 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     var c = encoder.container(keyedBy: CodingKeys.self)
     if settings.contains(.epochs) { try c.encode(epochs, forKey: .epochs) }
     if settings.contains(.batchSize) { try c.encode(batchSize, forKey: .batchSize) }
-    if settings.contains(.learningRate) { try c.encode(Double(learningRate), forKey: .learningRate) }
-    if settings.contains(.weightDecay) { try c.encode(Double(weightDecay), forKey: .weightDecay) }
+    if settings.contains(.learningRate) { try c.encode(learningRate.decimal, forKey: .learningRate) }
+    if settings.contains(.weightDecay) { try c.encode(weightDecay.decimal, forKey: .weightDecay) }
     if settings.contains(.decoupledWeightDecay) { try c.encode(decoupledWeightDecay, forKey: .decoupledWeightDecay) }
     if settings.contains(.schedulerTMult) { try c.encode(schedulerTMult, forKey: .schedulerTMult) }
     if settings.contains(.restarts) { try c.encode(restarts, forKey: .restarts) }
     if settings.contains(.warmupEpochs) { try c.encode(warmupEpochs, forKey: .warmupEpochs) }
-    if settings.contains(.augmentationProbability) { try c.encode(Double(augmentationProbability), forKey: .augmentationProbability) }
+    if settings.contains(.augmentationProbability) { try c.encode(augmentationProbability.decimal, forKey: .augmentationProbability) }
     try c.encode(seed, forKey: .seed)
     // Written only when not all five, so the reference's keys stay as they were.
     if augmentations != Augmentation.allCases { try c.encode(augmentations, forKey: .augmentations) }
@@ -114,4 +115,11 @@ public struct IterationPlan: Sendable, Equatable {
     }
     snapshots = Array(Set(ends)).sorted()
   }
+}
+
+extension Float {
+  /// The shortest decimal that converts back to this Float, as a Double (0.01 for 0.01f, where
+  /// `Double(self)` is 0.009999999776482582): what configurations and model files write, so
+  /// they show the value as it was given and `Float(decimal) == self`.
+  public var decimal: Double { isFinite ? Double(description)! : Double(self) }
 }

@@ -10,14 +10,16 @@ import Foundation
 /// 3. the byte buffer: each tensor's values, little-endian, row-major, at `data_offsets`
 ///    relative to the buffer's start. Tensors tile the buffer without gaps or overlaps.
 ///
-/// SANNKit writes F32. It reads F32, F16, BF16, F64 and the integer types (converted to
-/// Float), so PyTorch checkpoints with `num_batches_tracked` (I64) load.
+/// SANNKit writes F32, and I64 for the tensors it is told hold counts (`num_batches_tracked`, as
+/// PyTorch stores it). It reads F32, F16, BF16, F64 and the integer types (converted to Float),
+/// so PyTorch checkpoints load.
 public enum SafeTensors {
   /// The largest header accepted when reading (as the reference implementation: 100 MB).
   public static let maximumHeaderLength = 100_000_000
 
-  /// Encodes named tensors (sorted by name) and optional string metadata.
-  public static func encode(_ tensors: [String: Tensor], metadata: [String: String]? = nil) throws -> Data {
+  /// Encodes named tensors (sorted by name) and optional string metadata; the tensors named in
+  /// `integers` as I64 (their values must be whole numbers).
+  public static func encode(_ tensors: [String: Tensor], metadata: [String: String]? = nil, integers: Set<String> = []) throws -> Data {
     let names = tensors.keys.sorted()
     var offset = 0
     var headerEntries: [String] = []
@@ -28,9 +30,12 @@ public enum SafeTensors {
     for name in names {
       precondition(name != "__metadata__", "SafeTensors: '__metadata__' is reserved and cannot name a tensor")
       let t = tensors[name]!
-      let bytes = t.count * 4
+      let integer = integers.contains(name)
+      precondition(!integer || t.scalars.allSatisfy { $0 == $0.rounded() && Swift.abs($0) < 9.2e18 },
+                   "SafeTensors: '\(name)' is to be written as I64 but holds a value that is not a whole number")
+      let bytes = t.count * (integer ? 8 : 4)
       let shape = t.shape.map(String.init).joined(separator: ",")
-      headerEntries.append("\(try jsonString(name)):{\"dtype\":\"F32\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(offset + bytes)]}")
+      headerEntries.append("\(try jsonString(name)):{\"dtype\":\"\(integer ? "I64" : "F32")\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(offset + bytes)]}")
       offset += bytes
     }
     var header = Array("{\(headerEntries.joined(separator: ","))}".utf8)
@@ -39,6 +44,10 @@ public enum SafeTensors {
     withUnsafeBytes(of: UInt64(header.count).littleEndian) { data.append(contentsOf: $0) }
     data.append(contentsOf: header)
     for name in names {
+      if integers.contains(name) {
+        for v in tensors[name]!.scalars { withUnsafeBytes(of: Int64(v).littleEndian) { data.append(contentsOf: $0) } }
+        continue
+      }
       tensors[name]!.scalars.withUnsafeBufferPointer { values in
         #if _endian(little)
           data.append(UnsafeBufferPointer(start: UnsafeRawPointer(values.baseAddress!).assumingMemoryBound(to: UInt8.self), count: values.count * 4))
@@ -51,8 +60,8 @@ public enum SafeTensors {
   }
 
   /// Writes named tensors to `url` atomically (temporary file, then rename).
-  public static func save(_ tensors: [String: Tensor], metadata: [String: String]? = nil, to url: URL) throws {
-    try AtomicFile.write(try encode(tensors, metadata: metadata), to: url)
+  public static func save(_ tensors: [String: Tensor], metadata: [String: String]? = nil, integers: Set<String> = [], to url: URL) throws {
+    try AtomicFile.write(try encode(tensors, metadata: metadata, integers: integers), to: url)
   }
 
   /// Reads a safetensors file.
