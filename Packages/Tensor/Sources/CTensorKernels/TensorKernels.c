@@ -3,6 +3,9 @@
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 // sqrtf without errno handling, so the loop vectorises under the default -fmath-errno.
 #if defined(__has_builtin) && __has_builtin(__builtin_elementwise_sqrt)
@@ -139,4 +142,72 @@ void sann_gelu_backward(const float *restrict x, const float *restrict cdf,
     float xi = x[i];
     dx[i] = grad[i] * (cdf[i] + xi * 0.39894228f * vector_exp(-0.5f * xi * xi));
   }
+}
+
+SANN_CLONES
+void sann_batch_norm_forward(const float *restrict x, ptrdiff_t n, ptrdiff_t c,
+                             const float *restrict gamma, const float *restrict beta, float epsilon,
+                             float *restrict mean, float *restrict variance, float *restrict inv_std,
+                             float *restrict xhat, float *restrict out) {
+#pragma clang fp contract(off)
+  const float count = (float)n;
+  for (ptrdiff_t r = 0; r < n; r++) {
+    const float *restrict row = x + r * c;
+    for (ptrdiff_t j = 0; j < c; j++) mean[j] += row[j];
+  }
+  for (ptrdiff_t j = 0; j < c; j++) mean[j] /= count;
+  for (ptrdiff_t r = 0; r < n; r++) {
+    const float *restrict row = x + r * c;
+    for (ptrdiff_t j = 0; j < c; j++) {
+      float d = row[j] - mean[j];
+      variance[j] += d * d;
+    }
+  }
+  for (ptrdiff_t j = 0; j < c; j++) {
+    variance[j] /= count;
+    inv_std[j] = 1.0f / SANN_SQRT(variance[j] + epsilon);
+  }
+  for (ptrdiff_t r = 0; r < n; r++) {
+    const float *restrict row = x + r * c;
+    float *restrict h = xhat + r * c;
+    float *restrict o = out + r * c;
+    for (ptrdiff_t j = 0; j < c; j++) {
+      float v = (row[j] - mean[j]) * inv_std[j];
+      h[j] = v;
+      o[j] = v * gamma[j] + beta[j];
+    }
+  }
+}
+
+SANN_CLONES
+void sann_batch_norm_backward(const float *restrict g, const float *restrict xhat, ptrdiff_t n, ptrdiff_t c,
+                              const float *restrict scale, float *restrict sum_g, float *restrict sum_gx,
+                              float *restrict dx) {
+#pragma clang fp contract(off)
+  for (ptrdiff_t r = 0; r < n; r++) {
+    const float *restrict gr = g + r * c;
+    const float *restrict hr = xhat + r * c;
+    for (ptrdiff_t j = 0; j < c; j++) {
+      sum_g[j] += gr[j];
+      sum_gx[j] += gr[j] * hr[j];
+    }
+  }
+  if (dx == NULL) return;
+  const float count = (float)n;
+  for (ptrdiff_t r = 0; r < n; r++) {
+    const float *restrict gr = g + r * c;
+    const float *restrict hr = xhat + r * c;
+    float *restrict d = dx + r * c;
+    for (ptrdiff_t j = 0; j < c; j++) d[j] = scale[j] * (count * gr[j] - sum_g[j] - hr[j] * sum_gx[j]);
+  }
+}
+
+int sann_retain_freed_heap(size_t trim, size_t pad) {
+#if defined(__GLIBC__)
+  return mallopt(M_TRIM_THRESHOLD, (int)trim) && mallopt(M_TOP_PAD, (int)pad);
+#else
+  (void)trim;
+  (void)pad;
+  return 0;
+#endif
 }

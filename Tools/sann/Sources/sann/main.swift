@@ -7,4 +7,7 @@ import Tensor
 if ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] == nil {
   BLAS.threadCount = 1
 }
+// Training steps free and reallocate the same buffers: keep freed memory for reuse instead of
+// returning it to the OS after every step (see Heap).
+Heap.retainFreedMemory()
 SANN.main()

@@ -92,22 +92,25 @@ extension Hypernetwork {
       let progressed = Double(step) / Double(t.steps) - t.klStart
       let klWeight = progressed < 0 ? 0 : t.klRamp > 0 ? Swift.min(1, progressed / t.klRamp) : 1
       let x = Tensor(shape: [t.batchSize, n], scalars: (0..<(t.batchSize * n)).map { _ in rng.nextNormal() })
-      var total: Tensor?
-      for _ in 0..<t.betasPerStep {
-        let beta = Foundation.exp(logMin + (logMax - logMin) * rng.nextUniformDouble())
-        let noise = self.noise(inputs: n, using: &rng)
-        let out = self(beta: beta, inputs: n, noise: noise)
-        let error = relativeError(out, x: x)
-        let objective = (error + out.kl * Float(beta * klWeight)).log()
-        total = total.map { $0 + objective } ?? objective
-        sumError += Double(error.item)
-        sumKL += Double(out.kl.item)
-        sumObjective += Double(objective.item)
-        count += 1
-      }
-      let loss = total! * (1 / Float(t.betasPerStep))
-      guard loss.item.isFinite else { throw HypernetworkError.diverged(step: step + 1) }
-      loss.backward()
+      // The graph lives only inside this closure, so the step updates the weights in place.
+      try {
+        var total: Tensor?
+        for _ in 0..<t.betasPerStep {
+          let beta = Foundation.exp(logMin + (logMax - logMin) * rng.nextUniformDouble())
+          let noise = self.noise(inputs: n, using: &rng)
+          let out = self(beta: beta, inputs: n, noise: noise)
+          let error = relativeError(out, x: x)
+          let objective = (error + out.kl * Float(beta * klWeight)).log()
+          total = total.map { $0 + objective } ?? objective
+          sumError += Double(error.item)
+          sumKL += Double(out.kl.item)
+          sumObjective += Double(objective.item)
+          count += 1
+        }
+        let loss = total! * (1 / Float(t.betasPerStep))
+        guard loss.item.isFinite else { throw HypernetworkError.diverged(step: step + 1) }
+        loss.backward()
+      }()
       clipGradients(to: Float(t.gradientClip))
       optimizer.step()
       if (step + 1) % every == 0 || step + 1 == t.steps {

@@ -84,21 +84,27 @@ public enum Trainer {
           return probe.grad ?? Tensor.zeros(input.shape)
         }
         optimizer.zeroGrad()
-        var loss: Tensor
-        if let partner = batch.partner {
-          let yPartner = partner.map { y[$0] }
-          loss = objective(model, batch.x, y, task: data.task, mixedWith: yPartner, lambda: batch.lambda)
-        } else if let adversarial = batch.adversarial {
-          loss = objective(model, batch.x, y, task: data.task) * 0.5
-            + objective(model, adversarial, y, task: data.task, penalty: false) * 0.5
-        } else {
-          loss = objective(model, batch.x, y, task: data.task)
-        }
-        loss.backward()
+        // The loss and its graph live only inside this closure: once it returns, nothing but
+        // the parameters holds their values, so Adam updates them in place (a graph still alive
+        // during the step made it copy every weight the graph had captured, each step).
+        let batchLoss: Float = {
+          let loss: Tensor
+          if let partner = batch.partner {
+            let yPartner = partner.map { y[$0] }
+            loss = objective(model, batch.x, y, task: data.task, mixedWith: yPartner, lambda: batch.lambda)
+          } else if let adversarial = batch.adversarial {
+            loss = objective(model, batch.x, y, task: data.task) * 0.5
+              + objective(model, adversarial, y, task: data.task, penalty: false) * 0.5
+          } else {
+            loss = objective(model, batch.x, y, task: data.task)
+          }
+          loss.backward()
+          return loss.item
+        }()
         optimizer.step()
         scheduler.step()
         iteration += 1
-        epochLoss += loss.item
+        epochLoss += batchLoss
         if plan.snapshots.contains(iteration) { snapshots.append(model.stateDict()) }
       }
       progress(TrainingProgress(epoch: epoch, epochs: c.epochs, loss: epochLoss / Float(batchesPerEpoch),

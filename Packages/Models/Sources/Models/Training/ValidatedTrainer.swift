@@ -102,11 +102,15 @@ public enum ValidatedTrainer {
         let rows = Array(order[(b * batchSize)..<(b == batches - 1 ? n : (b + 1) * batchSize)])
         optimizer.learningRate = c.learningRate * factor(c.schedule, step: step, epoch: epoch - 1, totalSteps: totalSteps)
         optimizer.zeroGrad()
-        let loss = Trainer.objective(model, data.xTrain.gatheringRows(rows), rows.map { targets[$0] }, task: data.task)
-        loss.backward()
+        // The graph dies with the closure, so the step updates the weights in place (see Trainer).
+        let batchLoss: Float = {
+          let loss = Trainer.objective(model, data.xTrain.gatheringRows(rows), rows.map { targets[$0] }, task: data.task)
+          loss.backward()
+          return loss.item
+        }()
         optimizer.step()
         step += 1
-        epochLoss += loss.item
+        epochLoss += batchLoss
       }
       model.eval()
       // Without validation rows the epoch's training loss stands in, and only the last epoch is kept.

@@ -36,4 +36,24 @@ void sann_per_instance_linear(const float *restrict x, const float *restrict w,
                               float *restrict out, ptrdiff_t rows, ptrdiff_t features,
                               ptrdiff_t outputs);
 
+/// Batch norm over the rows of x [n, c] with batch statistics: mean, biased variance,
+/// inv_std = 1/√(variance + ε), x̂ = (x − mean)·inv_std and out = x̂·γ + β, every sum in row
+/// order and without fused multiply-adds, so the values equal the plain loops bit for bit.
+/// mean and variance must hold zeros on entry.
+void sann_batch_norm_forward(const float *restrict x, ptrdiff_t n, ptrdiff_t c,
+                             const float *restrict gamma, const float *restrict beta, float epsilon,
+                             float *restrict mean, float *restrict variance, float *restrict inv_std,
+                             float *restrict xhat, float *restrict out);
+
+/// The batch-norm backward pass: sum_g[j] = Σᵣ g[r,j], sum_gx[j] = Σᵣ g[r,j]·x̂[r,j] (both zero on
+/// entry) and, when dx is not NULL, dx[r,j] = scale[j]·(n·g[r,j] − sum_g[j] − x̂[r,j]·sum_gx[j])
+/// with scale[j] = γ[j]·inv_std[j]/n; in the plain loops' order, without fused multiply-adds.
+void sann_batch_norm_backward(const float *restrict g, const float *restrict xhat, ptrdiff_t n, ptrdiff_t c,
+                              const float *restrict scale, float *restrict sum_g, float *restrict sum_gx,
+                              float *restrict dx);
+
+/// glibc's mallopt(M_TRIM_THRESHOLD, trim) and mallopt(M_TOP_PAD, pad): how much freed heap
+/// malloc keeps instead of returning it to the OS. Returns 0 where unavailable (not glibc).
+int sann_retain_freed_heap(size_t trim, size_t pad);
+
 #endif

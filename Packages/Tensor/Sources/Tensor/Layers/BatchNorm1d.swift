@@ -1,4 +1,5 @@
 import Foundation
+import CTensorKernels
 
 /// Batch normalisation over the batch axis of [n, features] inputs, `torch.nn.BatchNorm1d`
 /// (Ioffe & Szegedy 2015):
@@ -68,42 +69,19 @@ extension Tensor {
     var mean = [Float](repeating: 0, count: c)
     var variance = [Float](repeating: 0, count: c)
     var invStd = [Float](repeating: 0, count: c)
-    var normalized = [Float](repeating: 0, count: n * c)
-    let values = makeArray(count: n * c) { out in
-      x.scalars.withUnsafeBufferPointer { xb in
-        mean.withUnsafeMutableBufferPointer { mu in
-          variance.withUnsafeMutableBufferPointer { va in
-            invStd.withUnsafeMutableBufferPointer { s in
-              normalized.withUnsafeMutableBufferPointer { xhat in
-                weight.scalars.withUnsafeBufferPointer { gamma in
-                  bias.scalars.withUnsafeBufferPointer { beta in
-                    let px = xb.baseAddress!
-                    for r in 0..<n {
-                      let row = px + r * c
-                      for j in 0..<c { mu[j] += row[j] }
-                    }
-                    for j in 0..<c { mu[j] /= count }
-                    for r in 0..<n {
-                      let row = px + r * c
-                      for j in 0..<c {
-                        let d = row[j] - mu[j]
-                        va[j] += d * d
-                      }
-                    }
-                    for j in 0..<c {
-                      va[j] /= count
-                      s[j] = 1 / (va[j] + epsilon).squareRoot()
-                    }
-                    for r in 0..<n {
-                      let row = px + r * c
-                      let h = xhat.baseAddress! + r * c
-                      let o = out + r * c
-                      for j in 0..<c {
-                        let v = (row[j] - mu[j]) * s[j]
-                        h[j] = v
-                        o[j] = v * gamma[j] + beta[j]
-                      }
-                    }
+    // x̂ (kept for the backward pass) and the output are written whole by the kernel: not
+    // zero-filled first.
+    var values: [Float] = []
+    let normalized = makeArray(count: n * c) { h in
+      values = makeArray(count: n * c) { out in
+        x.scalars.withUnsafeBufferPointer { xb in
+          weight.scalars.withUnsafeBufferPointer { gamma in
+            bias.scalars.withUnsafeBufferPointer { beta in
+              mean.withUnsafeMutableBufferPointer { mu in
+                variance.withUnsafeMutableBufferPointer { va in
+                  invStd.withUnsafeMutableBufferPointer { s in
+                    sann_batch_norm_forward(xb.baseAddress!, n, c, gamma.baseAddress!, beta.baseAddress!, epsilon,
+                                            mu.baseAddress!, va.baseAddress!, s.baseAddress!, h, out)
                   }
                 }
               }
@@ -116,29 +94,19 @@ extension Tensor {
     let y = record("batch_norm", shape: [n, c], scalars: values, inputs: [x, weight, bias]) { g, needed in
       var sumG = [Float](repeating: 0, count: c)
       var sumGX = [Float](repeating: 0, count: c)
+      let scale = needed[0] ? (0..<c).map { gammaValues[$0] * invStd[$0] / count } : []
       var dx: [Float]? = nil
       g.scalars.withUnsafeBufferPointer { gb in
         normalized.withUnsafeBufferPointer { xb in
           sumG.withUnsafeMutableBufferPointer { sg in
             sumGX.withUnsafeMutableBufferPointer { sgx in
-              for r in 0..<n {
-                let gr = gb.baseAddress! + r * c
-                let hr = xb.baseAddress! + r * c
-                for j in 0..<c {
-                  sg[j] += gr[j]
-                  sgx[j] += gr[j] * hr[j]
-                }
-              }
-              guard needed[0] else { return }
-              let scale = (0..<c).map { gammaValues[$0] * invStd[$0] / count }
-              dx = makeArray(count: n * c) { d in
-                scale.withUnsafeBufferPointer { sc in
-                  for r in 0..<n {
-                    let gr = gb.baseAddress! + r * c
-                    let hr = xb.baseAddress! + r * c
-                    let dr = d + r * c
-                    for j in 0..<c { dr[j] = sc[j] * (count * gr[j] - sg[j] - hr[j] * sgx[j]) }
+              scale.withUnsafeBufferPointer { sc in
+                if needed[0] {
+                  dx = makeArray(count: n * c) { d in
+                    sann_batch_norm_backward(gb.baseAddress!, xb.baseAddress!, n, c, sc.baseAddress!, sg.baseAddress!, sgx.baseAddress!, d)
                   }
+                } else if n * c > 0 {
+                  sann_batch_norm_backward(gb.baseAddress!, xb.baseAddress!, n, c, sc.baseAddress, sg.baseAddress!, sgx.baseAddress!, nil)
                 }
               }
             }

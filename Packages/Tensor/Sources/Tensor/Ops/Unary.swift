@@ -62,12 +62,12 @@ extension Tensor {
   public func gelu() -> Tensor {
     let xv = scalars
     let n = count
-    var cdf = [Float](repeating: 0, count: n)
-    let values = makeArray(count: n) { dst in
-      xv.withUnsafeBufferPointer { src in
-        cdf.withUnsafeMutableBufferPointer { phi in
-          if n > 0 { sann_gelu_forward(src.baseAddress!, dst, phi.baseAddress!, n) }
-        }
+    // Φ(x) is kept for the backward pass; both buffers are written whole by the kernel, so
+    // neither is zero-filled first.
+    var values: [Float] = []
+    let cdf = makeArray(count: n) { phi in
+      values = makeArray(count: n) { dst in
+        xv.withUnsafeBufferPointer { src in sann_gelu_forward(src.baseAddress!, dst, phi, n) }
       }
     }
     return Tensor.record("gelu", shape: shape, scalars: values, inputs: [self]) { g, _ in

@@ -1,0 +1,69 @@
+// The batch-norm C kernels (sann_batch_norm_forward/backward) against the plain loops they
+// replaced: the same values bit for bit, forward and backward, any batch and width.
+
+import PropertyBased
+@testable import Tensor
+import Testing
+
+@Suite("Batch-norm kernels")
+struct BatchNormKernelTests {
+  /// The plain implementation: statistics summed row by row, no fused multiply-adds.
+  static func reference(_ x: [Float], n: Int, c: Int, gamma: [Float], beta: [Float], epsilon: Float, g: [Float])
+    -> (out: [Float], mean: [Float], variance: [Float], dx: [Float], dGamma: [Float], dBeta: [Float]) {
+    let count = Float(n)
+    var mean = [Float](repeating: 0, count: c), variance = mean, invStd = mean
+    for r in 0..<n { for j in 0..<c { mean[j] += x[r * c + j] } }
+    for j in 0..<c { mean[j] /= count }
+    for r in 0..<n { for j in 0..<c { let d = x[r * c + j] - mean[j]; variance[j] += d * d } }
+    for j in 0..<c { variance[j] /= count; invStd[j] = 1 / (variance[j] + epsilon).squareRoot() }
+    var xhat = [Float](repeating: 0, count: n * c), out = xhat
+    for r in 0..<n {
+      for j in 0..<c {
+        let v = (x[r * c + j] - mean[j]) * invStd[j]
+        xhat[r * c + j] = v
+        out[r * c + j] = v * gamma[j] + beta[j]
+      }
+    }
+    var sumG = [Float](repeating: 0, count: c), sumGX = sumG
+    for r in 0..<n { for j in 0..<c { sumG[j] += g[r * c + j]; sumGX[j] += g[r * c + j] * xhat[r * c + j] } }
+    let scale = (0..<c).map { gamma[$0] * invStd[$0] / count }
+    var dx = [Float](repeating: 0, count: n * c)
+    for r in 0..<n {
+      for j in 0..<c { dx[r * c + j] = scale[j] * (count * g[r * c + j] - sumG[j] - xhat[r * c + j] * sumGX[j]) }
+    }
+    return (out, mean, variance, dx, sumGX, sumG)
+  }
+
+  @Test("forward, statistics and every gradient equal the plain loops bit for bit")
+  func matchesPlainLoops() async {
+    await propertyCheck(count: 60, input: Gen.int(in: 1...70), Gen.int(in: 1...40), Gen.uint64()) { n, c, seed in
+      var rng = RandomGenerator(seed: seed)
+      func values(_ count: Int, _ scale: Float) -> [Float] { (0..<count).map { _ in rng.nextNormal() * scale + rng.nextNormal() } }
+      let (xs, gammas, betas, gs) = (values(n * c, 3), values(c, 1), values(c, 1), values(n * c, 1))
+      var x = Tensor(shape: [n, c], scalars: xs)
+      x.requiresGrad = true
+      var gamma = Tensor(shape: [c], scalars: gammas)
+      gamma.requiresGrad = true
+      var beta = Tensor(shape: [c], scalars: betas)
+      beta.requiresGrad = true
+      let (y, mean, variance) = Tensor.batchNormTraining(x, weight: gamma, bias: beta, epsilon: 1e-5)
+      (y * Tensor(shape: [n, c], scalars: gs)).sum().backward()
+      let expected = Self.reference(xs, n: n, c: c, gamma: gammas, beta: betas, epsilon: 1e-5, g: gs)
+      #expect(y.scalars == expected.out && mean.scalars == expected.mean && variance.scalars == expected.variance)
+      #expect(x.grad?.scalars == expected.dx)
+      #expect(gamma.grad?.scalars == expected.dGamma && beta.grad?.scalars == expected.dBeta)
+    }
+  }
+}
+
+@Suite("Heap settings")
+struct HeapTests {
+  @Test("retaining freed memory is accepted by glibc (what sann sets at start-up), and sizes out of range are not asked")
+  func retain() {
+    #if canImport(Glibc)
+    #expect(Heap.retainFreedMemory())
+    #expect(Heap.retainFreedMemory(trimThreshold: 0, topPad: 0))
+    #expect(Heap.retainFreedMemory())
+    #endif
+  }
+}
