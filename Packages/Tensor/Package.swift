@@ -13,13 +13,25 @@ let package = Package(
       pkgConfig: "openblas",
       providers: [.apt(["libopenblas-dev"])]
     ),
+    // libxsmm's JIT kernels for the small products of a training step's backward pass, where
+    // they beat OpenBLAS (README, Performance); a static library, so nothing to install at run time.
+    .systemLibrary(
+      name: "CXSMM",
+      path: "Sources/CXSMM",
+      pkgConfig: "libxsmm",
+      providers: [.apt(["libxsmm-dev"])]
+    ),
     // Element-wise kernels in C, so they vectorise (see include/TensorKernels.h).
     .target(
       name: "CTensorKernels"
     ),
     .target(
+      name: "CSmallGEMM",
+      dependencies: ["CXSMM"]
+    ),
+    .target(
       name: "Tensor",
-      dependencies: ["COpenBLAS", "CTensorKernels"]
+      dependencies: ["COpenBLAS", "CTensorKernels", "CSmallGEMM"]
     ),
   ]
 )

@@ -67,3 +67,35 @@ struct HeapTests {
     #endif
   }
 }
+
+@Suite("Small products through libxsmm")
+struct SmallProductTests {
+  /// A·B or Aᵀ·B in Double, the plain triple loop.
+  static func reference(_ a: [Float], _ b: [Float], transposeA: Bool, m: Int, n: Int, k: Int) -> [Double] {
+    (0..<(m * n)).map { i in
+      let (r, c) = (i / n, i % n)
+      return (0..<k).reduce(0.0) { $0 + Double(transposeA ? a[$1 * m + r] : a[r * k + $1]) * Double(b[$1 * n + c]) }
+    }
+  }
+
+  @Test("A·B and Aᵀ·B (the backward products) agree with the plain product, any small shape, and with OpenBLAS beyond the limit")
+  func agreesWithPlainProduct() async {
+    await propertyCheck(count: 80, input: Gen.int(in: 1...150), Gen.int(in: 1...150), Gen.int(in: 1...140), Gen.uint64()) { m, n, k, seed in
+      var rng = RandomGenerator(seed: seed)
+      let transposeA = seed % 2 == 0
+      let a = (0..<(m * k)).map { _ in rng.nextNormal() }
+      let b = (0..<(k * n)).map { _ in rng.nextNormal() }
+      let c = matrixProduct(a, b, transposeA: transposeA, transposeB: false, m: m, n: n, k: k)
+      let expected = Self.reference(a, b, transposeA: transposeA, m: m, n: n, k: k)
+      let scale = Double(k).squareRoot()
+      for i in 0..<(m * n) { #expect(Swift.abs(Double(c[i]) - expected[i]) <= 1e-5 * scale * (1 + Swift.abs(expected[i])), "\(m)×\(n)×\(k) at \(i)") }
+    }
+    // Beyond the limit OpenBLAS computes it; the same formula holds.
+    var rng = RandomGenerator(seed: 9)
+    let (m, n, k) = (200, 300, 260)
+    let a = (0..<(m * k)).map { _ in rng.nextNormal() }, b = (0..<(k * n)).map { _ in rng.nextNormal() }
+    let c = matrixProduct(a, b, transposeA: false, transposeB: false, m: m, n: n, k: k)
+    let expected = Self.reference(a, b, transposeA: false, m: m, n: n, k: k)
+    #expect(zip(c, expected).allSatisfy { Swift.abs(Double($0) - $1) <= 1e-4 * (1 + Swift.abs($1)) })
+  }
+}

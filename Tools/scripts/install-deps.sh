@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages SANNKit builds against, only when one is missing:
-# OpenBLAS (matrix products), GLPK and GMP (the Theory package), pkg-config; and numpy (pip)
+# OpenBLAS and libxsmm (matrix products), GLPK and GMP (the Theory package), pkg-config; and numpy (pip)
 # for the model-file reader test.
 set -euo pipefail
-packages=(libopenblas-dev libglpk-dev libgmp-dev pkg-config)
+packages=(libopenblas-dev libxsmm-dev libglpk-dev libgmp-dev pkg-config)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,4 +1,5 @@
 import COpenBLAS
+import CSmallGEMM
 
 /// C ← α·op(A)·op(B) + β·C for row-major matrices, through OpenBLAS `cblas_sgemm`.
 /// `op(A)` is m×k, `op(B)` is k×n, C is m×n.
@@ -19,16 +20,29 @@ func sgemm(
     beta, c, Int32(n))
 }
 
-/// The product op(A)·op(B) of two row-major matrices stored in arrays.
+/// The largest m·n·k routed to libxsmm's JIT kernels (the shapes measured faster than
+/// OpenBLAS: a training step's backward products, A·B and Aᵀ·B, up to about 128×256×256).
+let smallProductLimit = 128 * 256 * 256
+
+/// The product op(A)·op(B) of two row-major matrices stored in arrays. A·B and Aᵀ·B of small
+/// shapes (the backward products of a training step) go through libxsmm's JIT kernels, which
+/// are faster there and write C without OpenBLAS's separate zeroing pass; everything else, and
+/// any shape libxsmm has no kernel for, through OpenBLAS.
 func matrixProduct(_ a: [Float], _ b: [Float], transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int) -> [Float] {
   makeArray(count: m * n) { c in
     a.withUnsafeBufferPointer { pa in
       b.withUnsafeBufferPointer { pb in
         if k == 0 {
           c.initialize(repeating: 0, count: m * n)
-        } else {
-          sgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, pa.baseAddress!, pb.baseAddress!, c)
+          return
         }
+        if !transposeB, m * n * k <= smallProductLimit {
+          let done = transposeA
+            ? sann_small_sgemm_tn(Int32(m), Int32(n), Int32(k), pa.baseAddress!, pb.baseAddress!, c)
+            : sann_small_sgemm_nn(Int32(m), Int32(n), Int32(k), pa.baseAddress!, pb.baseAddress!, c)
+          if done != 0 { return }
+        }
+        sgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, pa.baseAddress!, pb.baseAddress!, c)
       }
     }
   }

@@ -1,0 +1,15 @@
+// Small row-major matrix products through libxsmm's JIT kernels, where they beat OpenBLAS
+// (see README, Performance): C = A·B and C = Aᵀ·B, β = 0. Each returns 0 when libxsmm has no
+// kernel for the shape (the caller then uses OpenBLAS).
+#ifndef SANNKIT_SMALL_GEMM_H
+#define SANNKIT_SMALL_GEMM_H
+
+#include <stddef.h>
+
+/// C[m×n] = A[m×k]·B[k×n], all row-major and dense.
+int sann_small_sgemm_nn(int m, int n, int k, const float *a, const float *b, float *c);
+
+/// C[m×n] = Aᵀ·B with A stored [k×m] and B [k×n], row-major and dense.
+int sann_small_sgemm_tn(int m, int n, int k, const float *a, const float *b, float *c);
+
+#endif
