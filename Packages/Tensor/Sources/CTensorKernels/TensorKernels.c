@@ -211,3 +211,53 @@ int sann_retain_freed_heap(size_t trim, size_t pad) {
   return 0;
 #endif
 }
+
+SANN_CLONES
+void sann_sum_middle_axis(const float *restrict src, ptrdiff_t outer, ptrdiff_t reduced, ptrdiff_t inner,
+                          float *restrict dst) {
+  for (ptrdiff_t o = 0; o < outer; o++) {
+    float *restrict d = dst + o * inner;
+    for (ptrdiff_t i = 0; i < inner; i++) d[i] = 0.0f;
+    for (ptrdiff_t r = 0; r < reduced; r++) {
+      const float *restrict s = src + (o * reduced + r) * inner;
+      for (ptrdiff_t i = 0; i < inner; i++) d[i] += s[i];
+    }
+  }
+}
+
+SANN_CLONES
+void sann_per_instance_linear_forward(const float *restrict xt, const float *restrict w, float *restrict out,
+                                      ptrdiff_t rows, ptrdiff_t j, ptrdiff_t k) {
+#pragma clang fp contract(off)
+  for (ptrdiff_t r = 0; r < rows; r++) {
+    float *restrict o = out + r * k;
+    for (ptrdiff_t c = 0; c < k; c++) o[c] = 0.0f;
+    for (ptrdiff_t col = 0; col < j; col++) {
+      const float scale = xt[r * j + col];
+      const float *restrict wr = w + (r * j + col) * k;
+      for (ptrdiff_t c = 0; c < k; c++) o[c] += scale * wr[c];
+    }
+  }
+}
+
+SANN_CLONES
+void sann_per_instance_linear_backward(const float *restrict xt, const float *restrict w, const float *restrict g,
+                                       float *restrict dx, float *restrict dw, ptrdiff_t rows, ptrdiff_t j, ptrdiff_t k) {
+#pragma clang fp contract(off)
+  for (ptrdiff_t r = 0; r < rows; r++) {
+    const float *restrict gr = g + r * k;
+    for (ptrdiff_t col = 0; col < j; col++) {
+      if (dx != NULL) {
+        const float *restrict wr = w + (r * j + col) * k;
+        float s = 0.0f;
+        for (ptrdiff_t c = 0; c < k; c++) s += wr[c] * gr[c];
+        dx[r * j + col] = s;
+      }
+      if (dw != NULL) {
+        const float scale = xt[r * j + col];
+        float *restrict d = dw + (r * j + col) * k;
+        for (ptrdiff_t c = 0; c < k; c++) d[c] = scale * gr[c];
+      }
+    }
+  }
+}

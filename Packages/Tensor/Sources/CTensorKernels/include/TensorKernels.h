@@ -52,6 +52,21 @@ void sann_batch_norm_backward(const float *restrict g, const float *restrict xha
                               const float *restrict scale, float *restrict sum_g, float *restrict sum_gx,
                               float *restrict dx);
 
+/// Tensor.perInstanceLinear's forward: out[r,c] = Σⱼ x̃[r,j]·w[r,j,c] over j = 0…J−1 in order, from 0,
+/// x̃ [rows, J], w [rows, J, K]; without fused multiply-adds (the plain loop's values).
+void sann_per_instance_linear_forward(const float *restrict xt, const float *restrict w, float *restrict out,
+                                      ptrdiff_t rows, ptrdiff_t j, ptrdiff_t k);
+
+/// Its backward: dx[r,j] = Σ_c w[r,j,c]·g[r,c] (c in order, from 0) and dw[r,j,c] = x̃[r,j]·g[r,c];
+/// either output may be NULL. Without fused multiply-adds.
+void sann_per_instance_linear_backward(const float *restrict xt, const float *restrict w, const float *restrict g,
+                                       float *restrict dx, float *restrict dw, ptrdiff_t rows, ptrdiff_t j, ptrdiff_t k);
+
+/// dst[o, i] = Σᵣ src[o, r, i] over r = 0…reduced−1 in order, from 0, for src [outer, reduced, inner]
+/// (sums over middle or leading axes: a bias gradient); the plain loop's values, vectorised over i.
+void sann_sum_middle_axis(const float *restrict src, ptrdiff_t outer, ptrdiff_t reduced, ptrdiff_t inner,
+                          float *restrict dst);
+
 /// glibc's mallopt(M_TRIM_THRESHOLD, trim) and mallopt(M_TOP_PAD, pad): how much freed heap
 /// malloc keeps instead of returning it to the OS. Returns 0 where unavailable (not glibc).
 int sann_retain_freed_heap(size_t trim, size_t pad);

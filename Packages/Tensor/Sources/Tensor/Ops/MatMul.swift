@@ -1,4 +1,5 @@
 import COpenBLAS
+import CTensorKernels
 import CSmallGEMM
 
 /// C ← α·op(A)·op(B) + β·C for row-major matrices, through OpenBLAS `cblas_sgemm`.
@@ -163,51 +164,38 @@ extension Tensor {
     let (n, j, k) = (w.shape[0], w.shape[1], w.shape[2])
     let xv = x.scalars
     let wv = w.scalars
+    // An empty extent: zeros, and zero gradients (the kernels need every buffer non-empty).
+    if n * j * k == 0 {
+      return record("per_instance_linear", shape: [n, k], scalars: [Float](repeating: 0, count: n * k), inputs: [x, w]) { _, needed in
+        [needed[0] ? Tensor.zeros([n, j]) : nil, needed[1] ? Tensor.zeros([n, j, k]) : nil]
+      }
+    }
     let values = makeArray(count: n * k) { out in
-      out.initialize(repeating: 0, count: n * k)
       xv.withUnsafeBufferPointer { px in
         wv.withUnsafeBufferPointer { pw in
-          for row in 0..<n {
-            let o = out + row * k
-            for col in 0..<j {
-              let scale = px[row * j + col]
-              let wrow = pw.baseAddress! + (row * j + col) * k
-              for c in 0..<k { o[c] += scale * wrow[c] }
-            }
-          }
+          sann_per_instance_linear_forward(px.baseAddress!, pw.baseAddress!, out, n, j, k)
         }
       }
     }
     return record("per_instance_linear", shape: [n, k], scalars: values, inputs: [x, w]) { g, needed in
-      let gv = g.scalars
-      let gx: Tensor? = needed[0] ? Tensor(unchecked: [n, j], makeArray(count: n * j) { dx in
+      var gx: [Float]? = nil
+      var gw: [Float]? = nil
+      xv.withUnsafeBufferPointer { px in
         wv.withUnsafeBufferPointer { pw in
-          gv.withUnsafeBufferPointer { pg in
-            for row in 0..<n {
-              for col in 0..<j {
-                var s: Float = 0
-                let wrow = pw.baseAddress! + (row * j + col) * k
-                for c in 0..<k { s += wrow[c] * pg[row * k + c] }
-                dx[row * j + col] = s
-              }
+          g.scalars.withUnsafeBufferPointer { pg in
+            func run(_ dx: UnsafeMutablePointer<Float>?, _ dw: UnsafeMutablePointer<Float>?) {
+              sann_per_instance_linear_backward(px.baseAddress!, pw.baseAddress!, pg.baseAddress!, dx, dw, n, j, k)
+            }
+            switch (needed[0], needed[1]) {
+            case (true, true): gx = makeArray(count: n * j) { dx in gw = makeArray(count: n * j * k) { dw in run(dx, dw) } }
+            case (true, false): gx = makeArray(count: n * j) { dx in run(dx, nil) }
+            case (false, true): gw = makeArray(count: n * j * k) { dw in run(nil, dw) }
+            case (false, false): break
             }
           }
         }
-      }) : nil
-      let gw: Tensor? = needed[1] ? Tensor(unchecked: [n, j, k], makeArray(count: n * j * k) { dw in
-        xv.withUnsafeBufferPointer { px in
-          gv.withUnsafeBufferPointer { pg in
-            for row in 0..<n {
-              for col in 0..<j {
-                let scale = px[row * j + col]
-                let d = dw + (row * j + col) * k
-                for c in 0..<k { d[c] = scale * pg[row * k + c] }
-              }
-            }
-          }
-        }
-      }) : nil
-      return [gx, gw]
+      }
+      return [gx.map { Tensor(unchecked: [n, j], $0) }, gw.map { Tensor(unchecked: [n, j, k], $0) }]
     }
   }
 }

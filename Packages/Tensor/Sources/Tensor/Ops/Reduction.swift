@@ -1,3 +1,4 @@
+import CTensorKernels
 import Foundation
 
 extension Tensor {
@@ -20,7 +21,7 @@ extension Tensor {
   /// Sum over the given axes (negative axes count from the end). ∂/∂x = g broadcast back.
   public func sum(alongAxes axes: [Int], keepingDims: Bool = false) -> Tensor {
     let plan = ReductionPlan(shape: shape, axes: axes, operation: "sum")
-    let values = plan.reduce(self, initial: 0) { $0 + $1 }
+    let values = plan.sum(self)
     let inputShape = shape
     return Tensor.record("sum", shape: plan.outputShape(keepingDims: keepingDims), scalars: values, inputs: [self]) { g, _ in
       [Tensor(unchecked: plan.keptShape, g.scalars).broadcast(to: inputShape)]
@@ -106,6 +107,22 @@ struct ReductionPlan {
 
   /// Folds the reduced values of each output position with `combine`, starting at `initial`.
   @inline(__always)
+  /// The sums: ``reduce(_:initial:_:)`` with 0 and +, over middle or leading axes in the C
+  /// kernel (the same fold, vectorised across the kept inner axis).
+  func sum(_ x: Tensor) -> [Float] {
+    guard !axes.isEmpty, axes.last! - axes.first! + 1 == axes.count, axes.last! < shape.count - 1 else {
+      return reduce(x, initial: 0) { $0 + $1 }
+    }
+    let outer = shape[..<axes.first!].reduce(1, *)
+    let reduced = shape[axes.first!...axes.last!].reduce(1, *)
+    let inner = shape[(axes.last! + 1)...].reduce(1, *)
+    return makeArray(count: outer * inner) { dst in
+      x.scalars.withUnsafeBufferPointer { src in
+        if let base = src.baseAddress { sann_sum_middle_axis(base, outer, reduced, inner, dst) } else { dst.initialize(repeating: 0, count: outer * inner) }
+      }
+    }
+  }
+
   func reduce(_ x: Tensor, initial: Float, _ combine: (Float, Float) -> Float) -> [Float] {
     if axes.isEmpty { return x.scalars }
     let isContiguous = axes.last! - axes.first! + 1 == axes.count

@@ -1,5 +1,6 @@
-// The batch-norm C kernels (sann_batch_norm_forward/backward) against the plain loops they
-// replaced: the same values bit for bit, forward and backward, any batch and width.
+// The C kernels of the training step against the plain loops they replaced (batch norm, INN's
+// per-instance linear map, sums over leading axes: the same values bit for bit, forward and
+// backward), libxsmm's small products against the plain product, and the heap setting.
 
 import PropertyBased
 @testable import Tensor
@@ -97,5 +98,49 @@ struct SmallProductTests {
     let c = matrixProduct(a, b, transposeA: false, transposeB: false, m: m, n: n, k: k)
     let expected = Self.reference(a, b, transposeA: false, m: m, n: n, k: k)
     #expect(zip(c, expected).allSatisfy { Swift.abs(Double($0) - $1) <= 1e-4 * (1 + Swift.abs($1)) })
+  }
+}
+
+@Suite("Per-instance linear and leading-axis sum kernels")
+struct StepKernelTests {
+  @Test("perInstanceLinear: values and both gradients equal the plain loops bit for bit, any n, j, k (empty extents give zeros)")
+  func perInstanceLinear() async {
+    await propertyCheck(count: 60, input: Gen.int(in: 0...40), Gen.int(in: 0...30), Gen.int(in: 0...8), Gen.uint64()) { n, j, k, seed in
+      var rng = RandomGenerator(seed: seed)
+      let xs = (0..<(n * j)).map { _ in rng.nextNormal() }, ws = (0..<(n * j * k)).map { _ in rng.nextNormal() }
+      let gs = (0..<(n * k)).map { _ in rng.nextNormal() }
+      var x = Tensor(shape: [n, j], scalars: xs)
+      x.requiresGrad = true
+      var w = Tensor(shape: [n, j, k], scalars: ws)
+      w.requiresGrad = true
+      let y = Tensor.perInstanceLinear(x, weights: w)
+      (y * Tensor(shape: [n, k], scalars: gs)).sum().backward()
+      var out = [Float](repeating: 0, count: n * k), dx = [Float](repeating: 0, count: n * j), dw = [Float](repeating: 0, count: n * j * k)
+      for r in 0..<n {
+        for col in 0..<j {
+          var s: Float = 0
+          for c in 0..<k {
+            out[r * k + c] += xs[r * j + col] * ws[(r * j + col) * k + c]
+            s += ws[(r * j + col) * k + c] * gs[r * k + c]
+            dw[(r * j + col) * k + c] = xs[r * j + col] * gs[r * k + c]
+          }
+          dx[r * j + col] = s
+        }
+      }
+      #expect(y.scalars == out && y.shape == [n, k])
+      #expect(x.grad?.scalars ?? [] == dx && w.grad?.scalars ?? [] == dw)
+    }
+  }
+
+  @Test("sums over leading and middle axes equal the generic fold bit for bit")
+  func leadingSums() async {
+    await propertyCheck(count: 60, input: Gen.int(in: 1...5), Gen.int(in: 0...40), Gen.int(in: 1...50), Gen.uint64()) { a, b, c, seed in
+      var rng = RandomGenerator(seed: seed)
+      let t = Tensor(shape: [a, b, c], scalars: (0..<(a * b * c)).map { _ in rng.nextNormal() * 10 })
+      for axes in [[0], [1], [0, 1]] {
+        let plan = ReductionPlan(shape: t.shape, axes: axes, operation: "sum")
+        #expect(t.sum(alongAxes: axes).scalars == plan.reduce(t, initial: 0) { $0 + $1 }, "axes \(axes)")
+      }
+    }
   }
 }
