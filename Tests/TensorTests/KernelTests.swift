@@ -86,9 +86,17 @@ struct SmallProductTests {
       let transposeA = seed % 2 == 0
       let a = (0..<(m * k)).map { _ in rng.nextNormal() }
       let b = (0..<(k * n)).map { _ in rng.nextNormal() }
-      let c = matrixProduct(a, b, transposeA: transposeA, transposeB: false, m: m, n: n, k: k)
+      // libxsmm directly (matrixProduct uses it only with one OpenBLAS thread, and tests run
+      // with the default), then through matrixProduct, whichever library it picks.
+      var c = [Float](repeating: .nan, count: m * n)
+      let viaXSMM = a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in c.withUnsafeMutableBufferPointer { pc in
+        smallProduct(pa.baseAddress!, pb.baseAddress!, transposeA: transposeA, m: m, n: n, k: k, into: pc.baseAddress!)
+      } } }
+      #expect(viaXSMM, "libxsmm has no kernel for \(m)×\(n)×\(k)")
       let expected = Self.reference(a, b, transposeA: transposeA, m: m, n: n, k: k)
       let scale = Double(k).squareRoot()
+      for i in 0..<(m * n) { #expect(Swift.abs(Double(c[i]) - expected[i]) <= 1e-5 * scale * (1 + Swift.abs(expected[i])), "\(m)×\(n)×\(k) at \(i)") }
+      c = matrixProduct(a, b, transposeA: transposeA, transposeB: false, m: m, n: n, k: k)
       for i in 0..<(m * n) { #expect(Swift.abs(Double(c[i]) - expected[i]) <= 1e-5 * scale * (1 + Swift.abs(expected[i])), "\(m)×\(n)×\(k) at \(i)") }
     }
     // Beyond the limit OpenBLAS computes it; the same formula holds.
