@@ -1,4 +1,5 @@
 import COpenBLAS
+import Synchronization
 
 /// The OpenBLAS library behind `matmul` and `linear`.
 public enum BLAS {
@@ -9,4 +10,17 @@ public enum BLAS {
     get { Int(openblas_get_num_threads()) }
     set { openblas_set_num_threads(Int32(Swift.max(newValue, 1))) }
   }
+
+  /// Whether the small products A·B and Aᵀ·B of a training step's backward pass (m·n·k up to
+  /// 128·256·256) go through libxsmm's single-threaded JIT kernels rather than OpenBLAS: faster
+  /// when OpenBLAS runs one thread (the `sann` tool sets both), slower than two OpenBLAS threads.
+  /// A setting of its own, not derived from ``threadCount``, so a temporarily single-threaded
+  /// scope elsewhere never switches a running training between libraries; results are
+  /// deterministic for fixed settings (on the shapes measured both libraries give the same bits).
+  public static var smallProductKernels: Bool {
+    get { smallProductSetting.load(ordering: .relaxed) }
+    set { smallProductSetting.store(newValue, ordering: .relaxed) }
+  }
+
+  private static let smallProductSetting = Atomic<Bool>(false)
 }

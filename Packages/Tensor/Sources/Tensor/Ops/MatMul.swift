@@ -33,7 +33,8 @@ func smallProduct(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, transpos
   return (transposeA ? sann_small_sgemm_tn(m32, n32, k32, a, b, c) : sann_small_sgemm_nn(m32, n32, k32, a, b, c)) != 0
 }
 
-/// The product op(A)·op(B) of two row-major matrices stored in arrays. With one OpenBLAS thread,
+/// The product op(A)·op(B) of two row-major matrices stored in arrays. With
+/// ``BLAS/smallProductKernels`` on,
 /// A·B and Aᵀ·B of small shapes (the backward products of a training step) go through libxsmm's
 /// JIT kernels, which are faster there and write C without OpenBLAS's separate zeroing pass;
 /// everything else, and any shape libxsmm has no kernel for, through OpenBLAS.
@@ -45,9 +46,9 @@ func matrixProduct(_ a: [Float], _ b: [Float], transposeA: Bool, transposeB: Boo
           c.initialize(repeating: 0, count: m * n)
           return
         }
-        // libxsmm's kernels run on one thread: used when OpenBLAS does too (sann's setting);
-        // two OpenBLAS threads beat them (142 against 116 GFLOP/s on 64×128×128).
-        if !transposeB, m * n * k <= smallProductLimit, openblas_get_num_threads() == 1,
+        // libxsmm's kernels run on one thread: used when the user chose them (sann does, with
+        // one OpenBLAS thread); two OpenBLAS threads beat them (142 against 116 GFLOP/s on 64×128×128).
+        if BLAS.smallProductKernels, !transposeB, m * n * k <= smallProductLimit,
            smallProduct(pa.baseAddress!, pb.baseAddress!, transposeA: transposeA, m: m, n: n, k: k, into: c) {
           return
         }
