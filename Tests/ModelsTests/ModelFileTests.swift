@@ -106,6 +106,52 @@ struct ModelFileTests {
     return url
   }
 
+  /// The format-2 fixture saved again as format 3, with its card JSON replaced by `edit(card)`.
+  static func editedFormat3(_ edit: (inout [String: Any]) -> Void) throws -> URL {
+    let (card, ensemble) = try ModelFile.load(from: try fixture("format2-inn-wdbc"))
+    let directory = try makeTemporaryDirectory("model-file-3")
+    let clean = directory.appendingPathComponent("clean.safetensors")
+    try ModelFile.save(card: card, snapshots: ensemble.snapshots, to: clean)
+    let (tensors, metadata) = try SafeTensors.load(from: clean)
+    var json = try JSONSerialization.jsonObject(with: Data(metadata[ModelFile.metadataKey]!.utf8)) as! [String: Any]
+    edit(&json)
+    let url = directory.appendingPathComponent("model.safetensors")
+    try SafeTensors.save(tensors, metadata: [ModelFile.metadataKey: String(decoding: try JSONSerialization.data(withJSONObject: json), as: UTF8.self)],
+                         to: url)
+    return url
+  }
+
+  @Test("format-3 cards with damaged columns, encoded columns, counts or configuration fail with the file, the field and a fix")
+  func damagedFormat3Cards() throws {
+    #expect(try Self.message(try Self.editedFormat3 { _ in }) == nil)
+    let encoded = try #require(Self.message(try Self.editedFormat3 { card in
+      var columns = card["encoded_columns"] as! [[String: Any]]
+      columns.swapAt(0, 1)
+      card["encoded_columns"] = columns
+    }))
+    #expect(encoded.contains("encoded_columns") && encoded.contains("retrain"), "\(encoded)")
+    let kind = try #require(Self.message(try Self.editedFormat3 { card in
+      var columns = card["columns"] as! [[String: Any]]
+      columns[0]["kind"] = "ordinal"
+      card["columns"] = columns
+    }))
+    #expect(kind.contains("mean_radius") && kind.contains("ordinal"), "\(kind)")
+    let missing = try #require(Self.message(try Self.editedFormat3 { $0.removeValue(forKey: "columns") }))
+    #expect(missing.contains("field columns: missing"), "\(missing)")
+    let snapshots = try #require(Self.message(try Self.editedFormat3 { $0["snapshots"] = 0 }))
+    #expect(snapshots.contains("snapshot count 0"), "\(snapshots)")
+    let width = try #require(Self.message(try Self.editedFormat3 { card in
+      var configuration = card["configuration"] as! [String: Any]
+      configuration["hidden_size"] = 1 << 40
+      card["configuration"] = configuration
+    }))
+    #expect(width.contains("hidden_size") && width.contains("retrain"), "\(width)")
+    let features = try #require(Self.message(try Self.editedFormat3 { $0["encoded_features"] = 29 }))
+    #expect(features.contains("29 features"), "\(features)")
+    let model = try #require(Self.message(try Self.editedFormat3 { $0["model"] = ["kind": "inn"] }))
+    #expect(model.contains("model.safetensors"), "\(model)")
+  }
+
   static func message(_ url: URL) -> String? {
     do {
       _ = try ModelFile.load(from: url)
@@ -128,7 +174,7 @@ struct ModelFileTests {
     let huge = try #require(Self.message(try Self.edited { $0["width"] = 1 << 40 }))
     #expect(huge.contains("hidden_size") && huge.contains("retrain"))
     let snapshots = try #require(Self.message(try Self.edited { $0["snapshotCount"] = 1 << 62 }))
-    #expect(snapshots.contains("snapshotCount"))
+    #expect(snapshots.contains("snapshot count"))
     let outputs = try #require(Self.message(try Self.edited { $0["outputs"] = 2 }))
     #expect(outputs.contains("outputs"))
     let classes = try #require(Self.message(try Self.edited { $0["classNames"] = ["a", "a", "b"] }))
@@ -203,11 +249,14 @@ struct ModelFileTests {
 struct ModelFileFuzzTests {
   @Test("random edits of the card's JSON text (bytes changed, cut short, spliced) load or throw a ModelFileError, never crash")
   func fuzzCard() async throws {
-    let (tensors, metadata) = try SafeTensors.load(from: try ModelFileTests.fixture("format1-inn-iris"))
-    let original = Array(metadata[ModelFile.metadataKey]!.utf8)
+    // Format 1 (the fixture) and format 3 (the format-2 fixture saved again), alternately.
+    let format1 = try SafeTensors.load(from: try ModelFileTests.fixture("format1-inn-iris"))
+    let format3 = try SafeTensors.load(from: try ModelFileTests.editedFormat3 { _ in })
     let directory = try makeTemporaryDirectory("model-fuzz")
-    await propertyCheck(count: 300, input: Gen.uint64()) { seed in
+    await propertyCheck(count: 400, input: Gen.uint64()) { seed in
       var rng = RandomGenerator(seed: seed)
+      let (tensors, metadata) = seed % 2 == 0 ? format1 : format3
+      let original = Array(metadata[ModelFile.metadataKey]!.utf8)
       var bytes = original
       switch rng.nextInt(below: 3) {
       case 0:

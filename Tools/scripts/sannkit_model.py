@@ -32,8 +32,13 @@ def read_safetensors(path):
     """(tensors by name as numpy arrays, metadata dict of strings)."""
     with open(path, "rb") as f:
         data = f.read()
-    (n,) = struct.unpack("<Q", data[:8])
-    header = json.loads(data[8:8 + n])
+    try:
+        (n,) = struct.unpack("<Q", data[:8])
+        if n > len(data) - 8:
+            raise ValueError("header longer than the file")
+        header = json.loads(data[8:8 + n])
+    except (struct.error, ValueError, UnicodeDecodeError) as error:
+        raise ValueError(f"{path} is not a safetensors file ({error}); pass a run directory of `sann train` or its model.safetensors")
     metadata = header.pop("__metadata__", {})
     base = 8 + n
     tensors = {}
@@ -135,6 +140,8 @@ class SANNKitModel:
         out = np.zeros((len(rows), self.card["encoded_features"]), dtype=np.float32)
         offset = 0
         for column in self.card["columns"]:
+            if column["name"] not in names:
+                raise ValueError(f"the data has no column '{column['name']}', which the model reads (it has {', '.join(names)})")
             j = names.index(column["name"])
             if column["kind"] == "numeric":
                 mean, scale = np.float32(column["mean"]), np.float32(column["scale"])
@@ -311,4 +318,7 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    main(sys.argv)
+    try:
+        main(sys.argv)
+    except (ValueError, OSError, KeyError) as error:
+        sys.exit(f"error: {error}")

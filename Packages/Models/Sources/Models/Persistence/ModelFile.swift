@@ -29,7 +29,7 @@ public enum ModelFile {
     guard let json = metadata[metadataKey] else { throw ModelFileError.notAModel(path: url.path) }
     let card = try decodeCard(Data(json.utf8), path: url.path)
     guard card.snapshotCount >= 1, card.snapshotCount <= 1024 else {
-      throw ModelFileError.damaged(path: url.path, reason: "snapshotCount \(card.snapshotCount) is outside 1...1024")
+      throw ModelFileError.damaged(path: url.path, reason: "the snapshot count \(card.snapshotCount) is outside 1...1024")
     }
     guard card.task == .multiclass ? card.outputs == card.classNames.count && card.outputs >= 3
             : card.outputs == 1 && (card.task == .regression || card.classNames.count == 2) else {
