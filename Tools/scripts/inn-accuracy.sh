@@ -38,7 +38,8 @@ rows = {}
 columns = []
 for model in models:
     for ds in sorted(os.listdir(os.path.join(out, model))):
-        for seed in sorted(os.listdir(os.path.join(out, model, ds))):
+        # Seed folders only (sann train leaves .<seed>.lock files beside them).
+        for seed in sorted(s for s in os.listdir(os.path.join(out, model, ds)) if s.isdigit()):
             info = json.load(open(os.path.join(out, model, ds, seed, "output_info.json")))
             cells = {model: info.get("test_auroc")}
             for name, metrics in (info.get("components") or {}).items():

@@ -20,7 +20,7 @@ public struct SnapshotEnsemble {
   public let targetScale: Float
 
   /// Loads each snapshot into a network from `makeMember` (a fresh network of the snapshots'
-  /// architecture each call) and averages them.
+  /// architecture each call) and combines them by the rule above.
   ///
   /// - Throws: what `makeMember` throws, or ``StateDictError`` when a snapshot does not fit.
   public init(snapshots: [[String: Tensor]], task: PredictionTask, targetMean: Float = 0, targetScale: Float = 1,
