@@ -248,7 +248,7 @@ class SANNKitModel:
         z = self.logits(x)
         task = self.card["task"]
         if task == "binary":
-            p = 1 / (1 + np.exp(-z))
+            p = 0.5 * (1 + np.tanh(z / 2))                               # σ(z), no overflow
             return np.concatenate([1 - p, p], axis=1)
         if task == "multiclass":
             e = np.exp(z - z.max(axis=1, keepdims=True))
