@@ -207,3 +207,55 @@ struct TheoryReachTrainedCommandTests {
     #expect(svg.contains("OPT = 2"))
   }
 }
+
+@Suite("sann theory catalogue --shard and merge")
+struct TheoryShardTests {
+  static let range = ["--binomial-dimension", "5", "--monomial-dimension", "4", "--equal-blocks", "2"]
+
+  static func files(_ directory: URL) throws -> [String: Data] {
+    Dictionary(uniqueKeysWithValues: try FileManager.default.contentsOfDirectory(atPath: directory.path).map {
+      ($0, try Data(contentsOf: directory.appendingPathComponent($0)))
+    })
+  }
+
+  @Test("slices 1/3, 2/3, 3/3 merged (in any order) give the unsharded catalogue byte for byte; bad slices and merges write nothing")
+  func shardAndMerge() throws {
+    let root = try SANNProcess.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: root) }
+    let whole = root.appendingPathComponent("whole")
+    #expect(try SANNProcess.run(["theory", "catalogue"] + Self.range + ["--output", whole.path]).status == 0)
+    var slices: [URL] = []
+    for k in 1...3 {
+      let slice = root.appendingPathComponent("slice\(k)")
+      let result = try SANNProcess.run(["theory", "catalogue"] + Self.range + ["--shard", "\(k)/3", "--output", slice.path])
+      #expect(result.status == 0, "\(result.stderr)")
+      slices.append(slice)
+    }
+    let sizes = try slices.map { try FileManager.default.contentsOfDirectory(atPath: $0.path).count - 1 }
+    let expected = try Self.files(whole)
+    #expect(sizes.reduce(0, +) == expected.count - 1 && sizes.allSatisfy { $0 > 0 })
+    let merged = root.appendingPathComponent("merged")
+    let result = try SANNProcess.run(["theory", "merge", slices[2].path, slices[0].path, slices[1].path, "--output", merged.path])
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(try Self.files(merged) == expected)
+
+    for shard in ["0/3", "4/3", "3", "a/b", "1/0"] {
+      let bad = try SANNProcess.run(["theory", "catalogue"] + Self.range + ["--shard", shard, "--output", root.appendingPathComponent("bad").path])
+      #expect(bad.status != 0 && bad.stderr.contains("--shard must be k/n"), "\(shard): \(bad.stderr)")
+    }
+    let missing = try SANNProcess.run(["theory", "merge", slices[0].path, slices[1].path, "--output", root.appendingPathComponent("bad").path])
+    #expect(missing.status != 0 && missing.stderr.contains("slice 3/3 missing"), "\(missing.stderr)")
+    let twice = try SANNProcess.run(["theory", "merge", slices[0].path, slices[0].path, slices[1].path, "--output", root.appendingPathComponent("bad").path])
+    #expect(twice.status != 0 && twice.stderr.contains("given twice"), "\(twice.stderr)")
+    let notSlice = try SANNProcess.run(["theory", "merge", whole.path, "--output", root.appendingPathComponent("bad").path])
+    #expect(notSlice.status != 0 && notSlice.stderr.contains("not a slice's index"), "\(notSlice.stderr)")
+    // A certificate altered after its slice was written: merge rejects it.
+    let victim = try #require(try FileManager.default.contentsOfDirectory(atPath: slices[1].path).first { $0 != "index.json" })
+    let url = slices[1].appendingPathComponent(victim)
+    let text = try String(contentsOf: url, encoding: .utf8)
+    try text.replacingOccurrences(of: "\"optimum\" : \"", with: "\"optimum\" : \"1").write(to: url, atomically: true, encoding: .utf8)
+    let tampered = try SANNProcess.run(["theory", "merge"] + slices.map(\.path) + ["--output", root.appendingPathComponent("bad").path])
+    #expect(tampered.status != 0 && tampered.stderr.contains(victim), "\(tampered.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("bad").path))
+  }
+}

@@ -8,7 +8,7 @@ struct TheoryCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "theory",
     abstract: "Exact lower bounds on the explanation error of feature-wise attributions, with certificates.",
-    subcommands: [Bound.self, Reach.self, Verify.self, Catalogue.self]
+    subcommands: [Bound.self, Reach.self, Verify.self, Catalogue.self, Merge.self]
   )
 }
 

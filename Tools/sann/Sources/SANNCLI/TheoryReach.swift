@@ -124,7 +124,11 @@ extension TheoryCommand {
     @Option(help: "Block sizes n of the equal-block binomials (n,n,n) solved through the symmetric reduction.")
     var equalBlocks = "5,6,7,8,9,10,25,50,75,100"
 
+    @Option(help: "Write only slice k of n (k/n, 1 ≤ k ≤ n): the instances whose position in the catalogue is k − 1 modulo n, with a shard index; `sann theory merge` joins the n slices into the catalogue.")
+    var shard: String?
+
     func validate() throws {
+      if let shard { _ = try Self.parseShard(shard) }
       // The full program enumerates 2^d subsets; the symmetric one (n+1)³ classes.
       let full = ErrorProgram.maximumFullDimension
       guard (3...full).contains(binomialDimension) else { throw ValidationError("--binomial-dimension must lie in 3...\(full) (the full program enumerates 2^d subsets), got \(binomialDimension)") }
@@ -154,8 +158,9 @@ extension TheoryCommand {
         for kind in ErrorKind.allCases { instances.append(("binomial-\(n)-\(n)-\(n)-\(kind.rawValue)", .binomial(n, n, n), kind, true)) }
       }
       let directory = URL(fileURLWithPath: output)
+      let slice = try shard.map(Self.parseShard)
       var index: [[String: Any]] = []
-      for (k, instance) in instances.enumerated() {
+      for (k, instance) in instances.enumerated() where slice.map({ k % $0.count == $0.part - 1 }) ?? true {
         let program = ErrorProgram(polynomial: instance.polynomial, kind: instance.kind)
         let certificate: DualCertificate
         if instance.symmetric {
@@ -166,17 +171,31 @@ extension TheoryCommand {
         }
         let file = "\(instance.name).json"
         try AtomicFile.write(try certificate.encoded(), to: directory.appendingPathComponent(file))
-        index.append(["file": file, "polynomial": program.polynomial.description, "d": program.dimension,
-                      "error": instance.kind.rawValue, "optimum": certificate.optimum.description,
-                      "method": instance.symmetric ? "symmetric" : "full"])
+        var entry: [String: Any] = ["file": file, "polynomial": program.polynomial.description, "d": program.dimension,
+                                    "error": instance.kind.rawValue, "optimum": certificate.optimum.description,
+                                    "method": instance.symmetric ? "symmetric" : "full"]
+        if slice != nil { entry[CatalogueIndex.positionKey] = k }
+        index.append(entry)
         if (k + 1) % 50 == 0 || k + 1 == instances.count || instance.symmetric {
           FileHandle.standardError.write(Data("\(k + 1)/\(instances.count) certificates\n".utf8))
         }
       }
-      let data = try JSONSerialization.data(withJSONObject: ["format": "sannkit.proofs-index/1", "certificates": index],
-                                            options: [.prettyPrinted, .sortedKeys])
-      try AtomicFile.write(data, to: directory.appendingPathComponent("index.json"))
-      print("\(instances.count) certificates and index.json written to \(directory.path)")
+      if let slice {
+        try CatalogueIndex.writeShard(index, part: slice.part, count: slice.count, total: instances.count, to: directory)
+        print("shard \(slice.part)/\(slice.count): \(index.count) of \(instances.count) certificates and index.json written to \(directory.path)")
+      } else {
+        try CatalogueIndex.write(index, to: directory)
+        print("\(instances.count) certificates and index.json written to \(directory.path)")
+      }
+    }
+
+    /// "k/n" with 1 ≤ k ≤ n.
+    static func parseShard(_ text: String) throws -> (part: Int, count: Int) {
+      let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+      guard parts.count == 2, let k = Int(parts[0]), let n = Int(parts[1]), n >= 1, (1...n).contains(k) else {
+        throw ValidationError("--shard must be k/n with 1 ≤ k ≤ n, such as 2/3 (the second of three slices), got '\(text)'")
+      }
+      return (k, n)
     }
   }
 }

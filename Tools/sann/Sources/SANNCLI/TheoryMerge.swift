@@ -1,0 +1,118 @@
+import ArgumentParser
+import Foundation
+import Tensor
+import Theory
+
+/// The catalogue's index.json, whole (`sann theory catalogue`) or of one slice (`--shard k/n`).
+enum CatalogueIndex {
+  static let format = "sannkit.proofs-index/1"
+  static let shardFormat = "sannkit.proofs-shard/1"
+  /// In a shard's entries: the instance's position in the whole catalogue.
+  static let positionKey = "position"
+
+  /// The whole catalogue's index.
+  static func write(_ entries: [[String: Any]], to directory: URL) throws {
+    let data = try JSONSerialization.data(withJSONObject: ["format": format, "certificates": entries], options: [.prettyPrinted, .sortedKeys])
+    try AtomicFile.write(data, to: directory.appendingPathComponent("index.json"))
+  }
+
+  /// A slice's index: its entries (each with its position), which slice of how many, and how
+  /// many instances the whole catalogue has.
+  static func writeShard(_ entries: [[String: Any]], part: Int, count: Int, total: Int, to directory: URL) throws {
+    let object: [String: Any] = ["format": shardFormat, "shard": "\(part)/\(count)", "instances": total, "certificates": entries]
+    try AtomicFile.write(try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]),
+                         to: directory.appendingPathComponent("index.json"))
+  }
+}
+
+extension TheoryCommand {
+  struct Merge: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Join the slices `sann theory catalogue --shard k/n` wrote into one catalogue: every certificate verified again in exact arithmetic, one index.json.",
+      discussion: """
+        Give the n slice directories (any order). The slices must all be present, of the same catalogue, each once; every \
+        certificate must verify and prove the optimum its slice's index records. Only then are the certificates copied to \
+        --output and the index written, in the catalogue's order: the result is the directory one unsharded \
+        `sann theory catalogue` writes. On any error nothing is written.
+        """)
+
+    @Argument(help: "The slice directories.")
+    var shards: [String]
+
+    @Option(help: "Directory for the merged catalogue.")
+    var output: String
+
+    func validate() throws {
+      guard !shards.isEmpty else { throw ValidationError("give the slice directories `sann theory catalogue --shard k/n` wrote") }
+      guard !output.isEmpty else { throw ValidationError("--output must name a directory") }
+    }
+
+    func run() throws {
+      struct Entry {
+        var position: Int
+        var fields: [String: Any]
+        var source: URL
+      }
+      var entries: [Entry] = []
+      var slices: (count: Int, total: Int)?
+      var seen = Set<Int>()
+      for shard in shards {
+        let directory = URL(fileURLWithPath: shard)
+        let indexURL = directory.appendingPathComponent("index.json")
+        guard let data = FileManager.default.contents(atPath: indexURL.path),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+          throw CommandError("\(indexURL.path) is missing or not JSON; pass directories written by `sann theory catalogue --shard k/n`")
+        }
+        guard object["format"] as? String == CatalogueIndex.shardFormat, let label = object["shard"] as? String,
+              let (part, count) = try? Catalogue.parseShard(label), let total = object["instances"] as? Int,
+              let certificates = object["certificates"] as? [[String: Any]] else {
+          throw CommandError("\(indexURL.path) is not a slice's index (format \(CatalogueIndex.shardFormat)); write slices with `sann theory catalogue --shard k/n`")
+        }
+        if let slices, slices != (count, total) {
+          throw CommandError("\(shard) is slice \(label) of a catalogue of \(total) instances, the others of \(slices.total) in \(slices.count) slices: they are not slices of one catalogue")
+        }
+        slices = (count, total)
+        guard seen.insert(part).inserted else { throw CommandError("slice \(label) is given twice (\(shard))") }
+        for fields in certificates {
+          guard let position = fields[CatalogueIndex.positionKey] as? Int, (0..<total).contains(position),
+                let file = fields["file"] as? String, !file.contains("/") else {
+            throw CommandError("\(indexURL.path): an entry without a valid position or file name")
+          }
+          entries.append(Entry(position: position, fields: fields, source: directory.appendingPathComponent(file)))
+        }
+      }
+      guard let slices else { throw CommandError("no slices given") }
+      let missing = (1...slices.count).filter { !seen.contains($0) }
+      guard missing.isEmpty else {
+        throw CommandError("slice\(missing.count > 1 ? "s" : "") \(missing.map { "\($0)/\(slices.count)" }.joined(separator: ", ")) missing; give all \(slices.count)")
+      }
+      entries.sort { $0.position < $1.position }
+      guard entries.map(\.position) == Array(0..<slices.total) else {
+        throw CommandError("the slices do not cover the catalogue's \(slices.total) instances exactly once each; write them again with the same options")
+      }
+      // Every certificate again, before anything is written.
+      var files: [(name: String, data: Data)] = []
+      for entry in entries {
+        let optimum: Rational
+        do {
+          optimum = try CertificateVerifier.verifyFile(at: entry.source).optimum
+        } catch {
+          throw CommandError("\(entry.source.path): REJECTED: \(error); write this slice again with `sann theory catalogue --shard`")
+        }
+        guard optimum.description == entry.fields["optimum"] as? String else {
+          throw CommandError("\(entry.source.path) proves \(optimum), its index records \(entry.fields["optimum"] ?? "nothing")")
+        }
+        files.append((entry.source.lastPathComponent, try Data(contentsOf: entry.source)))
+      }
+      let directory = URL(fileURLWithPath: output)
+      try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+      for file in files { try AtomicFile.write(file.data, to: directory.appendingPathComponent(file.name)) }
+      try CatalogueIndex.write(entries.map { entry in
+        var fields = entry.fields
+        fields.removeValue(forKey: CatalogueIndex.positionKey)
+        return fields
+      }, to: directory)
+      print("\(slices.count) slices merged: \(entries.count) certificates verified and index.json written to \(directory.path)")
+    }
+  }
+}
