@@ -92,13 +92,8 @@ public final class EnsembleModel: TabularModel {
     guard rule == .meanProbability, z.count > 1 else {
       return (z.reduce(0, +) / k, [Double](repeating: 1 / k, count: z.count))
     }
-    func logSigmoid(_ v: Double) -> Double { v >= 0 ? -Foundation.log1p(Foundation.exp(-v)) : v - Foundation.log1p(Foundation.exp(v)) }
-    func logSumExp(_ values: [Double]) -> Double {
-      let m = values.max()!
-      return m + Foundation.log(values.reduce(0) { $0 + Foundation.exp($1 - m) })
-    }
     func sigmoid(_ v: Double) -> Double { v >= 0 ? 1 / (1 + Foundation.exp(-v)) : Foundation.exp(v) / (1 + Foundation.exp(v)) }
-    let t = logSumExp(z.map(logSigmoid)) - logSumExp(z.map { logSigmoid(-$0) })
+    let t = z.withUnsafeBufferPointer(meanProbabilityLogit)
     let slopes = z.map { zk -> Double in
       let gap = zk - t
       if Swift.abs(gap) <= 1e-7 * (1 + Swift.abs(t)) { return sigmoid(t) * sigmoid(-t) }
@@ -112,6 +107,28 @@ public final class EnsembleModel: TabularModel {
       return (t, [Double](repeating: 1 / k, count: z.count))
     }
     return (t, slopes.map { $0 / total })
+  }
+
+  /// logit((1/K)·Σₖ σ(zₖ)) = LSEₖ(log σ(zₖ)) − LSEₖ(log σ(−zₖ)), finite where the mean
+  /// probability rounds to 0 or 1; no allocation (the compiled plan calls it per row).
+  static func meanProbabilityLogit(_ z: UnsafeBufferPointer<Double>) -> Double {
+    func logSigmoid(_ v: Double) -> Double { v >= 0 ? -Foundation.log1p(Foundation.exp(-v)) : v - Foundation.log1p(Foundation.exp(v)) }
+    func logSumExp(sign: Double) -> Double {
+      var m = -Double.infinity
+      for v in z { m = Swift.max(m, logSigmoid(sign * v)) }
+      var sum = 0.0
+      for v in z { sum += Foundation.exp(logSigmoid(sign * v) - m) }
+      return m + Foundation.log(sum)
+    }
+    return logSumExp(sign: 1) - logSumExp(sign: -1)
+  }
+
+  /// bias + Σ scores of one row and output of an explanation (its model's logit).
+  static func total(_ explanation: ModelExplanation, row r: Int, output o: Int) -> Double {
+    switch explanation {
+    case .features(let a): a.scores(row: r, output: o).reduce(a.base?[r * a.outputs + o] ?? 0, +)
+    case .groups(let g): (0..<g.groupCount).reduce(g.base?[r * g.outputs + o] ?? 0) { $0 + g[r, o, $1] }
+    }
   }
 }
 
@@ -127,22 +144,23 @@ extension EnsembleModel: SelfExplaining {
     guard explainers.count == members.count else { throw ExplanationError.notSelfExplaining }
     let explanations = try explainers.map { try $0.explain(rows, threads: threads) }
     if explanations.count == 1 { return explanations[0] }
-    let parts = explanations.map(\.groups)
-    let (n, c) = (parts[0].rows, parts[0].outputs)
+    let (n, c) = switch explanations[0] {
+    case .features(let a): (a.rows, a.outputs)
+    case .groups(let g): (g.rows, g.outputs)
+    }
     // Weights per (row, output), from the members' own totals so that the combination adds
     // up to its t exactly.
     var weights = [[Double]](repeating: [], count: n * c)
     for r in 0..<n {
       for o in 0..<c {
-        let z = parts.map { g in (0..<g.groupCount).reduce(g.base?[r * c + o] ?? 0) { $0 + g[r, o, $1] } }
-        weights[r * c + o] = Self.combination(z, rule: rule).weights
+        weights[r * c + o] = Self.combination(explanations.map { Self.total($0, row: r, output: o) }, rule: rule).weights
       }
     }
     let features = explanations.compactMap(\.features)
     if features.count == explanations.count {
       return .features(Self.combine(features, weights: weights))
     }
-    return .groups(Self.union(parts, weights: weights))
+    return .groups(Self.union(explanations.map(\.groups), weights: weights))
   }
 
   /// Feature attributions combined per (row, output) with `weights[row·outputs + output][k]`.
@@ -253,9 +271,13 @@ struct EnsemblePlan: InferencePlan {
       let scale = 1 / Float(members.count)
       for i in 0..<n { output[i] *= scale }
     case .meanProbability:
-      for i in 0..<n {
-        let z = [Double(output[i])] + (0..<(members.count - 1)).map { Double(scratch[$0 * n + i]) }
-        output[i] = Float(EnsembleModel.combination(z, rule: .meanProbability).logit)
+      var z = [Double](repeating: 0, count: members.count)
+      z.withUnsafeMutableBufferPointer { z in
+        for i in 0..<n {
+          z[0] = Double(output[i])
+          for k in 1..<members.count { z[k] = Double(scratch[(k - 1) * n + i]) }
+          output[i] = Float(EnsembleModel.meanProbabilityLogit(UnsafeBufferPointer(z)))
+        }
       }
     }
   }
