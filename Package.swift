@@ -31,6 +31,7 @@ let package = Package(
       dependencies: [
         .product(name: "Tensor", package: "Tensor"),
         .product(name: "Models", package: "Models"),
+        .product(name: "ModelsONNX", package: "Models"),
         .product(name: "Attribution", package: "Attribution"),
         .product(name: "Theory", package: "Theory"),
         .product(name: "TheoryChecks", package: "Theory"),
@@ -115,6 +116,7 @@ let package = Package(
       name: "CLITests",
       dependencies: [
         "SANNCLI", "sann", "TestSupport", .product(name: "Models", package: "Models"),
+        .product(name: "ModelsONNX", package: "Models"),
         .product(name: "Theory", package: "Theory"), .product(name: "TheoryChecks", package: "Theory"),
       ]
     ),

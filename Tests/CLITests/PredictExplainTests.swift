@@ -68,16 +68,7 @@ struct PredictExplainTests {
 @Suite("sann predict and sann explain describe one function")
 struct PredictExplainAgreementTests {
   /// Whether python3 with numpy is on the PATH (CI installs numpy with pip).
-  static let numpy: Bool = {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", "-c", "import numpy"]
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = FileHandle.nullDevice
-    do { try process.run() } catch { return false }
-    process.waitUntilExit()
-    return process.terminationStatus == 0
-  }()
+  static let numpy = SANNProcess.python(imports: "numpy")
 
   static func json(_ text: String) throws -> [[String: Any]] {
     try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Any]])

@@ -45,6 +45,19 @@ struct SANNProcess {
                   stderr: String(decoding: errData, as: UTF8.self))
   }
 
+  /// Whether python3 on the PATH imports every module of `modules` ("numpy, onnx"): the
+  /// interop tests run only where it does (CI installs them with pip).
+  static func python(imports modules: String) -> Bool {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["python3", "-c", "import \(modules)"]
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    do { try process.run() } catch { return false }
+    process.waitUntilExit()
+    return process.terminationStatus == 0
+  }
+
   /// A fresh temporary directory for one test.
   static func temporaryDirectory() throws -> URL {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("sann-cli-\(UUID().uuidString)")

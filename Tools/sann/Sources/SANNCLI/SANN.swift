@@ -9,7 +9,7 @@ public struct SANN: ParsableCommand {
       SANNKit trains networks whose explanations are correct by construction. `sann train` runs the \
       INN reference protocol on a dataset and writes output_info.json and model.safetensors.
       """,
-    subcommands: [Train.self, Predict.self, Explain.self, TheoryCommand.self, XAIBench.self, Hypernet.self]
+    subcommands: [Train.self, Predict.self, Explain.self, Export.self, TheoryCommand.self, XAIBench.self, Hypernet.self]
   )
 
   public init() {}
