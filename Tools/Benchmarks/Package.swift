@@ -5,6 +5,7 @@
 //           swift run -c release --package-path Tools/Benchmarks theory-bench [--scan]
 //           swift run -c release --package-path Tools/Benchmarks attribution-bench
 //           swift run -c release --package-path Tools/Benchmarks model-bench
+//           swift run -c release --package-path Tools/Benchmarks export-bench   (needs python3 with onnxruntime)
 import PackageDescription
 
 let package = Package(
@@ -37,6 +38,12 @@ let package = Package(
         .product(name: "Attribution", package: "Attribution"),
       ],
       path: "Sources/AttributionBenchmarks"
+    ),
+    // Scoring a large CSV with `sann predict` against the exported ONNX model in ONNX Runtime.
+    .executableTarget(
+      name: "export-bench",
+      dependencies: ["BenchmarkSupport", .product(name: "Tensor", package: "Tensor"), .product(name: "Models", package: "Models")],
+      path: "Sources/ExportBenchmarks"
     ),
     // Sum-of-Parts inference and training against its backbone; NAM's batched networks against a loop.
     .executableTarget(

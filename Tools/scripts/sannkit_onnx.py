@@ -5,6 +5,7 @@
     python3 Tools/scripts/sannkit_onnx.py explain model.onnx DATA.arff   # what `sann explain --format json` prints
     python3 Tools/scripts/sannkit_onnx.py score model.onnx BIG.csv OUT.csv [--chunk ROWS] [--threads T]
                                                                           # stream a large CSV in chunks
+    python3 Tools/scripts/sannkit_onnx.py bench model.onnx DATA.csv      # the model alone: rows/s on encoded rows
 
 `predict` and `explain` first run onnx.checker on the file. `score` reads the CSV in chunks
 (100,000 rows by default), so memory stays flat however large the file is, and writes one line
@@ -49,25 +50,35 @@ class ExportedModel:
         self.outputs = [o.name for o in self.session.get_outputs()]
 
     def encode_rows(self, names, rows):
-        """Raw rows (cells as strings, None = missing) as the model's input: float32 [n, columns]."""
+        """Raw rows (cells as strings; None, "" or "?" = missing) as the model's input: float32 [n, columns]."""
         x = np.full((len(rows), len(self.columns)), np.nan, dtype=np.float32)
         for i, column in enumerate(self.columns):
             if column["name"] not in names:
                 raise ValueError(f"the data has no column '{column['name']}', which the model reads (it has {', '.join(names)})")
             j = names.index(column["name"])
-            for r, row in enumerate(rows):
-                cell = row[j]
-                if cell is None:
+            cells = [row[j] for row in rows]
+            if column["kind"] == "numeric":
+                try:
+                    x[:, i] = np.array(cells, dtype=np.float32)        # the common case: every cell a number
                     continue
-                if column["kind"] == "numeric":
+                except (ValueError, TypeError):
+                    pass
+                for r, cell in enumerate(cells):
+                    cell = None if cell is None else cell.strip()
+                    if cell in (None, "", "?"):
+                        continue
                     try:
                         x[r, i] = np.float32(float(cell))
                     except ValueError:
                         raise ValueError(f"row {r + 1}, column '{column['name']}': '{cell}' is not a number")
-                else:
-                    k = _level(cell, column["levels"])
-                    if k is not None:
-                        x[r, i] = k
+            else:
+                codes = {}
+                for r, cell in enumerate(cells):
+                    if cell not in codes:
+                        stripped = None if cell is None else cell.strip()
+                        k = None if stripped in (None, "", "?") else _level(stripped, column["levels"])
+                        codes[cell] = np.nan if k is None else k
+                    x[r, i] = codes[cell]
         return x
 
     def encode(self, table):
@@ -146,7 +157,7 @@ def score(model, source, target, chunk):
             rows = []
             for row in reader:
                 if row:
-                    rows.append([None if c.strip() in ("", "?") else c.strip() for c in row])
+                    rows.append(row)
                 if len(rows) == chunk:
                     break
             if not rows:
@@ -163,10 +174,29 @@ def score(model, source, target, chunk):
     return total, time.perf_counter() - start
 
 
+def bench(model, path, chunk=100_000, repeats=5):
+    """Seconds (best of `repeats`) for session.run over every row of `path`, encoded beforehand."""
+    with open(path, newline="", encoding="utf-8") as f:
+        reader = csv.reader(f)
+        names = [c.strip() for c in next(reader)]
+        x = model.encode_rows(names, [row for row in reader if row])
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for i in range(0, len(x), chunk):
+            model.run(x[i:i + chunk])
+        best = min(best, time.perf_counter() - start)
+    return len(x), best
+
+
 def main(argv):
     usage = __doc__.split("\n\n")[1]
-    if len(argv) < 4 or argv[1] not in ("predict", "explain", "score"):
+    if len(argv) < 4 or argv[1] not in ("predict", "explain", "score", "bench"):
         sys.exit(usage)
+    if argv[1] == "bench" and len(argv) == 4:
+        n, seconds = bench(ExportedModel(argv[2], check=False), argv[3])
+        print(json.dumps({"rows": n, "seconds": round(seconds, 4), "rows_per_second": round(n / seconds)}))
+        return
     if argv[1] == "score":
         args, chunk, threads = argv[2:], 100_000, None
         while len(args) > 3:

@@ -26,3 +26,13 @@ public func repositoryRoot(_ filePath: String = #filePath) -> URL {
   for _ in 0..<5 { url.deleteLastPathComponent() }
   return url
 }
+
+/// The integer after the flag at `arguments[index]`, within `range`; prints how to use the flag
+/// and exits with status 2 otherwise.
+public func countOption(_ arguments: [String], at index: Int, in range: ClosedRange<Int>) -> Int {
+  guard index + 1 < arguments.count, let n = Int(arguments[index + 1]), range.contains(n) else {
+    print("\(arguments[index]) takes a count in \(range.lowerBound)...\(range.upperBound)")
+    exit(2)
+  }
+  return n
+}

@@ -29,10 +29,7 @@ let arguments = CommandLine.arguments
 while index < arguments.count {
   switch arguments[index] {
   case "--runs":
-    guard index + 1 < arguments.count, let n = Int(arguments[index + 1]), (1...21).contains(n) else {
-      print("--runs takes a count in 1...21"); exit(2)
-    }
-    runCount = n
+    runCount = countOption(arguments, at: index, in: 1...21)
     index += 2
   case "--datasets":
     guard index + 1 < arguments.count else { print("--datasets takes OpenML ids, e.g. 1464,31"); exit(2) }
