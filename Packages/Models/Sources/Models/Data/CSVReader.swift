@@ -57,18 +57,17 @@ public enum CSVReader {
           numbers.append(nil)
           continue
         }
-        if DecimalText.isNonDecimalNumber(cell) {
-          // nan and inf are not finite; 0x10 is not decimal.
-          throw cell.lowercased().contains("x")
-            ? DatasetError.malformed(path: source, line: lines[i], reason: "column '\(name)' holds '\(cell)', a hexadecimal number; data files hold decimal numbers — write it in decimal, or quote it to make the column categorical")
-            : DatasetError.nonFinite(path: source, line: lines[i], column: name, value: cell)
-        }
         if let v = DecimalText.value(cell) {
           guard v.isFinite, Float(v).isFinite else {
             throw DatasetError.nonFinite(path: source, line: lines[i], column: name, value: cell)
           }
           anyNumber = true
           numbers.append(Float(v))
+        } else if Double(cell) != nil {
+          // nan and inf are not finite; 0x10 is not decimal.
+          throw cell.lowercased().contains("x")
+            ? DatasetError.malformed(path: source, line: lines[i], reason: "column '\(name)' holds '\(cell)', a hexadecimal number; data files hold decimal numbers — write it in decimal, or quote it to make the column categorical")
+            : DatasetError.nonFinite(path: source, line: lines[i], column: name, value: cell)
         } else {
           if firstText == nil { firstText = i }
           numbers.append(nil)

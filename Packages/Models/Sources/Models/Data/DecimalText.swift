@@ -4,24 +4,32 @@
 enum DecimalText {
   /// The value of decimal text; nil for anything else.
   static func value(_ text: String) -> Double? {
-    var utf8 = Array(text.utf8)[...]
-    guard !utf8.isEmpty else { return nil }
-    if utf8.first == UInt8(ascii: "+") || utf8.first == UInt8(ascii: "-") { utf8 = utf8.dropFirst() }
+    var text = text
+    return text.withUTF8(isDecimal) ? Double(text) : nil
+  }
+
+  /// Whether the bytes are a decimal number: sign, digits, point, exponent (no allocation; the
+  /// data readers call it for every cell).
+  static func isDecimal(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+    var i = 0
+    let n = utf8.count
+    func isDigit(_ c: UInt8) -> Bool { c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") }
+    if i < n && (utf8[i] == UInt8(ascii: "+") || utf8[i] == UInt8(ascii: "-")) { i += 1 }
     var digits = 0
-    while let c = utf8.first, c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") { digits += 1; utf8 = utf8.dropFirst() }
-    if utf8.first == UInt8(ascii: ".") {
-      utf8 = utf8.dropFirst()
-      while let c = utf8.first, c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") { digits += 1; utf8 = utf8.dropFirst() }
+    while i < n && isDigit(utf8[i]) { digits += 1; i += 1 }
+    if i < n && utf8[i] == UInt8(ascii: ".") {
+      i += 1
+      while i < n && isDigit(utf8[i]) { digits += 1; i += 1 }
     }
-    guard digits > 0 else { return nil }
-    if let e = utf8.first, e == UInt8(ascii: "e") || e == UInt8(ascii: "E") {
-      utf8 = utf8.dropFirst()
-      if utf8.first == UInt8(ascii: "+") || utf8.first == UInt8(ascii: "-") { utf8 = utf8.dropFirst() }
+    guard digits > 0 else { return false }
+    if i < n && (utf8[i] == UInt8(ascii: "e") || utf8[i] == UInt8(ascii: "E")) {
+      i += 1
+      if i < n && (utf8[i] == UInt8(ascii: "+") || utf8[i] == UInt8(ascii: "-")) { i += 1 }
       var exponentDigits = 0
-      while let c = utf8.first, c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") { exponentDigits += 1; utf8 = utf8.dropFirst() }
-      guard exponentDigits > 0 else { return nil }
+      while i < n && isDigit(utf8[i]) { exponentDigits += 1; i += 1 }
+      guard exponentDigits > 0 else { return false }
     }
-    return utf8.isEmpty ? Double(text) : nil
+    return i == n
   }
 
   /// Text that Swift would read as a number but is not decimal: hexadecimal, nan, inf.
