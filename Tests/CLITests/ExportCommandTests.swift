@@ -148,6 +148,85 @@ struct ExportCommandTests {
     }
   }
 
+  /// What `sann predict` refuses, the ONNX script refuses too, with a message and no traceback:
+  /// non-decimal or non-finite numbers, rows of the wrong length, a header naming a column twice,
+  /// no data rows; and for a Sum-of-Parts model, huge values (1e20 … 3e38 in a column) are an
+  /// error in both or the same prediction in both — never a made-up 0.5 where sann reports an
+  /// overflow (the graph lets the overflow show as NaN).
+  @Test("bad data: the ONNX script refuses what sann predict refuses, with a message; huge values give the same answer or the same refusal")
+  func badData() throws {
+    guard Self.onnxRuntime else {
+      print("python3 with numpy, onnx and onnxruntime not found: the ONNX script's input checks are not run (CI installs them)")
+      return
+    }
+    let directory = try SANNProcess.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let arff = SANNProcess.repositoryRoot.appendingPathComponent("Datasets/31-credit-g.arff")
+    let script = SANNProcess.repositoryRoot.appendingPathComponent("Tools/scripts/sannkit_onnx.py").path
+    let table = try DataTable.read(url: arff)
+    func csv(_ edit: (inout [String], inout [String]) -> Void) throws -> String {
+      var header = table.columns.map(\.name)
+      var row = table.columns.map { column -> String in
+        switch column.values {
+        case .numeric(let cells): return cells[0].map { "\($0)" } ?? ""
+        case .categorical(let levels, let codes): return codes[0].map { "\"\(levels[$0])\"" } ?? ""
+        }
+      }
+      edit(&header, &row)
+      let url = directory.appendingPathComponent("\(UUID().uuidString).csv")
+      try (header.joined(separator: ",") + "\n" + row.joined(separator: ",") + "\n").write(to: url, atomically: true, encoding: .utf8)
+      return url.path
+    }
+    let duration = try #require(table.columns.firstIndex { $0.name == "duration" })
+    let amount = try #require(table.columns.firstIndex { $0.name == "credit_amount" })
+    let cases: [(String, String)] = [
+      ("inf in a numeric column", try csv { _, row in row[duration] = "inf" }),
+      ("nan in a numeric column", try csv { _, row in row[duration] = "nan" }),
+      ("1e39, beyond Float", try csv { _, row in row[duration] = "1e39" }),
+      ("1_000", try csv { _, row in row[duration] = "1_000" }),
+      ("a short row", try csv { _, row in row.removeLast(3) }),
+      ("a column named twice", try csv { header, _ in header[1] = header[0] }),
+      ("no data rows", try {
+        let url = directory.appendingPathComponent("header-only.csv")
+        try (table.columns.map(\.name).joined(separator: ",") + "\n").write(to: url, atomically: true, encoding: .utf8)
+        return url.path
+      }()),
+    ]
+    for kind in ["inn", "sop"] {
+      let trained = try SANNProcess.run(["train", "--data", arff.path, "--model", kind, "--nr_epochs", "3", "--hidden_size", "16",
+                                         "--seed", "0", "--output_dir", directory.path, "--quiet"])
+      try #require(trained.status == 0, "\(trained.stderr)")
+      let run = directory.appendingPathComponent("\(kind)/31-credit-g/0").path
+      let onnx = directory.appendingPathComponent("\(kind).onnx").path
+      let exported = try SANNProcess.run(["export", run, "--format", "onnx", "--output", onnx, "--quiet"])
+      try #require(exported.status == 0, "\(exported.stderr)")
+      if kind == "sop" {
+        // Huge values: where sann predict reports an overflow, so does the script; where it
+        // predicts, the script predicts the same.
+        for value in ["1e20", "-1e20", "1e30", "3e38"] {
+          let data = try csv { _, row in row[amount] = value }
+          let sann = try SANNProcess.run(["predict", "--model", run, "--data", data, "--format", "json"])
+          let onnxRun = try SANNProcess.runTool("/usr/bin/env", ["python3", script, "predict", onnx, data])
+          #expect((sann.status == 0) == (onnxRun.status == 0), "sop, \(value): sann exit \(sann.status) \(sann.stderr), ONNX exit \(onnxRun.status) \(onnxRun.stderr)")
+          #expect(onnxRun.status == 0 || (onnxRun.stderr.hasPrefix("error: ") && !onnxRun.stderr.contains("Traceback")), "\(onnxRun.stderr)")
+          if sann.status == 0 && onnxRun.status == 0 {
+            var worst = 0.0
+            let problem = Self.compare(try Self.json(sann.stdout), try Self.json(onnxRun.stdout), tolerance: 1e-5, at: "sop \(value)", worst: &worst)
+            #expect(problem == nil, "\(problem ?? "")")
+          }
+        }
+        continue
+      }
+      for (label, data) in cases {
+        let sann = try SANNProcess.run(["predict", "--model", run, "--data", data])
+        let onnxRun = try SANNProcess.runTool("/usr/bin/env", ["python3", script, "predict", onnx, data])
+        #expect(sann.status != 0, "\(kind), \(label): sann predict accepted it")
+        #expect(onnxRun.status != 0 && onnxRun.stderr.hasPrefix("error: ") && !onnxRun.stderr.contains("Traceback"),
+                "\(kind), \(label): the ONNX script gave exit \(onnxRun.status), stderr \(onnxRun.stderr), stdout \(onnxRun.stdout.prefix(200))")
+      }
+    }
+  }
+
   /// A black box has no explanation outputs; an explaining model's are declared with their
   /// shapes; the file declares opset 17 and standard operators only; the constants are the
   /// snapshots' parameters and a few hundred more (no blow-up); the metadata documents the input.
@@ -167,6 +246,13 @@ struct ExportCommandTests {
       try #require(exported.status == 0, "\(exported.stderr)")
       #expect(exported.stdout.isEmpty)
       let model = try ONNXFile.read(Data(contentsOf: onnx))
+      // A path ending in '/' is refused; a replaced file keeps its permissions.
+      let slash = try SANNProcess.run(["export", run.path, "--format", "onnx", "--output", directory.appendingPathComponent("new").path + "/"])
+      #expect(slash.status != 0 && slash.stderr.contains("ends in '/'"), "\(slash.stderr)")
+      #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("new").path))
+      try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: onnx.path)
+      #expect(try SANNProcess.run(["export", run.path, "--format", "onnx", "--output", onnx.path, "--quiet"]).status == 0)
+      #expect(try FileManager.default.attributesOfItem(atPath: onnx.path)[.posixPermissions] as? Int == 0o600)
       #expect(model.opsetImport.map(\.version) == [17] && model.opsetImport[0].domain.isEmpty)
       #expect(model.graph.node.allSatisfy { $0.domain.isEmpty })
       #expect(model.graph.output.map(\.name) == outputs)

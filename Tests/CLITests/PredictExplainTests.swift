@@ -1,4 +1,5 @@
 import Foundation
+import Tensor
 import Testing
 
 @Suite("sann predict and sann explain")
@@ -61,6 +62,46 @@ struct PredictExplainTests {
     for command in [["predict"], ["explain"], ["explain", "--method", "occlusion"]] {
       let result = try SANNProcess.run(command + ["--model", run, "--data", big.path])
       #expect(result.status == 1 && result.stderr.contains("overflows once standardised"), "\(command): \(result.stderr)")
+    }
+  }
+}
+
+/// Categorical levels that look like numbers ("007" and "7", "1e1x"): `sann predict` reads the
+/// model's categorical columns as text, so each row gets its own level's code.
+@Suite("sann predict with numeric-looking categorical levels")
+struct NumericLookingLevelTests {
+  @Test("'007' and '7' are different levels, '1e1x' is a level, and predict agrees with the numpy reader on every row")
+  func levelsStayText() throws {
+    let directory = try SANNProcess.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    var lines = ["code,size,tag,class"]
+    var rng = RandomGenerator(seed: 3)
+    for i in 0..<240 {
+      let code = ["007", "7", "7.0", "1e1x"][i % 4]
+      let size = rng.nextUniform() * 4
+      // The class depends on the level, so the model's weights for the levels differ.
+      let positive = (code == "7" || code == "1e1x") != (size > 3.2)
+      lines.append("\(code),\(size),t\(i % 3),\(positive ? "yes" : "no")")
+    }
+    let data = directory.appendingPathComponent("levels.csv")
+    try (lines.joined(separator: "\n") + "\n").write(to: data, atomically: true, encoding: .utf8)
+    let trained = try SANNProcess.run(["train", "--data", data.path, "--target", "class", "--categorical", "code", "--model", "logistic",
+                                       "--seed", "0", "--output_dir", directory.path, "--quiet"])
+    try #require(trained.status == 0, "\(trained.stderr)")
+    let run = directory.appendingPathComponent("logistic/levels/0").path
+    let predicted = try SANNProcess.run(["predict", "--model", run, "--data", data.path, "--format", "json"])
+    try #require(predicted.status == 0, "sann predict could not read the model's own training data: \(predicted.stderr)")
+    let rows = try PredictExplainAgreementTests.json(predicted.stdout)
+    // Rows of level "007" and "7" with the same size would have the same probability if "7"
+    // were read as the number 7 and matched to "007".
+    let p = rows.map { $0["p_yes"] as? Double ?? -1 }
+    #expect(Set(stride(from: 0, to: 240, by: 4).map { p[$0] }) != Set(stride(from: 1, to: 240, by: 4).map { p[$0] }))
+    guard PredictExplainAgreementTests.numpy else { return }
+    let reader = SANNProcess.repositoryRoot.appendingPathComponent("Tools/scripts/sannkit_model.py").path
+    let numpy = try SANNProcess.runTool("/usr/bin/env", ["python3", reader, "predict", run, data.path])
+    try #require(numpy.status == 0, "\(numpy.stderr)")
+    for (a, b) in zip(rows, try PredictExplainAgreementTests.json(numpy.stdout)) {
+      #expect(Swift.abs((a["p_yes"] as? Double ?? 0) - (b["p_yes"] as? Double ?? 1)) < 1e-5, "row \(a["row"] ?? "?")")
     }
   }
 }

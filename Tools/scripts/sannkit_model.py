@@ -51,11 +51,13 @@ def read_safetensors(path):
 
 def read_table(path):
     """(column names, rows of cells: stripped strings, None when missing) of a CSV or ARFF file."""
-    with open(path, encoding="utf-8") as f:
+    with open(path, encoding="utf-8-sig") as f:
         text = f.read()
     if path.lower().endswith(".arff"):
         return _read_arff(text)
     rows = list(csv.reader(io.StringIO(text)))
+    if not rows:
+        raise ValueError(f"{path} is empty; it needs a header row and data rows")
     names = [c.strip() for c in rows[0]]
     cells = [[None if c.strip() in ("", "?") else c.strip() for c in row] for row in rows[1:] if row]
     return names, cells

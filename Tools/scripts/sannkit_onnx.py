@@ -22,7 +22,9 @@ Needs numpy, onnx and onnxruntime (pip); never a dependency of SANNKit itself.
 import csv
 import json
 import os
+import re
 import sys
+import tempfile
 import time
 
 import numpy as np
@@ -36,12 +38,17 @@ class ExportedModel:
         import onnx
         import onnxruntime as ort
 
-        if check:
-            onnx.checker.check_model(onnx.load(path), full_check=True)
-        options = ort.SessionOptions()
-        if threads:
-            options.intra_op_num_threads = threads
-        self.session = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
+        if not os.path.isfile(path):
+            raise ValueError(f"{path}: no such file; pass the file `sann export --format onnx` wrote")
+        try:
+            if check:
+                onnx.checker.check_model(onnx.load(path), full_check=True)
+            options = ort.SessionOptions()
+            if threads:
+                options.intra_op_num_threads = threads
+            self.session = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
+        except Exception as error:  # onnx's DecodeError and ValidationError, ONNX Runtime's errors
+            raise ValueError(f"{path} is not a valid ONNX model ({type(error).__name__}: {str(error).strip()[:300]}); export one with `sann export --format onnx`")
         props = self.session.get_modelmeta().custom_metadata_map
         if "sannkit.onnx" not in props:
             raise ValueError(f"{path} has no 'sannkit.onnx' metadata; export it with `sann export --format onnx`")
@@ -49,34 +56,42 @@ class ExportedModel:
         self.columns = self.meta["input"]["columns"]
         self.outputs = [o.name for o in self.session.get_outputs()]
 
-    def encode_rows(self, names, rows):
-        """Raw rows (cells as strings; None, "" or "?" = missing) as the model's input: float32 [n, columns]."""
+    def encode_rows(self, names, rows, first_row=0):
+        """Raw rows (cells as strings; None, "" or "?" = missing) as the model's input: float32
+        [n, columns]. Cells are read as `sann predict` reads them: decimal numbers only (no nan,
+        inf, hexadecimal or 1_000), finite in float32 and once standardised; categorical cells
+        matched to the levels as written, then trimmed, then as numbers ("7" = "7.0").
+        `first_row` numbers the rows in error messages (data rows, from 1)."""
+        if len(set(names)) != len(names):
+            duplicate = next(name for name in names if names.count(name) > 1)
+            raise ValueError(f"the header names column '{duplicate}' twice")
+        for r, row in enumerate(rows):
+            if len(row) != len(names):
+                raise ValueError(f"data row {first_row + r + 1} has {len(row)} fields; the header has {len(names)}")
         x = np.full((len(rows), len(self.columns)), np.nan, dtype=np.float32)
         for i, column in enumerate(self.columns):
-            if column["name"] not in names:
-                raise ValueError(f"the data has no column '{column['name']}', which the model reads (it has {', '.join(names)})")
-            j = names.index(column["name"])
+            name = column["name"]
+            if name not in names:
+                raise ValueError(f"the data has no column '{name}', which the model reads (it has {', '.join(names)})")
+            j = names.index(name)
             cells = [row[j] for row in rows]
             if column["kind"] == "numeric":
-                try:
-                    x[:, i] = np.array(cells, dtype=np.float32)        # the common case: every cell a number
-                    continue
-                except (ValueError, TypeError):
-                    pass
-                for r, cell in enumerate(cells):
-                    cell = None if cell is None else cell.strip()
-                    if cell in (None, "", "?"):
-                        continue
-                    try:
-                        x[r, i] = np.float32(float(cell))
-                    except ValueError:
-                        raise ValueError(f"row {r + 1}, column '{column['name']}': '{cell}' is not a number")
+                x[:, i] = _numeric(cells, name, first_row)
+                with np.errstate(over="ignore", invalid="ignore"):
+                    z = (x[:, i] - np.float32(column["mean"])) / np.float32(column["scale"])
+                bad = np.flatnonzero(np.isinf(z))
+                if len(bad):
+                    raise ValueError(f"data row {first_row + bad[0] + 1}, column '{name}': {x[bad[0], i]} overflows float32 once standardised (mean {column['mean']}, scale {column['scale']})")
             else:
                 codes = {}
                 for r, cell in enumerate(cells):
                     if cell not in codes:
-                        stripped = None if cell is None else cell.strip()
-                        k = None if stripped in (None, "", "?") else _level(stripped, column["levels"])
+                        k = None
+                        if cell is not None:
+                            k = _level(cell, column["levels"])
+                            stripped = cell.strip()
+                            if k is None and stripped not in ("", "?"):
+                                k = _level(stripped, column["levels"])
                         codes[cell] = np.nan if k is None else k
                     x[r, i] = codes[cell]
         return x
@@ -84,8 +99,58 @@ class ExportedModel:
     def encode(self, table):
         return self.encode_rows(*table)
 
-    def run(self, x):
-        return dict(zip(self.outputs, self.session.run(None, {"features": x})))
+    def run(self, x, first_row=0):
+        """Every output for encoded rows x; ValueError when one is NaN or infinite."""
+        out = dict(zip(self.outputs, self.session.run(None, {"features": x})))
+        _check_finite(out, first_row)
+        return out
+
+
+_DECIMAL = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
+_NUMBER_CHARACTERS = re.compile(r"[0-9eE+\-. \t?,]*")
+
+
+def _numeric(cells, name, first_row):
+    """A numeric column's cells as float32, NaN where missing; ValueError for anything sann rejects."""
+    with np.errstate(over="ignore", invalid="ignore"):   # overflow is reported below, as an error
+        return _numeric_checked(cells, name, first_row)
+
+
+def _numeric_checked(cells, name, first_row):
+    present = [c for c in cells if c is not None]
+    if _NUMBER_CHARACTERS.fullmatch(",".join(present)):
+        try:
+            values = np.array([c if c is not None and c.strip() not in ("", "?") else "nan" for c in cells], dtype=np.float32)
+            if not np.isinf(values).any():
+                return values
+        except ValueError:
+            pass
+    values = np.full(len(cells), np.nan, dtype=np.float32)
+    for r, cell in enumerate(cells):
+        text = None if cell is None else cell.strip()
+        if text in (None, "", "?"):
+            continue
+        where = f"data row {first_row + r + 1}, column '{name}'"
+        if not _DECIMAL.fullmatch(text):
+            try:
+                float(text)
+            except ValueError:
+                raise ValueError(f"{where}: '{text}' is not a number")
+            raise ValueError(f"{where}: '{text}' is not a finite decimal number (nan, inf, hexadecimal and 1_000 are not data)")
+        value = np.float32(float(text))
+        if not np.isfinite(value):
+            raise ValueError(f"{where}: '{text}' is not a finite 32-bit number (up to ±3.4e38)")
+        values[r] = value
+    return values
+
+
+def _check_finite(out, first_row=0):
+    """Like `sann predict`: an output that overflowed (NaN or infinite) is an error, not a number."""
+    for name, values in out.items():
+        if values.dtype.kind == "f":
+            bad = np.flatnonzero(~np.isfinite(values.reshape(len(values), -1)).all(axis=1))
+            if len(bad):
+                raise ValueError(f"the model's output '{name}' for data row {first_row + bad[0] + 1} is not finite; its inputs are far outside the range it was trained on — check the data's units")
 
 
 def predict_records(model, out):
@@ -139,47 +204,77 @@ def explain_records(model, out):
     return records
 
 
+def _header(reader, path):
+    try:
+        names = [c.strip() for c in next(reader)]
+    except StopIteration:
+        raise ValueError(f"{path} is empty; it needs a header row and data rows")
+    return names
+
+
 def score(model, source, target, chunk):
-    """Streams `source` (CSV) through the model in chunks of `chunk` rows into `target` (CSV)."""
+    """Streams `source` (CSV) through the model in chunks of `chunk` rows into `target` (CSV),
+    written atomically: a temporary file beside it, renamed when every row is scored."""
+    if os.path.isdir(target):
+        raise ValueError(f"{target} is a directory; give a file path for the scores")
     meta = model.meta
     header = ["prediction"] if meta["task"] == "regression" else [f"p_{c}" for c in meta["classes"]]
     if "contributions" in model.outputs or "group_scores" in model.outputs:
         header += [f"logit_{i}" for i in range(model.session.get_outputs()[model.outputs.index("logits")].shape[1])]
     key = "prediction" if meta["task"] == "regression" else "probabilities"
     start, total = time.perf_counter(), 0
-    temporary = target + ".partial"
-    with open(source, newline="", encoding="utf-8") as f, open(temporary, "w", newline="") as g:
-        reader = csv.reader(f)
-        names = [c.strip() for c in next(reader)]
-        writer = csv.writer(g)
-        writer.writerow(header)
-        while True:
-            rows = []
-            for row in reader:
-                if row:
-                    rows.append(row)
-                if len(rows) == chunk:
+    directory = os.path.dirname(os.path.abspath(target))
+    descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(target)}.", suffix=".partial")
+    try:
+        with open(source, newline="", encoding="utf-8-sig") as f, os.fdopen(descriptor, "w", newline="") as g:
+            reader = csv.reader(f)
+            names = _header(reader, source)
+            writer = csv.writer(g)
+            writer.writerow(header)
+            while True:
+                rows = []
+                for row in reader:
+                    if row:
+                        rows.append(row)
+                    if len(rows) == chunk:
+                        break
+                if not rows:
                     break
-            if not rows:
-                break
-            out = model.run(model.encode_rows(names, rows))
-            values = out[key]
-            if len(header) > values.shape[1]:
-                values = np.concatenate([values, out["logits"]], axis=1)
-            writer.writerows(values.tolist())
-            total += len(rows)
-            print(f"\r{total:,} rows, {total / (time.perf_counter() - start):,.0f} rows/s", end="", file=sys.stderr, flush=True)
-    os.replace(temporary, target)
+                out = model.run(model.encode_rows(names, rows, first_row=total), first_row=total)
+                values = out[key]
+                if len(header) > values.shape[1]:
+                    values = np.concatenate([values, out["logits"]], axis=1)
+                writer.writerows(values.tolist())
+                total += len(rows)
+                print(f"\r{total:,} rows, {total / (time.perf_counter() - start):,.0f} rows/s", end="", file=sys.stderr, flush=True)
+        if total == 0:
+            raise ValueError(f"{source} has a header but no data rows")
+        os.chmod(temporary, 0o666 & ~_umask())
+        os.replace(temporary, target)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+        if total:
+            print(file=sys.stderr)   # end the progress line before the error
+        raise
     print(file=sys.stderr)
     return total, time.perf_counter() - start
 
 
+def _umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def bench(model, path, chunk=100_000, repeats=5):
     """Seconds (best of `repeats`) for session.run over every row of `path`, encoded beforehand."""
-    with open(path, newline="", encoding="utf-8") as f:
+    with open(path, newline="", encoding="utf-8-sig") as f:
         reader = csv.reader(f)
-        names = [c.strip() for c in next(reader)]
+        names = _header(reader, path)
         x = model.encode_rows(names, [row for row in reader if row])
+    if len(x) == 0:
+        raise ValueError(f"{path} has a header but no data rows")
     best = float("inf")
     for _ in range(repeats):
         start = time.perf_counter()
@@ -217,7 +312,10 @@ def main(argv):
     if len(argv) != 4:
         sys.exit(usage)
     model = ExportedModel(argv[2])
-    out = model.run(model.encode(read_table(argv[3])))
+    table = read_table(argv[3])
+    if not table[1]:
+        raise ValueError(f"{argv[3]} has no data rows")
+    out = model.run(model.encode(table))
     records = predict_records(model, out) if argv[1] == "predict" else explain_records(model, out)
     json.dump(records, sys.stdout, indent=1)
     print()
@@ -226,5 +324,5 @@ def main(argv):
 if __name__ == "__main__":
     try:
         main(sys.argv)
-    except (ValueError, OSError, KeyError) as error:
+    except (ValueError, OSError, KeyError, csv.Error, UnicodeDecodeError) as error:
         sys.exit(f"error: {error}")

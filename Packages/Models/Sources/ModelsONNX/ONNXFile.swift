@@ -38,9 +38,23 @@ public enum ONNXFile {
     return model
   }
 
+  /// The largest file protocol buffers can hold (2 GiB); ONNX keeps larger models' weights in
+  /// external files, which this writer does not produce.
+  public static let maximumBytes = Int(Int32.max)
+
   /// The serialised model.
+  ///
+  /// - Throws: ``ONNXFileError/tooLarge(bytes:)`` for a model of 2 GiB or more.
   public static func data(_ graph: ONNXGraph, producerVersion: String = "") throws -> Data {
-    try model(graph, producerVersion: producerVersion).serializedData()
+    let bytes = graph.constants.reduce(0) { total, c in
+      switch c.values {
+      case .float(let v): total + 4 * v.count
+      case .double(let v): total + 8 * v.count
+      case .int64(let v): total + 8 * v.count
+      }
+    }
+    guard bytes < maximumBytes - (1 << 24) else { throw ONNXFileError.tooLarge(bytes: bytes) }
+    return try model(graph, producerVersion: producerVersion).serializedData()
   }
 
   /// Writes the model to `url` atomically (temporary file, then rename).
@@ -119,3 +133,17 @@ public enum ONNXFile {
     return info
   }
 }
+
+/// Why an ONNX file could not be written.
+public enum ONNXFileError: Error, Equatable, CustomStringConvertible {
+  /// The weights do not fit in one protocol-buffer file.
+  case tooLarge(bytes: Int)
+
+  public var description: String {
+    switch self {
+    case .tooLarge(let bytes):
+      "the model's weights take \(bytes / 1_048_576) MiB; an ONNX file holds at most 2 GiB (protocol buffers' limit), and SANNKit does not write ONNX's external-data files — export a smaller model (fewer snapshots, --hidden_size or --nr_blocks)"
+    }
+  }
+}
+

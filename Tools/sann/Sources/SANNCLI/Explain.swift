@@ -268,7 +268,7 @@ struct Explain: ParsableCommand {
 
   /// Background rows, encoded: --background rows drawn with --seed (or every row, `all`).
   private func loadBackground(card: ModelCard, all: Bool = false) throws -> [Float] {
-    let table = try DataTable.read(url: URL(fileURLWithPath: backgroundData ?? input.data))
+    let table = try DataTable.read(url: URL(fileURLWithPath: backgroundData ?? input.data), categorical: card.preprocessor.categoricalNames)
     guard table.rowCount > 0, all || backgroundRows > 0 else { throw AttributionError.emptyBackground }
     var rng = RandomGenerator(seed: seed)
     let chosen = all ? Array(0..<table.rowCount) : Array(rng.permutation(table.rowCount).prefix(backgroundRows)).sorted()

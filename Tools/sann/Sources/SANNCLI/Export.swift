@@ -53,9 +53,18 @@ struct Export: ParsableCommand {
     try AtomicFile.write(data, to: destination)
     if !quiet {
       let outputs = graph.outputs.map(\.name).joined(separator: ", ")
-      print("wrote \(output): \(card.kind), \(card.task.rawValue), \(card.snapshotCount) snapshot(s); \(graph.nodes.count) nodes, \(graph.constantScalars) constants, \(data.count) bytes")
-      print("input features [N, \(card.preprocessor.transforms.count)]: \(card.preprocessor.featureNames.joined(separator: ", "))")
-      print("outputs: \(outputs)")
+      let summary = """
+        wrote \(output): \(card.kind), \(card.task.rawValue), \(card.snapshotCount) snapshot(s); \(graph.nodes.count) nodes, \(graph.constantScalars) constants, \(data.count) bytes
+        input features [N, \(card.preprocessor.transforms.count)]: \(card.preprocessor.featureNames.joined(separator: ", "))
+        outputs: \(outputs)
+
+        """
+      // The model itself may be going to standard output: the summary goes to standard error then.
+      if ["/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"].contains(output) {
+        FileHandle.standardError.write(Data(summary.utf8))
+      } else {
+        print(summary, terminator: "")
+      }
     }
   }
 }

@@ -30,7 +30,9 @@ struct ModelInput: ParsableArguments {
       throw DatasetError.unreadable(path: url.path, reason: "no such model file; pass the directory `sann train` wrote")
     }
     let (card, ensemble) = try ModelFile.load(from: url)
-    let table = try DataTable.read(url: URL(fileURLWithPath: data))
+    // The model's categorical columns are read as text even where their levels look like
+    // numbers ("007" and "7" are different levels; "1e1x" is not a malformed number).
+    let table = try DataTable.read(url: URL(fileURLWithPath: data), categorical: card.preprocessor.categoricalNames)
     var selected = Array(0..<table.rowCount)
     if let rows {
       selected = try rows.split(separator: ",", omittingEmptySubsequences: false).map { part in

@@ -63,6 +63,9 @@ public enum ModelFile {
       if let name = snapshot.keys.sorted().first(where: { !snapshot[$0]!.scalars.allSatisfy(\.isFinite) }) {
         throw ModelFileError.weights(path: url.path, kind: card.kind, reason: "'\(name)' holds NaN or infinite values")
       }
+      if let name = snapshot.keys.sorted().first(where: { $0.hasSuffix("running_var") && snapshot[$0]!.scalars.contains { $0 < 0 } }) {
+        throw ModelFileError.weights(path: url.path, kind: card.kind, reason: "'\(name)' holds a negative variance")
+      }
     }
     do {
       let ensemble = try SnapshotEnsemble(snapshots: snapshots, task: card.task, targetMean: card.targetMean, targetScale: card.targetScale) {

@@ -37,6 +37,15 @@ public struct Preprocessor: Codable, Sendable, Equatable {
   /// The original feature names, in order.
   public var featureNames: [String] { transforms.map(\.name) }
 
+  /// The categorical columns' names: read new data with them as text (`DataTable.read(url:
+  /// categorical:)`), so levels that look like numbers ("007", "7") stay distinct.
+  public var categoricalNames: Set<String> {
+    Set(transforms.compactMap { transform -> String? in
+      if case .categorical(let name, _) = transform { return name }
+      return nil
+    })
+  }
+
   /// The encoded column names (what the network sees), in order.
   public var encodedNames: [String] { transforms.flatMap(\.encodedNames) }
 

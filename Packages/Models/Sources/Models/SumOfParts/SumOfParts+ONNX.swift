@@ -46,19 +46,25 @@ extension SumOfParts: ONNXExportable {
     let hidden = g.scoped("backbone") { backbone.backbone.exportONNX(into: &$0, input: masked) }
     let y = g.scoped("backbone") { $0.linear(hidden, backbone.head, "head") }
     let yt = g.transpose(g.reshape(y, [-1, m, k]), [0, 2, 1])                          // [N, K, m]
-    let alpha = g.scoped("selector") { g in
+    let (alpha, selectorScores) = g.scoped("selector") { g -> (String, String) in
       let queries = selector.classQueries.value.matmul(selector.queryProjection.value)
       let projection = g.constant("key_queries", selector.keyProjection.value.matmul(queries.transposed()))  // [D, K]
       let z = g.reshape(hidden, [-1, m, width])
       let scores = g.node("Mul", g.transpose(g.node("MatMul", z, projection), [0, 2, 1]), g.scalar(selector.scale))  // [N, K, m]
       switch selector.normalisation {
-      case .softmax: return g.node("Softmax", [scores], [("axis", .int(-1))], outputs: 1)[0]
-      case .sparsemax: return Self.sparsemax(&g, scores, width: m)
+      case .softmax: return (g.node("Softmax", [scores], [("axis", .int(-1))], outputs: 1)[0], scores)
+      case .sparsemax: return (Self.sparsemax(&g, scores, width: m), scores)
       }
     }
     let scale = g.constant("log_scale_exp", logScale.value.exp().reshaped([1, k, 1]))
     let contributions = g.node("Mul", g.node("Mul", g.node("Mul", alpha, g.unsqueeze(scales, axes: [1])), yt), scale)
-    let logits = g.reduceSum(contributions, axes: [2], keep: false)
+    // 0·Σ(attention, the groups' logits and selector scores): nothing for finite rows, NaN where
+    // one overflowed. TopK, Relu and sparsemax would otherwise turn such a row into groups of
+    // weight 0 and a logit of 0 (a plausible answer) where `sann predict` reports the overflow.
+    let inner = g.node("Add", g.reduceSum(g.node("Add", yt, selectorScores), axes: [1, 2], keep: false),
+                       g.reduceSum(attention, axes: [1, 2], keep: false))                  // [N]
+    let overflow = g.node("Mul", g.unsqueeze(inner, axes: [1]), g.scalar(0))               // [N, 1]
+    let logits = g.node("Add", g.reduceSum(contributions, axes: [2], keep: false), overflow)
     return ONNXModelOutputs(logits: logits, explanation: .groups(masks: masks, scores: contributions))
   }
 
@@ -76,7 +82,11 @@ extension SumOfParts: ONNXExportable {
       let support = g.node("ReduceMax", [g.node("Mul", g.node("Cast", [inSupport], [("to", .int(float))], outputs: 1)[0], ranks)],
                            [("axes", .ints([-1])), ("keepdims", .int(1))], outputs: 1)[0]  // k(z) ≥ 1
       let index = g.node("Cast", [g.node("Sub", support, g.scalar(1))], [("to", .int(ONNXGraph.ElementType.int64.rawValue))], outputs: 1)[0]
-      let total = g.node("GatherElements", [cumulative, index], [("axis", .int(-1))], outputs: 1)[0]
+      // k(z) = 0 only when the scores overflow Float's precision (1 + z₍₁₎ = z₍₁₎): then, as in
+      // Swift, the support's sum is 0, τ = −1/0 = −∞ and α = ∞, so the overflow shows as a
+      // non-finite logit (GatherElements would read index −1 as the last element instead).
+      let gathered = g.node("GatherElements", [cumulative, index], [("axis", .int(-1))], outputs: 1)[0]
+      let total = g.node("Mul", gathered, g.node("Min", support, g.scalar(1)))
       let tau = g.node("Div", g.node("Sub", total, g.scalar(1)), support)
       return g.node("Relu", g.node("Sub", z, tau))
     }

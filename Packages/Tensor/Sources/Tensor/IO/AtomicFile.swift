@@ -13,9 +13,18 @@ public enum AtomicFile {
   ///
   /// - Throws: ``AtomicFileError`` naming the path and the reason.
   public static func write(_ data: Data, to url: URL) throws {
+    var followed = stat()
+    if ["/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"].contains(url.path), stat(url.path, &followed) == 0, followed.st_mode & S_IFMT != S_IFREG {
+      // Standard output piped to another program (or a terminal): it reads what we write.
+      return try writeThrough(data, to: url, shownAs: url.path)
+    }
     let target = url.resolvingSymlinksInPath()
     var status = stat()
-    if lstat(target.path, &status) == 0 {
+    let exists = lstat(target.path, &status) == 0
+    if url.hasDirectoryPath && !(exists && status.st_mode & S_IFMT == S_IFDIR) {
+      throw AtomicFileError(path: url.path + "/", reason: "ends in '/', a directory; give a file path")
+    }
+    if exists {
       switch status.st_mode & S_IFMT {
       case S_IFDIR:
         throw AtomicFileError(path: url.path, reason: "is a directory; give a file path")
@@ -37,6 +46,10 @@ public enum AtomicFile {
     let temporary = directory.appendingPathComponent(".\(target.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
     guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
       throw AtomicFileError(path: url.path, reason: "cannot be written: \(directory.path) is not writable")
+    }
+    if exists && status.st_mode & S_IFMT == S_IFREG {
+      // The replaced file's permissions carry over (a private 0600 file stays private).
+      chmod(temporary.path, status.st_mode & 0o7777)
     }
     do {
       let handle = try FileHandle(forWritingTo: temporary)
