@@ -117,14 +117,14 @@ def _numeric(cells, name, first_row):
 
 
 def _numeric_checked(cells, name, first_row):
-    present = [c for c in cells if c is not None]
-    if _NUMBER_CHARACTERS.fullmatch(",".join(present)):
-        try:
-            values = np.array([c if c is not None and c.strip() not in ("", "?") else "nan" for c in cells], dtype=np.float32)
-            if not np.isinf(values).any():
-                return values
-        except ValueError:
-            pass
+    try:
+        # The common case, every cell a plain number: numpy parses them all at once; the
+        # character check (one regular expression over the column) rules out nan, inf, 1_000.
+        values = np.array(cells, dtype=np.float32)
+        if _NUMBER_CHARACTERS.fullmatch(",".join(cells)) and np.isfinite(values).all():
+            return values
+    except (ValueError, TypeError):   # a missing or non-numeric cell: checked one by one below
+        pass
     values = np.full(len(cells), np.nan, dtype=np.float32)
     for r, cell in enumerate(cells):
         text = None if cell is None else cell.strip()
