@@ -14,7 +14,7 @@ public enum CSVReader {
   }
 
   public static func parse(_ text: String, source: String, categorical: Set<String> = []) throws -> DataTable {
-    let records = try splitRecords(text, source: source)
+    var records = try splitRecords(text, source: source)
     guard let header = records.first else { throw DatasetError.empty(path: source) }
     let names = header.fields.map(\.trimmingWhitespace)
     if let duplicate = Dictionary(grouping: names, by: { $0 }).first(where: { $0.value.count > 1 })?.key {
@@ -23,11 +23,12 @@ public enum CSVReader {
     for name in categorical where !names.contains(name) {
       throw DatasetError.unknownColumn(source: source, name: name, available: names)
     }
-    let rows = records.dropFirst()
-    guard !rows.isEmpty else { throw DatasetError.noRows(path: source) }
+    guard records.count > 1 else { throw DatasetError.noRows(path: source) }
     var cells = [[String?]](repeating: [], count: names.count)
+    for j in cells.indices { cells[j].reserveCapacity(records.count - 1) }
     var lines: [Int] = []
-    for record in rows {
+    lines.reserveCapacity(records.count - 1)
+    for record in records.dropFirst() {
       guard record.fields.count == names.count else {
         throw DatasetError.raggedRow(path: source, line: record.line, found: record.fields.count, expected: names.count)
       }
@@ -37,10 +38,14 @@ public enum CSVReader {
       }
       lines.append(record.line)
     }
+    // The records and then each column's text are released as soon as they are read (a large
+    // file's cells take several times its size).
+    records = []
     var columns: [DataTable.Column] = []
     for (j, name) in names.enumerated() {
       columns.append(try typedColumn(name: name, cells: cells[j], lines: lines, source: source,
                                      forceCategorical: categorical.contains(name)))
+      cells[j] = []
     }
     return DataTable(source: source, columns: columns)
   }
