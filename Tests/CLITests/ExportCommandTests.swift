@@ -62,7 +62,7 @@ struct ExportCommandTests {
       var arguments = ["train", "--data", data, "--model", kind, "--seed", "1", "--output_dir", directory.path, "--quiet"]
       switch kind {
       case "logistic": break
-      case "nam": arguments += ["--nr_epochs", "4", "--param", "hidden=8"]
+      case "nam": arguments += ["--nr_epochs", "4", "--param", "hidden=8", "--param", "models=2"]  // two members: their mean
       case "sop": arguments += ["--nr_epochs", "3", "--hidden_size", "16", "--param", "groups=6"]
       default: arguments += ["--nr_epochs", "6", "--hidden_size", "16"]
       }

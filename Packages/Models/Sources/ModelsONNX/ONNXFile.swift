@@ -46,13 +46,7 @@ public enum ONNXFile {
   ///
   /// - Throws: ``ONNXFileError/tooLarge(bytes:)`` for a model of 2 GiB or more.
   public static func data(_ graph: ONNXGraph, producerVersion: String = "") throws -> Data {
-    let bytes = graph.constants.reduce(0) { total, c in
-      switch c.values {
-      case .float(let v): total + 4 * v.count
-      case .double(let v): total + 8 * v.count
-      case .int64(let v): total + 8 * v.count
-      }
-    }
+    let bytes = graph.constants.reduce(0) { $0 + $1.byteCount }
     guard bytes < maximumBytes - (1 << 24) else { throw ONNXFileError.tooLarge(bytes: bytes) }
     return try model(graph, producerVersion: producerVersion).serializedData()
   }

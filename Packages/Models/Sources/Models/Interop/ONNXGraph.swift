@@ -43,6 +43,24 @@ public struct ONNXGraph: Sendable {
     public var name: String
     public var shape: [Int]
     public var values: Values
+
+    /// The number of scalars.
+    public var count: Int {
+      switch values {
+      case .float(let v): v.count
+      case .double(let v): v.count
+      case .int64(let v): v.count
+      }
+    }
+
+    /// The bytes the values take in a file.
+    public var byteCount: Int {
+      switch values {
+      case .float(let v): 4 * v.count
+      case .double(let v): 8 * v.count
+      case .int64(let v): 8 * v.count
+      }
+    }
   }
 
   /// A node attribute.
@@ -77,15 +95,7 @@ public struct ONNXGraph: Sendable {
   public init(name: String) { self.name = name }
 
   /// The number of constant scalars, a measure of the file's size.
-  public var constantScalars: Int {
-    constants.reduce(0) { total, c in
-      switch c.values {
-      case .float(let v): total + v.count
-      case .double(let v): total + v.count
-      case .int64(let v): total + v.count
-      }
-    }
-  }
+  public var constantScalars: Int { constants.reduce(0) { $0 + $1.count } }
 
   // MARK: - Building
 
