@@ -6,6 +6,8 @@ struct SANNProcess {
     let status: Int32
     let stdout: String
     let stderr: String
+    /// Standard output as bytes (a binary file written to /dev/stdout).
+    var stdoutData = Data()
   }
 
   /// The repository root (this file is Tests/CLITests/SANNProcess.swift).
@@ -42,7 +44,7 @@ struct SANNProcess {
     let errData = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                  stderr: String(decoding: errData, as: UTF8.self))
+                  stderr: String(decoding: errData, as: UTF8.self), stdoutData: outData)
   }
 
   /// Whether python3 on the PATH imports every module of `modules` ("numpy, onnx"): the

@@ -51,9 +51,12 @@ public enum ONNXFile {
     return try model(graph, producerVersion: producerVersion).serializedData()
   }
 
-  /// Writes the model to `url` atomically (temporary file, then rename).
-  public static func write(_ graph: ONNXGraph, to url: URL, producerVersion: String = "") throws {
-    try AtomicFile.write(try data(graph, producerVersion: producerVersion), to: url)
+  /// Writes the model to `url` atomically (temporary file, then rename); returns its size in bytes.
+  @discardableResult
+  public static func write(_ graph: ONNXGraph, to url: URL, producerVersion: String = "") throws -> Int {
+    let bytes = try data(graph, producerVersion: producerVersion)
+    try AtomicFile.write(bytes, to: url)
+    return bytes.count
   }
 
   /// Parses an ONNX file's bytes (to inspect an exported model from Swift).

@@ -55,27 +55,20 @@ func run(_ executable: String, _ arguments: [String]) -> String {
   return String(decoding: data, as: UTF8.self)
 }
 
-// The data: wdbc's rows resampled with a ±1 % jitter (a linear congruential generator, seed 0).
+// The data: wdbc's rows resampled with a ±1 % jitter (seed 0).
 let source = root.appendingPathComponent("Datasets/1510-wdbc.csv")
 let lines = try String(contentsOf: source, encoding: .utf8).split(separator: "\n")
 let header = lines[0]
 let rows = lines.dropFirst().map { $0.split(separator: ",").map(String.init) }
-struct Congruential {
-  var state: UInt64 = 0
-  mutating func next() -> UInt64 {
-    state = state &* 6364136223846793005 &+ 1442695040888963407
-    return state >> 33
-  }
-}
-var generator = Congruential()
+var generator = RandomGenerator(seed: 0)
 let big = work.appendingPathComponent("rows.csv")
 FileManager.default.createFile(atPath: big.path, contents: nil)
 let handle = try FileHandle(forWritingTo: big)
 var text = String(header) + "\n"
 for r in 0..<rowCount {
-  let row = rows[Int(generator.next() % UInt64(rows.count))]
+  let row = rows[generator.nextInt(below: rows.count)]
   let values = row.dropLast().map { cell -> String in
-    let jitter = 1 + (Double(generator.next() % 20001) - 10000) / 1e6
+    let jitter = 1 + Double(generator.nextUniform() * 0.02 - 0.01)
     return String(format: "%.6g", (Double(cell) ?? 0) * jitter)
   }
   text += values.joined(separator: ",") + "," + row.last! + "\n"

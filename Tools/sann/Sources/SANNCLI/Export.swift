@@ -32,35 +32,21 @@ struct Export: ParsableCommand {
   var quiet = false
 
   func run() throws {
-    var url = URL(fileURLWithPath: directory)
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
-      throw CommandError("\(directory): no such run directory; pass a directory written by `sann train` (it holds model.safetensors)")
-    }
-    if isDirectory.boolValue {
-      url = url.appendingPathComponent("model.safetensors")
-      guard FileManager.default.fileExists(atPath: url.path) else {
-        throw CommandError("\(directory) is not a run directory of `sann train`: it has no model.safetensors")
-      }
-    }
-    let destination = URL(fileURLWithPath: output)
-    guard destination.standardizedFileURL.resolvingSymlinksInPath() != url.standardizedFileURL.resolvingSymlinksInPath() else {
-      throw CommandError("--output \(output) is the model file itself; give another path")
-    }
+    let url = try ModelInput.modelFile(directory)
+    try Hypernet.distinct(output, flag: "--output", from: [url.path])
     let (card, ensemble) = try ModelFile.load(from: url)
     let graph = try ONNXExport.graph(card: card, ensemble: ensemble)
-    let data = try ONNXFile.data(graph, producerVersion: "1")
-    try AtomicFile.write(data, to: destination)
+    let bytes = try ONNXFile.write(graph, to: URL(fileURLWithPath: output), producerVersion: "1")
     if !quiet {
       let outputs = graph.outputs.map(\.name).joined(separator: ", ")
       let summary = """
-        wrote \(output): \(card.kind), \(card.task.rawValue), \(card.snapshotCount) snapshot(s); \(graph.nodes.count) nodes, \(graph.constantScalars) constants, \(data.count) bytes
+        wrote \(output): \(card.kind), \(card.task.rawValue), \(card.snapshotCount) snapshot(s); \(graph.nodes.count) nodes, \(graph.constantScalars) constants, \(bytes) bytes
         input features [N, \(card.preprocessor.transforms.count)]: \(card.preprocessor.featureNames.joined(separator: ", "))
         outputs: \(outputs)
 
         """
       // The model itself may be going to standard output: the summary goes to standard error then.
-      if ["/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"].contains(output) {
+      if AtomicFile.isStandardOutput(output) {
         FileHandle.standardError.write(Data(summary.utf8))
       } else {
         print(summary, terminator: "")

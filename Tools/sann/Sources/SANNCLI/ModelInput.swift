@@ -21,15 +21,7 @@ struct ModelInput: ParsableArguments {
 
   /// The loaded model, the encoded rows, and their row numbers.
   func load() throws -> (card: ModelCard, ensemble: SnapshotEnsemble, x: Tensor, rows: [Int]) {
-    var url = URL(fileURLWithPath: model)
-    var isDirectory: ObjCBool = false
-    if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
-      url = url.appendingPathComponent("model.safetensors")
-    }
-    guard FileManager.default.fileExists(atPath: url.path) else {
-      throw DatasetError.unreadable(path: url.path, reason: "no such model file; pass the directory `sann train` wrote")
-    }
-    let (card, ensemble) = try ModelFile.load(from: url)
+    let (card, ensemble) = try ModelFile.load(from: try Self.modelFile(model))
     // The model's categorical columns are read as text even where their levels look like
     // numbers ("007" and "7" are different levels; "1e1x" is not a malformed number).
     let table = try DataTable.read(url: URL(fileURLWithPath: data), categorical: card.preprocessor.categoricalNames)
@@ -43,6 +35,23 @@ struct ModelInput: ParsableArguments {
       }
     }
     return (card, ensemble, try card.preprocessor.transform(table, rows: selected), selected)
+  }
+
+  /// The model file of a run: `path` itself, or `path/model.safetensors` for a run directory.
+  ///
+  /// - Throws: ``CommandError`` when there is no such path or the directory holds no model.
+  static func modelFile(_ path: String) throws -> URL {
+    let url = URL(fileURLWithPath: path)
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+      throw CommandError("\(path): no such run directory or model file; pass a directory written by `sann train` (it holds model.safetensors)")
+    }
+    guard isDirectory.boolValue else { return url }
+    let file = url.appendingPathComponent("model.safetensors")
+    guard FileManager.default.fileExists(atPath: file.path) else {
+      throw CommandError("\(path) is not a run directory of `sann train`: it has no model.safetensors")
+    }
+    return file
   }
 
   /// Writes rows of named values as CSV or JSON to standard output.

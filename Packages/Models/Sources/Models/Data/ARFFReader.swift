@@ -81,7 +81,7 @@ public enum ARFFReader {
             continue
           }
           guard let v = DecimalText.value(cell) else {
-            if DecimalText.isNonDecimalNumber(cell) && !cell.lowercased().contains("x") {
+            if Double(cell) != nil && !cell.lowercased().contains("x") {  // nan, inf: a number, not finite
               throw DatasetError.nonFinite(path: source, line: lines[i], column: attribute.name, value: cell)
             }
             throw DatasetError.notNumeric(path: source, line: lines[i], column: attribute.name, value: cell)

@@ -31,7 +31,5 @@ enum DecimalText {
     }
     return i == n
   }
-
-  /// Text that Swift would read as a number but is not decimal: hexadecimal, nan, inf.
-  static func isNonDecimalNumber(_ text: String) -> Bool { value(text) == nil && Double(text) != nil }
 }
+

@@ -38,13 +38,14 @@ public enum ONNXExport {
     var g = ONNXGraph(name: "sannkit_\(card.kind)")
     let columns = card.preprocessor.transforms.count
     g.inputs = [.init(name: "features", type: .float, shape: [.named("N"), .fixed(columns)],
-                      documentation: "raw rows: the columns \(card.preprocessor.featureNames.joined(separator: ", ")) in this order; categorical columns as 0-based level codes (metadata 'sannkit.onnx'); NaN = missing")]
+                      documentation: "raw rows: the columns \(card.preprocessor.featureNames.joined(separator: ", ")) in this order; categorical columns as 0-based level codes (metadata 'sannkit.onnx'); NaN = missing; ±inf makes the row's outputs NaN")]
     let encoded = g.scoped("preprocessing") { encode(&$0, card.preprocessor, input: "features") }
     var outputs: [ONNXModelOutputs] = []
     for (k, member) in exportable.enumerated() {
       outputs.append(try g.scoped("snapshot\(k)") { try member.exportONNX(into: &$0, input: encoded) })
     }
-    let (logits, weights) = g.scoped("ensemble") { combine(&$0, outputs.map(\.logits), rule: rule, classes: card.outputs) }
+    let explained = outputs.allSatisfy { if case .none = $0.explanation { false } else { true } }
+    let (logits, weights) = g.scoped("ensemble") { combine(&$0, outputs.map(\.logits), rule: rule, weighted: explained) }
     let c = card.outputs
     switch card.task {
     case .binary:
@@ -78,7 +79,10 @@ public enum ONNXExport {
       let picked = g.node("Gather", [input, g.constant("numeric_columns", int64s: run.map(\.index))], [("axis", .int(1))], outputs: 1)[0]
       let z = g.node("Div", g.node("Sub", picked, g.constant("mean", run.map(\.mean), shape: [run.count])),
                      g.constant("scale", run.map(\.scale), shape: [run.count]))
-      pieces.append(g.node("Where", g.node("IsNaN", z), g.scalar(0), z))
+      // NaN is missing (0, the training mean); ±∞ is no value, as `sann predict` refuses it: x − x
+      // is NaN there (and 0 elsewhere), which then reaches every output.
+      let infinite = g.node("Where", g.node("IsNaN", picked), g.scalar(0), g.node("Sub", picked, picked))
+      pieces.append(g.node("Add", g.node("Where", g.node("IsNaN", z), g.scalar(0), z), infinite))
       run = []
     }
     for (i, transform) in preprocessor.transforms.enumerated() {
@@ -99,9 +103,10 @@ public enum ONNXExport {
 
   // MARK: - Ensemble
 
-  /// The ensemble's logits t [N, C] and the members' weights aₖ per row [N, K] (float; nil for
-  /// constant weights 1/K) as ``EnsembleModel/combination(_:rule:)`` defines them.
-  static func combine(_ g: inout ONNXGraph, _ z: [String], rule: EnsembleModel.Rule, classes: Int) -> (String, String?) {
+  /// The ensemble's logits t [N, C] and, when `weighted` (an explanation will be combined), the
+  /// members' weights aₖ per row [N, K] (float; nil for constant weights 1/K) as
+  /// ``EnsembleModel/combination(_:rule:)`` defines them.
+  static func combine(_ g: inout ONNXGraph, _ z: [String], rule: EnsembleModel.Rule, weighted: Bool) -> (String, String?) {
     guard z.count > 1 else { return (z[0], nil) }
     let k = z.count
     guard rule == .meanProbability else {
@@ -122,6 +127,9 @@ public enum ONNXExport {
       return g.node("Add", m, g.node("Log", sum))
     }
     let t = g.node("Sub", logSumExp(&g, logSigmoid(&g, zd)), logSumExp(&g, logSigmoid(&g, g.node("Neg", zd))))  // [N, 1]
+    let float = ONNXGraph.ElementType.float.rawValue
+    let logit = g.node("Cast", [t], [("to", .int(float))], outputs: 1)[0]
+    guard weighted else { return (logit, nil) }
     // Secant slopes sₖ = (σ(zₖ) − σ(t)) / (zₖ − t), σ′(t) where |zₖ − t| ≤ 1e-7·(1 + |t|).
     let gap = g.node("Sub", zd, t)
     let near = g.node("LessOrEqual", g.node("Abs", gap), g.node("Mul", g.constant("tolerance", doubles: [1e-7], shape: []), g.node("Add", one, g.node("Abs", t))))
@@ -139,8 +147,7 @@ public enum ONNXExport {
     let slopes = g.node("Where", near, derivative, g.node("Div", rise, g.node("Where", near, one, gap)))
     let total = g.reduceSum(slopes, axes: [1], keep: true)
     let weights = g.node("Where", g.node("Greater", total, zero), g.node("Div", slopes, total), g.constant("uniform", doubles: [1 / Double(k)], shape: []))
-    let float = ONNXGraph.ElementType.float.rawValue
-    return (g.node("Cast", [t], [("to", .int(float))], outputs: 1)[0], g.node("Cast", [weights], [("to", .int(float))], outputs: 1)[0])
+    return (logit, g.node("Cast", [weights], [("to", .int(float))], outputs: 1)[0])
   }
 
   /// The members' explanations combined with the ensemble's weights (see ``EnsembleModel``).

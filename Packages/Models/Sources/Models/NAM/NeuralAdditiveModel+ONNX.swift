@@ -35,7 +35,7 @@ extension NeuralAdditiveModel: ONNXExportable {
     let contributions = members.count == 1 ? total : g.node("Mul", total, scale)
     let intercepts = members.map { $0.intercept.value }
     let intercept = intercepts.dropFirst().reduce(intercepts[0], +) * (1 / Float(members.count))
-    let bias = g.rows(g.constant("intercept", members.count == 1 ? intercepts[0] : intercept), width: k, like: input)
+    let bias = g.rows(g.constant("intercept", intercept), width: k, like: input)
     let logits = g.node("Add", g.reduceSum(contributions, axes: [2], keep: false), bias)
     return ONNXModelOutputs(logits: logits, explanation: .features(contributions: contributions, bias: bias))
   }

@@ -23,10 +23,13 @@ extension SumOfParts: ONNXExportable {
           let product = g.constant("query_key", q.value.matmul(key.value.transposed()))  // W_q·W_kᵀ [E, E]
           let queries = g.node("Gather", [tokens, g.constant("queries", int64s: selected)], [("axis", .int(1))], outputs: 1)[0]
           let scores = g.node("MatMul", g.node("MatMul", queries, product), transposed)  // [N, c, d]
-          var bonus = [Float](repeating: 0, count: selected.count * d)
-          let bias = generator.selfBias.value.scalars[h]
-          for (i, query) in selected.enumerated() { bonus[i * d + query] = 1 * bias }
-          let logits = g.node("Add", g.node("Mul", scores, g.scalar(generator.scale)), g.constant("self_bias", bonus, shape: [selected.count, d]))
+          // βʰ on each query's own feature: (query = key) as 0/1 [c, d] times βʰ, built from the
+          // c query indices and the d key indices rather than stored as c·d numbers.
+          let own = g.node("Equal", g.constant("query_index", selected.map(Float.init), shape: [selected.count, 1]),
+                           g.constant("key_index", (0..<d).map(Float.init), shape: [d]))
+          let bonus = g.node("Mul", g.node("Cast", [own], [("to", .int(ONNXGraph.ElementType.float.rawValue))], outputs: 1)[0],
+                             g.constant("self_bias", [generator.selfBias.value.scalars[h]], shape: []))
+          let logits = g.node("Add", g.node("Mul", scores, g.scalar(generator.scale)), bonus)
           return g.node("Softmax", [logits], [("axis", .int(-1))], outputs: 1)[0]
         })
       }

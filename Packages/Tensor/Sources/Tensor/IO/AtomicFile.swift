@@ -13,10 +13,15 @@ public enum AtomicFile {
   ///
   /// - Throws: ``AtomicFileError`` naming the path and the reason.
   public static func write(_ data: Data, to url: URL) throws {
-    var followed = stat()
-    if ["/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"].contains(url.path), stat(url.path, &followed) == 0, followed.st_mode & S_IFMT != S_IFREG {
-      // Standard output piped to another program (or a terminal): it reads what we write.
-      return try writeThrough(data, to: url, shownAs: url.path)
+    if isStandardOutput(url.path) {
+      // Written to the process's standard output as it is (a pipe, a terminal, or a file the
+      // shell opened, appending with >>), not replaced by a file of ours.
+      do {
+        try FileHandle.standardOutput.write(contentsOf: data)
+      } catch {
+        throw AtomicFileError(path: url.path, reason: "cannot be written (\(error.localizedDescription))")
+      }
+      return
     }
     let target = url.resolvingSymlinksInPath()
     var status = stat()
@@ -49,7 +54,7 @@ public enum AtomicFile {
     }
     if exists && status.st_mode & S_IFMT == S_IFREG {
       // The replaced file's permissions carry over (a private 0600 file stays private).
-      chmod(temporary.path, status.st_mode & 0o7777)
+      chmod(temporary.path, status.st_mode & 0o777)
     }
     do {
       let handle = try FileHandle(forWritingTo: temporary)
@@ -66,6 +71,11 @@ public enum AtomicFile {
       try? FileManager.default.removeItem(at: temporary)
       throw AtomicFileError(path: url.path, reason: "cannot be written (\(error.localizedDescription))")
     }
+  }
+
+  /// Whether `path` names standard output (`/dev/stdout`, `/dev/fd/1`, `/proc/self/fd/1`).
+  public static func isStandardOutput(_ path: String) -> Bool {
+    ["/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"].contains(path)
   }
 
   /// Writes a UTF-8 string to `url` atomically.
