@@ -208,22 +208,68 @@ public enum ONNXExport {
   /// The JSON stored under ``metadataKey``: the input's columns (kinds, levels), the encoded
   /// columns the explanation is over, the classes and every output's meaning.
   static func metadataJSON(card: ModelCard, graph: ONNXGraph) throws -> String {
-    let columns: [[String: Any]] = card.preprocessor.transforms.map { transform in
+    let columns = card.preprocessor.transforms.map { transform -> ONNXMetadata.Column in
       switch transform {
-      case let .numeric(name, mean, scale): ["name": name, "kind": "numeric", "mean": Double(mean), "scale": Double(scale)]
-      case let .categorical(name, levels): ["name": name, "kind": "categorical", "levels": levels]
+      case let .numeric(name, mean, scale): .init(name: name, kind: "numeric", mean: Double(mean), scale: Double(scale))
+      case let .categorical(name, levels): .init(name: name, kind: "categorical", levels: levels)
       }
     }
-    var object: [String: Any] = [
-      "format": 1, "model": card.kind, "task": card.task.rawValue, "target": card.targetName, "snapshots": card.snapshotCount,
-      "input": ["name": "features", "columns": columns,
-                "coding": "float [N, \(columns.count)]: numeric values as they are, categorical columns as the 0-based index of the level in 'levels'; NaN (or a code outside the levels) is missing"],
-      "encoded_columns": card.preprocessor.encodedNames,
-      "encoded_sources": card.preprocessor.encodedSources,
-      "outputs": Dictionary(uniqueKeysWithValues: graph.outputs.map { ($0.name, $0.documentation) }),
-    ]
-    if card.task != .regression { object["classes"] = card.classNames }
-    if card.task == .regression { object["target_mean"] = Double(card.targetMean); object["target_scale"] = Double(card.targetScale) }
-    return String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
+    let metadata = ONNXMetadata(
+      model: card.kind, task: card.task.rawValue, target: card.targetName, snapshots: card.snapshotCount,
+      input: .init(name: "features", columns: columns,
+                   coding: "float [N, \(columns.count)]: numeric values as they are, categorical columns as the 0-based index of the level in 'levels'; NaN (or a code outside the levels) is missing; ±inf makes the row's outputs NaN"),
+      encodedColumns: card.preprocessor.encodedNames, encodedSources: card.preprocessor.encodedSources,
+      outputs: Dictionary(uniqueKeysWithValues: graph.outputs.map { ($0.name, $0.documentation) }),
+      classes: card.task == .regression ? nil : card.classNames,
+      targetMean: card.task == .regression ? Double(card.targetMean) : nil,
+      targetScale: card.task == .regression ? Double(card.targetScale) : nil)
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    return String(decoding: try encoder.encode(metadata), as: UTF8.self)
+  }
+}
+
+/// The `sannkit.onnx` metadata of an exported model (format 1): what the input's columns are and
+/// how to code them, the encoded columns an explanation is over, and what each output means.
+public struct ONNXMetadata: Codable, Equatable, Sendable {
+  /// One input column: numeric (its training mean and scale) or categorical (its levels, coded
+  /// by index).
+  public struct Column: Codable, Equatable, Sendable {
+    public var name: String
+    public var kind: String
+    public var mean: Double?
+    public var scale: Double?
+    public var levels: [String]?
+
+    public init(name: String, kind: String, mean: Double? = nil, scale: Double? = nil, levels: [String]? = nil) {
+      (self.name, self.kind, self.mean, self.scale, self.levels) = (name, kind, mean, scale, levels)
+    }
+  }
+
+  /// The graph's input.
+  public struct Input: Codable, Equatable, Sendable {
+    public var name: String
+    public var columns: [Column]
+    public var coding: String
+  }
+
+  public var format = 1
+  public var model: String
+  public var task: String
+  public var target: String
+  public var snapshots: Int
+  public var input: Input
+  public var encodedColumns: [String]
+  /// For each encoded column, the index of its input column.
+  public var encodedSources: [Int]
+  /// Each output's name and meaning.
+  public var outputs: [String: String]
+  public var classes: [String]?
+  public var targetMean: Double?
+  public var targetScale: Double?
+
+  enum CodingKeys: String, CodingKey {
+    case format, model, task, target, snapshots, input, outputs, classes
+    case encodedColumns = "encoded_columns", encodedSources = "encoded_sources", targetMean = "target_mean", targetScale = "target_scale"
   }
 }
