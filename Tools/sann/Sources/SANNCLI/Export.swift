@@ -33,7 +33,7 @@ struct Export: ParsableCommand {
 
   func run() throws {
     let url = try ModelInput.modelFile(directory)
-    try Hypernet.distinct(output, flag: "--output", from: [url.path])
+    try ModelInput.distinct(output, flag: "--output", from: [url.path])
     let (card, ensemble) = try ModelFile.load(from: url)
     let graph = try ONNXExport.graph(card: card, ensemble: ensemble)
     let bytes = try ONNXFile.write(graph, to: URL(fileURLWithPath: output), producerVersion: "1")

@@ -30,14 +30,6 @@ struct Hypernet: ParsableCommand {
     }
   }
 
-  /// Refuses an output that is one of the inputs (same file after resolving links).
-  static func distinct(_ output: String, flag: String, from inputs: [String]) throws {
-    let resolved = URL(fileURLWithPath: output).resolvingSymlinksInPath().standardizedFileURL.path
-    for input in inputs where URL(fileURLWithPath: input).resolvingSymlinksInPath().standardizedFileURL.path == resolved {
-      throw ValidationError("\(flag) \(output) is the input file; writing it would destroy the input — give another path")
-    }
-  }
-
   /// A relative error that is not finite means the weights overflow Float.
   static func finite(_ error: Double, _ network: GeneratedNetwork) throws {
     guard error.isFinite else {
@@ -131,7 +123,7 @@ struct Hypernet: ParsableCommand {
     /// Beyond this many edges a drawing is neither legible nor small.
     static let maximumEdges = 65_536
 
-    func validate() throws { try Hypernet.distinct(output, flag: "--output", from: [file]) }
+    func validate() throws { try ModelInput.distinct(output, flag: "--output", from: [file]) }
 
     func run() throws {
       let network = try Hypernet.load(file)

@@ -183,7 +183,7 @@ extension Hypernet {
     func validate() throws {
       try Hypernet.positiveBeta(beta, flag: "--beta")
       try Hypernet.checkSamples(samples)
-      try Hypernet.distinct(output, flag: "--output", from: [model, URL(fileURLWithPath: model).appendingPathComponent("model.safetensors").path])
+      try ModelInput.distinct(output, flag: "--output", from: [model, URL(fileURLWithPath: model).appendingPathComponent("model.safetensors").path])
       try Hypernet.checkInputs(inputs)
     }
 
@@ -236,7 +236,7 @@ extension Hypernet {
       try Hypernet.checkSamples(samples)
       if let betaRange { _ = try Hypernet.betaRange(betaRange) }
       try Hypernet.checkInputs(inputs)
-      if let plot { try Hypernet.distinct(plot, flag: "--plot", from: [model, URL(fileURLWithPath: model).appendingPathComponent("model.safetensors").path]) }
+      if let plot { try ModelInput.distinct(plot, flag: "--plot", from: [model, URL(fileURLWithPath: model).appendingPathComponent("model.safetensors").path]) }
     }
 
     func run() throws {

@@ -54,6 +54,14 @@ struct ModelInput: ParsableArguments {
     return file
   }
 
+  /// Refuses an output that is one of the inputs (same file after resolving links).
+  static func distinct(_ output: String, flag: String, from inputs: [String]) throws {
+    let resolved = URL(fileURLWithPath: output).resolvingSymlinksInPath().standardizedFileURL.path
+    for input in inputs where URL(fileURLWithPath: input).resolvingSymlinksInPath().standardizedFileURL.path == resolved {
+      throw ValidationError("\(flag) \(output) is the input file; writing it would destroy the input — give another path")
+    }
+  }
+
   /// Writes rows of named values as CSV or JSON to standard output.
   func emit(header: [String], records: [[String: Any]]) throws {
     print(try render(header: header, records: records), terminator: "")

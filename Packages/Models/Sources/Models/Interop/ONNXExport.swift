@@ -61,7 +61,7 @@ public enum ONNXExport {
       g.output("prediction", from: value, shape: [.named("N"), .fixed(1)], documentation: "the predicted \(card.targetName)")
     }
     g.output("logits", from: logits, shape: [.named("N"), .fixed(c)], documentation: logitMeaning(card))
-    try explanation(&g, outputs.map(\.explanation), weights: weights, card: card)
+    explanation(&g, outputs.map(\.explanation), weights: weights, card: card)
     g.documentation = "SANNKit \(card.kind) model (\(card.task.rawValue), \(card.snapshotCount) snapshot(s)); see the 'sannkit.onnx' metadata for the inputs and outputs"
     g.metadata = [(metadataKey, try metadataJSON(card: card, graph: g))]
     return g
@@ -151,7 +151,7 @@ public enum ONNXExport {
   }
 
   /// The members' explanations combined with the ensemble's weights (see ``EnsembleModel``).
-  static func explanation(_ g: inout ONNXGraph, _ parts: [ONNXModelOutputs.Explanation], weights: String?, card: ModelCard) throws {
+  static func explanation(_ g: inout ONNXGraph, _ parts: [ONNXModelOutputs.Explanation], weights: String?, card: ModelCard) {
     let (n, c, f) = (ONNXGraph.Dimension.named("N"), ONNXGraph.Dimension.fixed(card.outputs), ONNXGraph.Dimension.fixed(card.features))
     let k = parts.count
     /// Member `i`'s weight, shaped to broadcast against a tensor of `rank` whose axis 0 is N.

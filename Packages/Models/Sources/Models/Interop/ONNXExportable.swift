@@ -39,7 +39,7 @@ public enum ONNXExportError: Error, Equatable, CustomStringConvertible {
   public var description: String {
     switch self {
     case .unsupported(let kind):
-      "the \(kind) architecture has no ONNX exporter yet; every registered architecture that has one is listed by `sann export --help`"
+      "the \(kind) architecture has no ONNX exporter yet; an architecture gets one by conforming to ONNXExportable in its own folder (CONTRIBUTING.md, 'Adding a model')"
     }
   }
 }
