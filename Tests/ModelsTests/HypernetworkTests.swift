@@ -113,6 +113,28 @@ struct HypernetworkTests {
     }
   }
 
+  @Test("with identical inputs, a unit's total weight over them is the same at every n: the dense term is a mean over inputs, as the pointer is")
+  func denseTermIsAMean() throws {
+    // Identical input codes make every input's state the same at any n (attention over equal
+    // keys averages equal values), so μⱼᵢ = (n₀/n)·eⱼ + gⱼ/n and Σᵢ μⱼᵢ = n₀·eⱼ + gⱼ for all n.
+    // Unscaled, the sum would be n·eⱼ + gⱼ and grow with n (the linear term that broke n ≠ n₀).
+    let model = try Self.small(inputs: 4, hidden: 6, layers: 1, seed: 3)
+    let code: [Float] = [0.7, -1.3]
+    func totals(_ n: Int) -> [Double] {
+      let noise = Hypernetwork.Noise(weight: Array(repeating: 0, count: 6 * n), bias: Array(repeating: 0, count: 6),
+                                     output: Array(repeating: 0, count: 6), codes: (0..<n).flatMap { _ in code })
+      let mean = withoutGradient { model(beta: 1e-4, inputs: n, noise: noise) }.posteriors.weight.mean.scalars
+      return (0..<6).map { j in (0..<n).reduce(0.0) { $0 + Double(mean[j * n + $1]) } }
+    }
+    let reference = totals(4)
+    #expect(reference.contains { Swift.abs($0) > 1e-3 }, "the model writes no weights to compare: \(reference)")
+    for n in [1, 2, 7, 16, 40] {
+      for (total, expected) in zip(totals(n), reference) {
+        #expect(Swift.abs(total - expected) <= 1e-5 * Swift.max(1, Swift.abs(expected)), "n = \(n): \(total) vs \(expected)")
+      }
+    }
+  }
+
   @Test("β ≤ 0, a non-finite β and n outside 1...4096 are HypernetworkErrors; so are invalid configurations and training settings")
   func badInput() throws {
     let model = try Self.small()

@@ -83,6 +83,9 @@ extension Hypernet {
     @Option(parsing: .unconditional, help: "Graph-transformer blocks.")
     var layers = 2
 
+    @Option(name: .customLong("code-size"), parsing: .unconditional, help: "k, the size of the random code each input node starts from.")
+    var codeSize = Hypernetwork.Configuration().codeSize
+
     @Option(help: "The output directory.")
     var output = "hypernet"
 
@@ -96,6 +99,7 @@ extension Hypernet {
       c.activation = activation
       c.width = width
       c.layers = layers
+      c.codeSize = codeSize
       (c.betaMin, c.betaMax) = try Hypernet.betaRange(betaRange)
       var t = quick ? Hypernetwork.Training.quick : Hypernetwork.Training()
       if let steps {

@@ -31,15 +31,20 @@ import Tensor
 ///   inputs, inputs to units, units to units — and MLPs, every parameter shared across nodes.
 ///   Edge weights are a shared MLP on the pair's states plus a pointer,
 ///
-///     μⱼᵢ = e(P hⱼ + Q uᵢ) + gⱼ·softmaxᵢ(⟨A hⱼ, B uᵢ⟩/√E),   log σⱼᵢ² = e′(P hⱼ + Q uᵢ),
+///     μⱼᵢ = (n₀/n)·e(P hⱼ + Q uᵢ) + gⱼ·softmaxᵢ(⟨A hⱼ, B uᵢ⟩/√E),   log σⱼᵢ² = e′(P hⱼ + Q uᵢ),
 ///
 ///   the pointer concentrating a unit on one input when sharp (double-sided and pudding
 ///   partners) and spreading it evenly when flat (pudding's linear unit), the MLP free-form.
+///   The MLP's term is a unit's dense part, spread over all n inputs, so it is scaled as a mean
+///   over them: n₀/n with n₀ the training n (1 in training, so training is unchanged). Like the
+///   pointer, which sums to 1 over any n, it then gives each unit the same total weight however
+///   many inputs there are; unscaled, the dense weights every unit puts on every input, times
+///   output weights that grow with n through the shares below, made a linear term ∝ n.
 ///   Biases and output weights come from shared heads on the unit states, the output weights
 ///   scaled by each unit's share of the inputs it points at (Σᵢ pⱼᵢ / Σₖ pₖᵢ, so an input's total
 ///   does not depend on how many units serve it), and the output bias is a sum of a head over
-///   the input states (it grows with n). Both are what lets one model, trained at one n, write
-///   networks for others.
+///   the input states (it grows with n). These two and the mean scaling above are what lets one
+///   model, trained at one n, write networks for others.
 ///
 /// Training minimises log(L + β·D_KL) (the authors' objective) with β drawn log-uniformly from
 /// [β_min, β_max] per generated network and L the relative MSE of the sampled network on a batch
@@ -220,7 +225,8 @@ public final class Hypernetwork: Module {
     let pointer = pointerUnit(units).matmul(pointerInput(inputs).transposed()) * (1 / Float(c.width).squareRoot())
     let assignment = pointer.softmax(alongAxis: 1)
     var weight = Self.posterior(edges, shape: [h, n])
-    weight.mean = weight.mean + pointerGain(units) * assignment
+    // The MLP's dense term as a mean over the n inputs, in units of the training n (see above).
+    weight.mean = weight.mean * (Float(c.inputs) / Float(n)) + pointerGain(units) * assignment
     // Shares: unit j's part of the inputs it points at, Σᵢ pⱼᵢ / Σₖ pₖᵢ. Output weights scaled by
     // them keep each input's total the same however many units point at it — at another n the
     // same H units spread over more or fewer inputs. The output bias is a sum over inputs, so it
