@@ -89,7 +89,7 @@ struct HypernetCommandTests {
     #expect(svg.hasPrefix("<svg") && svg.components(separatedBy: "<circle").count - 1 == 2 * 5 + 4)
   }
 
-  @Test("β ≤ 0 or not finite, n < 1, a bad --beta-range and a file that is not a checkpoint fail clearly, writing nothing")
+  @Test("β ≤ 0 or not finite, n < 1, a bad --beta-range or --code-size and a file that is not a checkpoint fail clearly, writing nothing")
   func trainGenerateBadInput() throws {
     let directory = try SANNProcess.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
@@ -108,6 +108,7 @@ struct HypernetCommandTests {
       (["hypernet", "train", "--beta-range", "1,0.1", "--output", directory.appendingPathComponent("t").path], "--beta-range takes MIN,MAX"),
       (["hypernet", "train", "--inputs", "0", "--output", directory.appendingPathComponent("t").path], "inputs = 0"),
       (["hypernet", "train", "--steps", "0", "--output", directory.appendingPathComponent("t").path], "steps = 0"),
+      (["hypernet", "train", "--code-size", "0", "--output", directory.appendingPathComponent("t").path], "code size = 0; accepted: 1...64"),
     ] {
       let result = try SANNProcess.run(arguments)
       #expect(result.status != 0 && result.stderr.contains(message), "\(arguments): \(result.stderr)")
