@@ -44,7 +44,7 @@ extension Hypernet {
         Objective log(L + β·D_KL): L the generated network's relative MSE on x ~ N(0, I_n), D_KL \
         the information (nats) in its weights, β log-uniform over --beta-range for every network \
         generated (--betas-per-step per step). See `Hypernetwork` for the architecture. --quick \
-        trains 3,000 steps of 256 samples (about 30 s); the default, 40,000 of 512 (about 6½ minutes).
+        trains 3,000 steps of 256 samples (about 30 s); the default, 120,000 of 512 (about 16 minutes).
         """)
 
     @Option(parsing: .unconditional, help: "n, the inputs of the generated networks in training.")
@@ -56,7 +56,7 @@ extension Hypernet {
     @Option(help: "swish or relu, the generated networks' activation.")
     var activation = GeneratedNetwork.Activation.swish
 
-    @Option(parsing: .unconditional, help: "Optimizer steps (default 40,000; 3,000 with --quick).")
+    @Option(parsing: .unconditional, help: "Optimizer steps (default 120,000; 3,000 with --quick).")
     var steps: Int?
 
     @Option(name: .customLong("beta-range"), help: "MIN,MAX of the log-uniform β.")
