@@ -15,7 +15,9 @@
 #endif
 
 #if defined(__x86_64__) && defined(__clang__)
-#define SANN_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
+// x86-64-v4 (AVX-512) halves GELU's forward time on Zen 4 against x86-64-v3 (0.53 against
+// 1.0–1.2 ns per value); both clones give the same bits (the same operations, with FMA).
+#define SANN_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #else
 #define SANN_CLONES
 #endif

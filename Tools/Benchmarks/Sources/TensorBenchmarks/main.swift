@@ -8,11 +8,14 @@ if CommandLine.arguments.dropFirst().first == "inference" {
   exit(0)
 }
 
+// `tensor-bench step` runs only section 2 (for profiling one training step).
+let onlyStep = CommandLine.arguments.dropFirst().first == "step"
+
 // MARK: - 1. sgemm throughput: Tensor.matmul against OpenBLAS called directly
 
 print("== sgemm (single precision matrix product), GFLOP/s, best of runs ==")
 print("size            Tensor.matmul   cblas_sgemm   overhead")
-for (m, k, n) in [(64, 128, 128), (256, 256, 256), (1024, 1024, 1024)] {
+for (m, k, n) in onlyStep ? [] : [(64, 128, 128), (256, 256, 256), (1024, 1024, 1024)] {
   var rng = RandomGenerator(seed: 1)
   let a = Tensor.randomNormal([m, k], using: &rng)
   let b = Tensor.randomNormal([k, n], using: &rng)
@@ -78,6 +81,8 @@ let perStep = medianTime(repeats: 15) {
   for _ in 0..<steps { trainingStep() }
 } / Double(steps)
 print(String(format: "median per step: %.1f µs (target ≤ 1000 µs; the reference PyTorch INN: about 15000 µs)", perStep * 1e6))
+
+if onlyStep { exit(0) }
 
 // MARK: - 3. Memory over 1,000 steps
 

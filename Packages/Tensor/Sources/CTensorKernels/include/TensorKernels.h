@@ -1,6 +1,7 @@
 // Element-wise kernels of the Tensor package that the Swift compiler does not vectorise:
-// written in C with restrict pointers so clang vectorises them, and compiled for x86-64-v3 as
-// well as baseline x86-64 (x86-64-v3 = AVX2+FMA; the loader picks the clone the CPU supports).
+// written in C with restrict pointers so clang vectorises them, and compiled for x86-64-v4 and
+// x86-64-v3 as well as baseline x86-64 (v4 = AVX-512, v3 = AVX2+FMA; the loader picks the best
+// clone the CPU supports, and v4 and v3 give the same bits).
 #ifndef SANNKIT_TENSOR_KERNELS_H
 #define SANNKIT_TENSOR_KERNELS_H
 
