@@ -25,6 +25,26 @@ struct TrainCommandTests {
     #expect(card.classNames == ["benign", "malignant"])
   }
 
+  @Test("--threads 1, 2 and auto train byte-identical models (INN and TabResNet, binary and multiclass)")
+  func threadsDoNotChangeResults() throws {
+    let directory = try SANNProcess.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    // wdbc (binary, 30 features) and wine (3 classes): products of 64 rows split in two row blocks.
+    for (dataset, model) in [("1510", "inn"), ("187", "inn"), ("187", "tabresnet")] {
+      var files: [Data] = []
+      for threads in ["1", "2", "auto"] {
+        let out = directory.appendingPathComponent("t\(threads)")
+        let result = try SANNProcess.run([
+          "train", "--dataset_id", dataset, "--model", model, "--nr_epochs", "6", "--threads", threads,
+          "--output_dir", out.path, "--data-dir", directory.path, "--quiet",
+        ])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        files.append(try Data(contentsOf: out.appendingPathComponent("\(model)/\(dataset)/0/model.safetensors")))
+      }
+      #expect(files[0] == files[1] && files[1] == files[2], "\(model) on \(dataset): the model depends on --threads")
+    }
+  }
+
   @Test("--param sets any hyperparameter the model reads, and --help lists every model's")
   func parameters() throws {
     let directory = try SANNProcess.temporaryDirectory()
@@ -98,6 +118,9 @@ struct TrainCommandTests {
       (["--dataset_id", "1510", "--interpretable", "--hidden_size", "4611686018427387904"], "hidden_size = '4611686018427387904' is not valid"),
       (["--dataset_id", "1510", "--nr_blocks", "100000000"], "nr_blocks = '100000000' is not valid"),
       (["--dataset_id", "61", "--data-dir", "/nonexistent-data-dir"], "does not exist"),
+      (["--dataset_id", "1510", "--threads", "3"], "--threads must be 1, 2 or auto, got '3'"),
+      (["--dataset_id", "1510", "--threads", "0"], "--threads must be 1, 2 or auto"),
+      (["--dataset_id", "1510", "--threads", "many"], "--threads must be 1, 2 or auto"),
     ]
     for (arguments, expected) in cases {
       let result = try SANNProcess.run(["train"] + arguments + ["--output_dir", out, "--quiet"])

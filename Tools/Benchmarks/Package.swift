@@ -18,9 +18,11 @@ let package = Package(
   targets: [
     // OpenBLAS called directly, to measure the Tensor wrapper's overhead against it.
     .systemLibrary(name: "COpenBLASDirect", path: "Sources/COpenBLASDirect", pkgConfig: "openblas"),
+    // One core's peak FLOP/s on fused multiply-adds, to quote a training step's share of it.
+    .target(name: "CPeakFlops", path: "Sources/CPeakFlops"),
     .executableTarget(
       name: "tensor-bench",
-      dependencies: [.product(name: "Tensor", package: "Tensor"), .product(name: "Models", package: "Models"), "COpenBLASDirect"],
+      dependencies: [.product(name: "Tensor", package: "Tensor"), .product(name: "Models", package: "Models"), "COpenBLASDirect", "CPeakFlops"],
       path: "Sources/TensorBenchmarks"
     ),
     // Process timing shared by the whole-command benchmarks.

@@ -5,6 +5,7 @@
 # MODELS (default "inn tabresnet") and SEEDS (default "0 1 2 3 4") choose what runs; two runs
 # go at a time. INN and TabResNet take the reference README's flags, the other models their
 # defaults. A model's components (Sum-of-Parts' frozen backbone) get a column of their own.
+# Each run uses one core (--threads 1), since two run side by side; results do not depend on it.
 set -euo pipefail
 data=${1:?data directory with manifest.json}
 out=${2:?output directory}
@@ -24,7 +25,7 @@ for id in $ids; do
   for seed in $seeds; do
     for model in $models; do
       # shellcheck disable=SC2046
-      "$sann" train --data-dir "$data" --dataset_id "$id" --seed "$seed" $(flags "$model") --output_dir "$out" --quiet > /dev/null &
+      "$sann" train --data-dir "$data" --dataset_id "$id" --seed "$seed" $(flags "$model") --threads 1 --output_dir "$out" --quiet > /dev/null &
       running=$((running + 1))
       if [ "$running" -ge 2 ]; then wait -n; running=$((running - 1)); fi
     done

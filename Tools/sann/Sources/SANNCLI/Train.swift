@@ -112,6 +112,9 @@ struct Train: ParsableCommand {
   @Flag(help: "No progress output.")
   var quiet = false
 
+  @Option(parsing: .unconditional, help: "Cores for each training step (each layer's two backward products at once, GELU and Adam in halves): 1, 2 or auto, the default, which times epochs on 1 and 2 and keeps the faster, re-timing the other now and then (1 on a one-core machine or with OPENBLAS_NUM_THREADS above 1). Results do not depend on it; give 1 when several runs share the machine.")
+  var threads = "auto"
+
   enum Mode: String, ExpressibleByArgument {
     case classification, regression
   }
@@ -209,9 +212,20 @@ struct Train: ParsableCommand {
     guard testSplitSize > 0 && testSplitSize < 1 else {
       throw ValidationError("--test_split_size must lie strictly between 0 and 1, got \(testSplitSize)")
     }
+    guard ["auto", "1", "2"].contains(threads) else { throw ValidationError("--threads must be 1, 2 or auto, got '\(threads)'") }
   }
 
   func run() throws {
+    // auto measures where there is a second core and OpenBLAS is not threading products itself
+    // (OPENBLAS_NUM_THREADS above 1: the two would compete for the same cores).
+    var tuner: ThreadCountTuner?
+    if let fixed = Int(threads) {
+      Parallelism.threadCount = fixed
+    } else if ProcessInfo.processInfo.activeProcessorCount >= 2 && BLAS.threadCount == 1 {
+      tuner = ThreadCountTuner()
+    } else {
+      Parallelism.threadCount = 1
+    }
     let specification = try specification()
     let (table, name, resolvedTarget) = try loadTable()
     // The run's folder is locked and known writable before any training.
@@ -230,7 +244,14 @@ struct Train: ParsableCommand {
         + " (after oversampling), \(prepared.xTest.shape[0]) test rows, \(prepared.preprocessor.encodedWidth) encoded features\n").utf8))
     }
     let bar = ProgressReporter(enabled: !quiet)
-    let result = try experiment.run(prepared) { bar.report($0) }
+    var lastElapsed = 0.0
+    let result = try experiment.run(prepared) { progress in
+      bar.report(progress)
+      // Epoch times from the elapsed time each report carries (it restarts with every model trained).
+      if progress.epoch == 1 { lastElapsed = 0 }
+      tuner?.roundEnded(seconds: progress.elapsed - lastElapsed)
+      lastElapsed = progress.elapsed
+    }
     bar.finish()
 
     // Everything into the staging folder, then into place as a unit. Models trained on the way

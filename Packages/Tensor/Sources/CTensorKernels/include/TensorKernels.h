@@ -6,6 +6,7 @@
 #define SANNKIT_TENSOR_KERNELS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /// One Adam/AdamW step over n values (see Adam.swift for the formula).
 void sann_adam_update(float *restrict value, const float *restrict grad, float *restrict m,
@@ -71,5 +72,23 @@ void sann_sum_middle_axis(const float *restrict src, ptrdiff_t outer, ptrdiff_t 
 /// glibc's mallopt(M_TRIM_THRESHOLD, trim) and mallopt(M_TOP_PAD, pad): how much freed heap
 /// malloc keeps instead of returning it to the OS. Returns 0 where unavailable (not glibc).
 int sann_retain_freed_heap(size_t trim, size_t pad);
+
+/// One part of an operation split in two: called with part 0 and part 1.
+typedef void (*sann_part_function)(void *context, ptrdiff_t part);
+
+/// How many threads sann_run_two_parts uses: 1 (the default: both parts on the caller) or 2.
+void sann_set_thread_count(int count);
+int sann_thread_count(void);
+
+/// Runs function(context, 0) on the calling thread and function(context, 1) on a helper thread
+/// (started on first use; it spins between parts and sleeps after 2 ms without work), and
+/// returns when both are done. Runs both parts on the caller when the thread count is 1, when
+/// another thread is using the helper, or when the helper has not picked part 1 up by the
+/// time part 0 is done. Which thread runs a part never changes what the parts compute.
+void sann_run_two_parts(sann_part_function function, void *context);
+
+/// How many second parts the helper thread has run, and how many the caller ran because the
+/// helper had not picked them up (since the process started; split operations only).
+void sann_parallel_statistics(uint64_t *helper, uint64_t *caller);
 
 #endif

@@ -42,20 +42,65 @@ func matrixProduct(_ a: [Float], _ b: [Float], transposeA: Bool, transposeB: Boo
   makeArray(count: m * n) { c in
     a.withUnsafeBufferPointer { pa in
       b.withUnsafeBufferPointer { pb in
-        if k == 0 {
-          c.initialize(repeating: 0, count: m * n)
-          return
-        }
-        // libxsmm's kernels run on one thread: used when the user chose them (sann does, with
-        // one OpenBLAS thread); two OpenBLAS threads beat them (142 against 116 GFLOP/s on 64×128×128).
-        if BLAS.smallProductKernels, !transposeB, m * n * k <= smallProductLimit,
-           smallProduct(pa.baseAddress!, pb.baseAddress!, transposeA: transposeA, m: m, n: n, k: k, into: c) {
-          return
-        }
-        sgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, pa.baseAddress!, pb.baseAddress!, c)
+        product(pa.baseAddress!, pb.baseAddress!, transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, into: c)
       }
     }
   }
+}
+
+/// C = op(A)·op(B) into C [m×n] (see ``matrixProduct``); A and B hold at least one value.
+func product(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+             into c: UnsafeMutablePointer<Float>) {
+  if k == 0 {
+    c.initialize(repeating: 0, count: m * n)
+    return
+  }
+  // libxsmm's kernels run on one thread: used when the user chose them (sann does, with
+  // one OpenBLAS thread); two OpenBLAS threads beat them (142 against 116 GFLOP/s on 64×128×128).
+  if BLAS.smallProductKernels, !transposeB, m * n * k <= smallProductLimit,
+     smallProduct(a, b, transposeA: transposeA, m: m, n: n, k: k, into: c) {
+    return
+  }
+  sgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, a, b, c)
+}
+
+/// The smallest m·n·k of a layer's backward products that ``Parallelism`` runs on two cores at
+/// once: a 64-row batch through 128 × 16 weights (README, Performance).
+let parallelProductWork = 64 * 128 * 16
+
+/// A layer's two backward products, ∂x = g·B and ∂W = gᵀ·X (each C = op(A)·op(B) as
+/// ``matrixProduct``), computed at the same time on two cores when ``Parallelism`` is on and
+/// they are large enough, else one after the other. Each is computed whole, exactly as alone,
+/// so the values do not depend on the thread count.
+func productPair(
+  _ first: (a: [Float], b: [Float], transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int),
+  _ second: (a: [Float], b: [Float], transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int)
+) -> ([Float], [Float]) {
+  guard Parallelism.isOn, Swift.min(first.m * first.n * first.k, second.m * second.n * second.k) >= parallelProductWork,
+        !first.a.isEmpty, !first.b.isEmpty, !second.a.isEmpty, !second.b.isEmpty else {
+    return (matrixProduct(first.a, first.b, transposeA: first.transposeA, transposeB: first.transposeB, m: first.m, n: first.n, k: first.k),
+            matrixProduct(second.a, second.b, transposeA: second.transposeA, transposeB: second.transposeB, m: second.m, n: second.n, k: second.k))
+  }
+  // Both results are allocated here, on the calling thread; the parts only write into them.
+  var secondResult: [Float] = []
+  let firstResult = makeArray(count: first.m * first.n) { c1 in
+    secondResult = makeArray(count: second.m * second.n) { c2 in
+      first.a.withUnsafeBufferPointer { a1 in first.b.withUnsafeBufferPointer { b1 in
+        second.a.withUnsafeBufferPointer { a2 in second.b.withUnsafeBufferPointer { b2 in
+          runTwoParts { part in
+            if part == 0 {
+              product(a1.baseAddress!, b1.baseAddress!, transposeA: first.transposeA, transposeB: first.transposeB,
+                      m: first.m, n: first.n, k: first.k, into: c1)
+            } else {
+              product(a2.baseAddress!, b2.baseAddress!, transposeA: second.transposeA, transposeB: second.transposeB,
+                      m: second.m, n: second.n, k: second.k, into: c2)
+            }
+          }
+        } }
+      } }
+    }
+  }
+  return (firstResult, secondResult)
 }
 
 extension Tensor {
@@ -76,7 +121,11 @@ extension Tensor {
       let av = scalars
       let bv = other.scalars
       return Tensor.record("matmul", shape: [m, n], scalars: values, inputs: [self, other]) { g, needed in
-        [
+        if needed[0] && needed[1] {
+          let (ga, gb) = productPair((g.scalars, bv, false, true, m, k, n), (av, g.scalars, true, false, k, n, m))
+          return [Tensor(unchecked: [m, k], ga), Tensor(unchecked: [k, n], gb)]
+        }
+        return [
           needed[0] ? Tensor(unchecked: [m, k], matrixProduct(g.scalars, bv, transposeA: false, transposeB: true, m: m, n: k, k: n)) : nil,
           needed[1] ? Tensor(unchecked: [k, n], matrixProduct(av, g.scalars, transposeA: true, transposeB: false, m: k, n: n, k: m)) : nil,
         ]
@@ -153,10 +202,16 @@ extension Tensor {
     let wv = weight.scalars
     let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
     return record("linear", shape: [n, outFeatures], scalars: values, inputs: inputs) { g, needed in
-      var grads: [Tensor?] = [
-        needed[0] ? Tensor(unchecked: [n, inFeatures], matrixProduct(g.scalars, wv, transposeA: false, transposeB: false, m: n, n: inFeatures, k: outFeatures)) : nil,
-        needed[1] ? Tensor(unchecked: [outFeatures, inFeatures], matrixProduct(g.scalars, xv, transposeA: true, transposeB: false, m: outFeatures, n: inFeatures, k: n)) : nil,
-      ]
+      var grads: [Tensor?]
+      if needed[0] && needed[1] {
+        let (gx, gw) = productPair((g.scalars, wv, false, false, n, inFeatures, outFeatures), (g.scalars, xv, true, false, outFeatures, inFeatures, n))
+        grads = [Tensor(unchecked: [n, inFeatures], gx), Tensor(unchecked: [outFeatures, inFeatures], gw)]
+      } else {
+        grads = [
+          needed[0] ? Tensor(unchecked: [n, inFeatures], matrixProduct(g.scalars, wv, transposeA: false, transposeB: false, m: n, n: inFeatures, k: outFeatures)) : nil,
+          needed[1] ? Tensor(unchecked: [outFeatures, inFeatures], matrixProduct(g.scalars, xv, transposeA: true, transposeB: false, m: outFeatures, n: inFeatures, k: n)) : nil,
+        ]
+      }
       if needed.count == 3 {
         grads.append(needed[2] ? g.sum(alongAxis: 0) : nil)
       }

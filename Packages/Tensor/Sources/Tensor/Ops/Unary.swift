@@ -67,7 +67,11 @@ extension Tensor {
     var values: [Float] = []
     let cdf = makeArray(count: n) { phi in
       values = makeArray(count: n) { dst in
-        xv.withUnsafeBufferPointer { src in sann_gelu_forward(src.baseAddress!, dst, phi, n) }
+        xv.withUnsafeBufferPointer { src in
+          forEachPart(count: n, minimum: geluPartMinimum) { r in
+            sann_gelu_forward(src.baseAddress! + r.lowerBound, dst + r.lowerBound, phi + r.lowerBound, r.count)
+          }
+        }
       }
     }
     return Tensor.record("gelu", shape: shape, scalars: values, inputs: [self]) { g, _ in
@@ -75,7 +79,10 @@ extension Tensor {
         xv.withUnsafeBufferPointer { src in
           cdf.withUnsafeBufferPointer { phi in
             g.scalars.withUnsafeBufferPointer { gv in
-              sann_gelu_backward(src.baseAddress!, phi.baseAddress!, gv.baseAddress!, dst, n)
+              forEachPart(count: n, minimum: geluPartMinimum) { r in
+                let i = r.lowerBound
+                sann_gelu_backward(src.baseAddress! + i, phi.baseAddress! + i, gv.baseAddress! + i, dst + i, r.count)
+              }
             }
           }
         }
@@ -108,6 +115,9 @@ extension Tensor {
   /// x².
   public func squared() -> Tensor { pow(2) }
 }
+
+/// The fewest values GELU splits over two cores (``Parallelism``): a batch of 64 × 64 units.
+let geluPartMinimum = 4096
 
 /// σ(x) without overflow for large |x|.
 @inline(__always)

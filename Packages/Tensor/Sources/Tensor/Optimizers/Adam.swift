@@ -66,8 +66,11 @@ public final class Adam: Optimizer {
         grad.withUnsafeBufferPointer { g in
           firstMoments[i].withUnsafeMutableBufferPointer { m in
             secondMoments[i].withUnsafeMutableBufferPointer { s in
-              sann_adam_update(v.baseAddress!, g.baseAddress!, m.baseAddress!, s.baseAddress!, n,
-                               b1, b2, stepSize, inverseCorrection2Root, eps, decay, shrink)
+              forEachPart(count: n, minimum: 8192) { r in
+                let i = r.lowerBound
+                sann_adam_update(v.baseAddress! + i, g.baseAddress! + i, m.baseAddress! + i, s.baseAddress! + i, r.count,
+                                 b1, b2, stepSize, inverseCorrection2Root, eps, decay, shrink)
+              }
             }
           }
         }

@@ -1,0 +1,133 @@
+import CTensorKernels
+
+/// Two cores for one training step: each layer's two backward products (∂x and ∂W) run at the
+/// same time, and GELU and the Adam update are cut in two halves, the second run by a helper
+/// thread that spins between parts (so a 10 µs part is not delayed by a wake-up) and sleeps
+/// after 2 ms without work. Forward products and BatchNorm stay on the calling thread: cutting
+/// a product changes which BLAS kernel computes each part, and with it the rounding.
+///
+/// Off by default (``threadCount`` 1). `sann train` chooses per epoch with a
+/// ``ThreadCountTuner`` (README, Performance). Where it is on, set ``BLAS/threadCount`` to 1 as
+/// well, or OpenBLAS's own threads compete with the parts.
+///
+/// Every value is computed exactly as on one thread, whichever thread computes it: results do
+/// not depend on this setting (the tests compare the bits).
+public enum Parallelism {
+  /// 1 (every operation on the calling thread) or 2; larger values mean 2.
+  public static var threadCount: Int {
+    get { Int(sann_thread_count()) }
+    set {
+      precondition(newValue >= 1, "Parallelism.threadCount must be at least 1, got \(newValue)")
+      sann_set_thread_count(Int32(Swift.min(newValue, 2)))
+    }
+  }
+
+  /// How many second parts the helper thread has run since the process started, and how many
+  /// the calling thread ran itself because the helper had not picked them up in time.
+  public static var partCounts: (helper: Int, caller: Int) {
+    var helper: UInt64 = 0
+    var caller: UInt64 = 0
+    sann_parallel_statistics(&helper, &caller)
+    return (Int(helper), Int(caller))
+  }
+
+  /// Whether operations are split now.
+  static var isOn: Bool { sann_thread_count() > 1 }
+}
+
+/// Runs `body(0)` and `body(1)`, concurrently when ``Parallelism`` is on (see
+/// `sann_run_two_parts`); returns when both are done.
+func runTwoParts(_ body: (Int) -> Void) {
+  withoutActuallyEscaping(body) { escapable in
+    var closure = escapable
+    withUnsafeMutablePointer(to: &closure) { pointer in
+      sann_run_two_parts({ context, part in
+        context!.assumingMemoryBound(to: ((Int) -> Void).self).pointee(Int(part))
+      }, pointer)
+    }
+  }
+}
+
+/// Where to cut `extent` in two: near the middle, on a multiple of 8 (whole vector registers for
+/// the kernels), so both parts are non-empty when `extent` ≥ 16.
+@inline(__always)
+func splitPoint(_ extent: Int) -> Int {
+  Swift.min(Swift.max((extent / 2 + 4) / 8 * 8, 8), extent - 1)
+}
+
+/// Applies `body` to the ranges 0..<count, in two parts when ``Parallelism`` is on and `count`
+/// reaches `minimum` (element-wise kernels whose parts cost less than waking a core do not pay).
+@inline(__always)
+func forEachPart(count: Int, minimum: Int, _ body: (Range<Int>) -> Void) {
+  guard Parallelism.isOn, count >= Swift.max(minimum, 16) else {
+    body(0..<count)
+    return
+  }
+  let cut = splitPoint(count)
+  runTwoParts { part in body(part == 0 ? 0..<cut : cut..<count) }
+}
+
+/// Chooses ``Parallelism/threadCount`` for a repeated piece of work, such as a training epoch,
+/// by timing it: on a shared or busy machine a second core can be slower than none (the helper
+/// thread waits for a core, or competes with the caller's), and results do not depend on the
+/// choice, so it can follow the measurements.
+///
+/// The first round warms up on 1 thread; the next two time 2 threads and then 1. From then on
+/// every round runs the setting that was faster when each was last timed (the running one is
+/// re-timed every round, so one that turns slow loses at once), and now and then one round
+/// re-times the other: after
+/// `probeInterval` rounds at first, twice as long after each probe that did not win (so a
+/// setting that keeps losing costs a few rounds per run), and `probeInterval` again after a
+/// switch. Call ``roundEnded(seconds:)`` after each round.
+public final class ThreadCountTuner {
+  public let probeInterval: Int
+  private var rounds = 0
+  private var seconds: [Int: Double] = [:]
+  private var running = 1
+  private var probing = false
+  private var gap: Int
+  private var untilProbe = 0
+
+  /// Sets ``Parallelism/threadCount`` to 1 for the first round.
+  public init(probeInterval: Int = 8) {
+    precondition(probeInterval >= 1, "ThreadCountTuner: probeInterval must be at least 1, got \(probeInterval)")
+    self.probeInterval = probeInterval
+    gap = probeInterval
+    Parallelism.threadCount = running
+  }
+
+  /// The thread count it set for the next round.
+  public var threadCount: Int { running }
+
+  /// The setting that has been faster so far (1 before both are timed).
+  public var best: Int {
+    guard let one = seconds[1], let two = seconds[2] else { return 1 }
+    return two < one ? 2 : 1
+  }
+
+  /// Records the round just run and sets the thread count for the next one.
+  public func roundEnded(seconds elapsed: Double) {
+    rounds += 1
+    let before = best
+    if rounds > 1, elapsed.isFinite, elapsed >= 0 { seconds[running] = elapsed }
+    switch rounds {
+    case 1: running = 2
+    case 2: running = 1
+    default:
+      if rounds == 3 || probing {
+        // A probe (or the first comparison) just ended: back off when the other setting lost.
+        if rounds > 3 { gap = best == before ? gap * 2 : probeInterval }
+        probing = false
+        untilProbe = gap
+      }
+      untilProbe -= 1
+      if untilProbe <= 0 {
+        probing = true
+        running = 3 - best
+      } else {
+        running = best
+      }
+    }
+    Parallelism.threadCount = running
+  }
+}

@@ -1,0 +1,181 @@
+// Splitting a training step's operations over two cores (Parallelism): every part runs exactly
+// once, split products and kernels give the same bits at one thread and two, and the epoch
+// tuner settles on the faster setting. Parallelism.threadCount is process-wide; tests that set
+// it to 2 cannot change what other tests compute, since that is exactly what these tests check.
+
+import PropertyBased
+@testable import Tensor
+import Testing
+import Synchronization
+
+/// A count shared by concurrent tasks.
+private final class SharedCount: Sendable {
+  let value = Atomic<Int>(0)
+}
+
+/// Runs `body` with Parallelism.threadCount set to `threads`, restoring 1 afterwards.
+private func withThreads<R>(_ threads: Int, _ body: () throws -> R) rethrows -> R {
+  Parallelism.threadCount = threads
+  defer { Parallelism.threadCount = 1 }
+  return try body()
+}
+
+@Suite("Two-core splitting")
+struct ParallelismTests {
+  @Test("runTwoParts runs part 0 and part 1 exactly once each, with one thread or two, and with four callers at once")
+  func eachPartOnce() async {
+    Parallelism.threadCount = 2
+    defer { Parallelism.threadCount = 1 }
+    let failures = SharedCount()
+    await withTaskGroup(of: Void.self) { group in
+      for caller in 0..<4 {
+        group.addTask {
+          for call in 0..<500 {
+            var runs = [0, 0]
+            var sums: [Double] = [0, 0]
+            runs.withUnsafeMutableBufferPointer { counts in
+              sums.withUnsafeMutableBufferPointer { values in
+                runTwoParts { part in
+                  counts[part] += 1
+                  // A little work, so both threads are inside parts at the same time.
+                  var s = 0.0
+                  for i in 0..<(200 + 50 * ((call + caller) % 7)) { s += Double(i ^ part) }
+                  values[part] = s
+                }
+              }
+            }
+            if runs != [1, 1] || sums[0] == 0 { failures.value.add(1, ordering: .relaxed) }
+          }
+        }
+      }
+    }
+    #expect(failures.value.load(ordering: .relaxed) == 0)
+    let counts = Parallelism.partCounts
+    #expect(counts.helper >= 0 && counts.caller >= 0)
+  }
+
+  @Test("a layer's two backward products at once: the bits of the two products computed alone, at 1 and 2 threads, any shape")
+  func productPairSameBits() async {
+    await propertyCheck(count: 60, input: Gen.int(in: 1...130), Gen.int(in: 1...200), Gen.int(in: 1...200), Gen.uint64()) { rows, inputs, outputs, seed in
+      var rng = RandomGenerator(seed: seed)
+      let g = (0..<(rows * outputs)).map { _ in rng.nextNormal() }
+      let w = (0..<(outputs * inputs)).map { _ in rng.nextNormal() }
+      let x = (0..<(rows * inputs)).map { _ in rng.nextNormal() }
+      let alone = (matrixProduct(g, w, transposeA: false, transposeB: false, m: rows, n: inputs, k: outputs),
+                   matrixProduct(g, x, transposeA: true, transposeB: false, m: outputs, n: inputs, k: rows))
+      for threads in [1, 2] {
+        let pair = withThreads(threads) {
+          productPair((g, w, false, false, rows, inputs, outputs), (g, x, true, false, outputs, inputs, rows))
+        }
+        let same = pair.0.map(\.bitPattern) == alone.0.map(\.bitPattern) && pair.1.map(\.bitPattern) == alone.1.map(\.bitPattern)
+        #expect(same, "\(rows)×\(inputs)→\(outputs) at \(threads) threads")
+      }
+    }
+  }
+
+  @Test("linear and matmul gradients: the same bits at 1 and 2 threads, and equal to gᵀ·x and g·W")
+  func layerGradientsSameBits() async {
+    await propertyCheck(count: 30, input: Gen.int(in: 1...100), Gen.int(in: 1...160), Gen.int(in: 1...160), Gen.uint64()) { rows, inputs, outputs, seed in
+      var rng = RandomGenerator(seed: seed)
+      let xs = (0..<(rows * inputs)).map { _ in rng.nextNormal() }, ws = (0..<(outputs * inputs)).map { _ in rng.nextNormal() }
+      let gs = (0..<(rows * outputs)).map { _ in rng.nextNormal() }
+      func gradients(threads: Int) -> [[Float]] {
+        withThreads(threads) {
+          var x = Tensor(shape: [rows, inputs], scalars: xs), w = Tensor(shape: [outputs, inputs], scalars: ws)
+          x.requiresGrad = true
+          w.requiresGrad = true
+          (Tensor.linear(x, weight: w, bias: nil) * Tensor(shape: [rows, outputs], scalars: gs)).sum().backward()
+          var a = Tensor(shape: [rows, inputs], scalars: xs), b = Tensor(shape: [inputs, outputs], scalars: ws)
+          a.requiresGrad = true
+          b.requiresGrad = true
+          (a.matmul(b) * Tensor(shape: [rows, outputs], scalars: gs)).sum().backward()
+          return [x.grad!.scalars, w.grad!.scalars, a.grad!.scalars, b.grad!.scalars]
+        }
+      }
+      let one = gradients(threads: 1), two = gradients(threads: 2)
+      let same = zip(one, two).allSatisfy { $0.map(\.bitPattern) == $1.map(\.bitPattern) }
+      #expect(same, "\(rows)×\(inputs)→\(outputs)")
+      // ∂W = gᵀ·x, checked against the plain sum in Double.
+      var worst = 0.0
+      for i in 0..<(outputs * inputs) {
+        var sum = 0.0
+        for r in 0..<rows { sum += Double(gs[r * outputs + i / inputs]) * Double(xs[r * inputs + i % inputs]) }
+        worst = Swift.max(worst, Swift.abs(Double(one[1][i]) - sum) / (1 + Swift.abs(sum)))
+      }
+      #expect(worst <= 1e-4 * Double(rows).squareRoot(), "\(rows)×\(inputs)→\(outputs): relative error \(worst)")
+    }
+  }
+
+  @Test("GELU forward and backward and an Adam step: the same bits at 1 and 2 threads")
+  func kernelsSameBits() async {
+    await propertyCheck(count: 12, input: Gen.int(in: 1...20_000), Gen.uint64()) { count, seed in
+      var rng = RandomGenerator(seed: seed)
+      let values = (0..<count).map { _ in 3 * rng.nextNormal() }
+      let upstream = (0..<count).map { _ in rng.nextNormal() }
+      func run(threads: Int) -> (y: [Float], dx: [Float], p: [Float]) {
+        withThreads(threads) {
+          var x = Tensor(shape: [count], scalars: values)
+          x.requiresGrad = true
+          let y = x.gelu()
+          (y * Tensor(shape: [count], scalars: upstream)).sum().backward()
+          let parameter = Parameter(Tensor(shape: [count], scalars: values))
+          parameter.grad = Tensor(shape: [count], scalars: upstream)
+          let adam = Adam([parameter], learningRate: 0.01, weightDecay: 0.01)
+          adam.step()
+          adam.step()
+          return (y.scalars, x.grad!.scalars, parameter.value.scalars)
+        }
+      }
+      let one = run(threads: 1), two = run(threads: 2)
+      #expect(one.y.map(\.bitPattern) == two.y.map(\.bitPattern))
+      #expect(one.dx.map(\.bitPattern) == two.dx.map(\.bitPattern))
+      #expect(one.p.map(\.bitPattern) == two.p.map(\.bitPattern))
+    }
+  }
+
+  @Test("threadCount accepts 1 and 2, and larger values mean 2")
+  func threadCountRange() {
+    withThreads(5) { #expect(Parallelism.threadCount == 2) }
+    #expect(Parallelism.threadCount == 1)
+  }
+}
+
+@Suite("Thread-count tuner")
+struct ThreadCountTunerTests {
+  /// The thread count of each of `rounds` rounds when a round on t threads takes cost(round, t).
+  static func schedule(rounds: Int, probeInterval: Int = 8, cost: (Int, Int) -> Double) -> [Int] {
+    defer { Parallelism.threadCount = 1 }
+    let tuner = ThreadCountTuner(probeInterval: probeInterval)
+    var used: [Int] = []
+    for round in 1...rounds {
+      // The tuner's own record: other tests may set the process-wide count meanwhile.
+      let threads = tuner.threadCount
+      used.append(threads)
+      tuner.roundEnded(seconds: cost(round, threads))
+    }
+    return used
+  }
+
+  @Test("it warms up on 1, times 2 then 1, keeps the faster, and probes the slower ever more rarely")
+  func settlesOnFaster() {
+    let twoFaster = Self.schedule(rounds: 100) { _, t in t == 2 ? 1.0 : 1.6 }
+    #expect(Array(twoFaster.prefix(3)) == [1, 2, 1])
+    let probes = twoFaster.indices.dropFirst(3).filter { twoFaster[$0] == 1 }
+    // Probes 8 rounds after the comparison, then 16 and 32 rounds after each lost probe: rounds 11, 27, 59 (1-based).
+    #expect(probes.map { $0 + 1 } == [11, 27, 59], "\(probes)")
+    let oneFaster = Self.schedule(rounds: 100) { _, t in t == 1 ? 1.0 : 1.6 }
+    #expect(oneFaster.dropFirst(3).filter { $0 == 2 }.count == 3)
+    #expect(oneFaster.suffix(30).filter { $0 == 1 }.count >= 29)
+  }
+
+  @Test("when the faster setting turns slow mid-run it switches after one slow round; when the slower turns fast, at the next probe")
+  func followsChange() {
+    // Rounds 1–19: 2 threads cost 1.0 and 1 thread 1.5; from round 20 on 2 threads cost 3.0.
+    let slower = Self.schedule(rounds: 60) { round, t in round < 20 ? (t == 2 ? 1.0 : 1.5) : (t == 2 ? 3.0 : 1.5) }
+    #expect(slower[19] == 2 && slower[20...].filter { $0 == 2 }.count <= 2, "\(slower)")
+    // Rounds 1–14: 1 thread costs 1.0 and 2 threads 1.5; from round 15 on 2 threads cost 0.5. The
+    // probe of round 27 (16 rounds after the lost probe of round 11) finds it.
+    let faster = Self.schedule(rounds: 60) { round, t in t == 1 ? 1.0 : (round < 15 ? 1.5 : 0.5) }
+    #expect(faster[14..<26].allSatisfy { $0 == 1 } && faster[26] == 2 && faster[27...].filter { $0 == 1 }.count <= 3, "\(faster)")
+  }
+}
