@@ -43,6 +43,13 @@ struct TrainCommandTests {
       }
       #expect(files[0] == files[1] && files[1] == files[2], "\(model) on \(dataset): the model depends on --threads")
     }
+    // With OpenBLAS threading products itself, --threads 2 competes with it for the cores: said, not silent.
+    let out = directory.appendingPathComponent("openblas")
+    let competing = try SANNProcess.runTool("/usr/bin/env", [
+      "OPENBLAS_NUM_THREADS=2", SANNProcess.executable.path, "train", "--dataset_id", "1510", "--nr_epochs", "2", "--threads", "2",
+      "--output_dir", out.path, "--data-dir", directory.path, "--quiet",
+    ])
+    #expect(competing.status == 0 && competing.stderr.contains("--threads 2 and OPENBLAS_NUM_THREADS=2 compete"), "stderr: \(competing.stderr)")
   }
 
   @Test("--param sets any hyperparameter the model reads, and --help lists every model's")

@@ -7,7 +7,7 @@ import Foundation
 // (../shared/reference/inn_reference.md, seed 0; blood-transfusion and credit-g INN: its clean
 // median of 3 quiet runs).
 //
-// Usage: train-bench [path/to/sann] [data directory] [--runs N] [--datasets ID,ID,...]
+// Usage: train-bench [path/to/sann] [data directory] [--runs N] [--datasets ID,ID,...] [--threads 1|2|auto]
 // Defaults: ../../.build/release/sann relative to this package, ../shared/datasets beside the
 // repository, 3 runs (the median is quoted), every dataset with a reference figure. Build the
 // tool first: swift build -c release --product sann
@@ -24,6 +24,7 @@ let referenceSeconds: [Int: (name: String, inn: Double?, tabresnet: Double)] = [
 var positional: [String] = []
 var runCount = 3
 var only: [Int]?
+var threads: String?
 var index = 1
 let arguments = CommandLine.arguments
 while index < arguments.count {
@@ -38,6 +39,10 @@ while index < arguments.count {
       print("--datasets takes OpenML ids among \(referenceSeconds.keys.sorted().map(String.init).joined(separator: ","))"); exit(2)
     }
     only = ids
+    index += 2
+  case "--threads":
+    guard index + 1 < arguments.count, ["1", "2", "auto"].contains(arguments[index + 1]) else { print("--threads takes 1, 2 or auto (sann train's default)"); exit(2) }
+    threads = arguments[index + 1]
     index += 2
   default:
     positional.append(arguments[index])
@@ -64,7 +69,7 @@ defer { try? FileManager.default.removeItem(atPath: output) }
 /// The median wall time and the largest peak memory of `runCount` runs of one model on one dataset.
 @MainActor func measure(_ model: String, _ id: Int) -> (seconds: Double, peakMB: Double) {
   let args = ["train", "--model", model, "--data-dir", dataDirectory, "--dataset_id", "\(id)", "--nr_restarts", "3", "--weight_norm", "0.1",
-              "--weight_decay", "0.01", "--seed", "0", "--output_dir", output, "--quiet"]
+              "--weight_decay", "0.01", "--seed", "0", "--output_dir", output, "--quiet"] + (threads.map { ["--threads", $0] } ?? [])
   let runs = (0..<runCount).map { _ in measureProcess(sann, args) }
   guard runs.allSatisfy({ $0.status == 0 }) else {
     print("\(model) on \(id): sann train failed (exit status \(runs.map(\.status))); run the command by hand to see why")
@@ -74,7 +79,7 @@ defer { try? FileManager.default.removeItem(atPath: output) }
   return (sorted[sorted.count / 2], Double(runs.map(\.peakKiB).max()!) / 1024)
 }
 
-print("== whole `sann train` runs, reference flags, seed 0, median of \(runCount); speed-up against the reference's wall time ==")
+print("== whole `sann train` runs, reference flags, seed 0, --threads \(threads ?? "auto (default)"), median of \(runCount); speed-up against the reference's wall time ==")
 print("dataset                            INN s   TabResNet s  INN/TabResNet  peak MB  INN speed-up  TabResNet speed-up")
 var worst = (inn: Double.infinity, tabresnet: Double.infinity, ratio: 0.0, peak: 0.0)
 for id in only ?? referenceSeconds.keys.sorted() {

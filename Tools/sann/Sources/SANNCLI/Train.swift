@@ -112,7 +112,7 @@ struct Train: ParsableCommand {
   @Flag(help: "No progress output.")
   var quiet = false
 
-  @Option(parsing: .unconditional, help: "Cores for each training step (each layer's two backward products at once, GELU and Adam in halves): 1, 2 or auto, the default, which times epochs on 1 and 2 and keeps the faster, re-timing the other now and then (1 on a one-core machine or with OPENBLAS_NUM_THREADS above 1). Results do not depend on it; give 1 when several runs share the machine.")
+  @Option(parsing: .unconditional, help: "Cores for each training step (each layer's two backward products at once, GELU and Adam in halves): 1, 2 or auto, the default, which times epochs on 1 and 2 and keeps the faster, re-timing the other now and then (1 on a one-core machine or with OPENBLAS_NUM_THREADS above 1, which 2 competes with). Results do not depend on it; give 1 when several runs share the machine.")
   var threads = "auto"
 
   enum Mode: String, ExpressibleByArgument {
@@ -221,6 +221,12 @@ struct Train: ParsableCommand {
     var tuner: ThreadCountTuner?
     if let fixed = Int(threads) {
       Parallelism.threadCount = fixed
+      // Two of ours on top of OpenBLAS's own threads made runs 3.5–5× slower. OpenBLAS's thread
+      // count stays the user's (changing it could change the rounding), so say so instead.
+      if fixed == 2 && BLAS.threadCount > 1 {
+        FileHandle.standardError.write(Data(("warning: --threads 2 and OPENBLAS_NUM_THREADS=\(BLAS.threadCount) compete for the same cores"
+          + " (runs measured 3.5–5× slower); unset OPENBLAS_NUM_THREADS, or use --threads 1 or auto\n").utf8))
+      }
     } else if ProcessInfo.processInfo.activeProcessorCount >= 2 && BLAS.threadCount == 1 {
       tuner = ThreadCountTuner()
     } else {
