@@ -130,7 +130,6 @@ void sann_run_two_parts(sann_part_function function, void *context) {
       SANN_PAUSE();
       if (++spins % 4096 == 0) sched_yield();  // the helper was descheduled mid-part
     }
-
   }
   atomic_flag_clear_explicit(&pool_in_use, memory_order_release);
 }

@@ -75,10 +75,9 @@ func forEachPart(count: Int, minimum: Int, _ body: (Range<Int>) -> Void) {
 /// The first round warms up on 1 thread; the next two time 2 threads and then 1. From then on
 /// every round runs the setting that was faster when each was last timed (the running one is
 /// re-timed every round, so one that turns slow loses at once), and now and then one round
-/// re-times the other: after
-/// `probeInterval` rounds at first, twice as long after each probe that did not win (so a
-/// setting that keeps losing costs a few rounds per run), and `probeInterval` again after a
-/// switch. Call ``roundEnded(seconds:)`` after each round.
+/// re-times the other: after `probeInterval` rounds at first, twice as long after each probe
+/// that did not win (so a setting that keeps losing costs a few rounds per run), and
+/// `probeInterval` again after a switch. Call ``roundEnded(seconds:)`` after each round.
 public final class ThreadCountTuner {
   public let probeInterval: Int
   private var rounds = 0
