@@ -34,7 +34,6 @@ static _Atomic uint64_t job_done;  // the last epoch whose part 1 the helper fin
 static sann_part_function job_function;
 static void *job_context;
 
-static _Atomic uint64_t parts_on_helper, parts_on_caller;  // part 1s, for statistics
 static atomic_flag pool_in_use = ATOMIC_FLAG_INIT;  // one caller at a time; others run inline
 static _Atomic int helper_sleeping;
 static _Atomic int thread_count = 1;
@@ -75,7 +74,6 @@ static void *helper_main(void *unused) {
     if ((word & 1) == 0 &&
         atomic_compare_exchange_strong_explicit(&job_word, &word, word | 1, memory_order_acq_rel, memory_order_acquire)) {
       job_function(job_context, 1);
-      atomic_fetch_add_explicit(&parts_on_helper, 1, memory_order_relaxed);
       atomic_store_explicit(&job_done, seen, memory_order_release);
     }
   }
@@ -123,7 +121,6 @@ void sann_run_two_parts(sann_part_function function, void *context) {
   if (atomic_compare_exchange_strong_explicit(&job_word, &unclaimed, unclaimed | 1, memory_order_acq_rel,
                                               memory_order_acquire)) {
     function(context, 1);  // the helper had not started it: run it here rather than wait
-    atomic_fetch_add_explicit(&parts_on_caller, 1, memory_order_relaxed);
   } else {
     unsigned spins = 0;
     while (atomic_load_explicit(&job_done, memory_order_acquire) != epoch) {
@@ -132,9 +129,4 @@ void sann_run_two_parts(sann_part_function function, void *context) {
     }
   }
   atomic_flag_clear_explicit(&pool_in_use, memory_order_release);
-}
-
-void sann_parallel_statistics(uint64_t *helper, uint64_t *caller) {
-  *helper = atomic_load(&parts_on_helper);
-  *caller = atomic_load(&parts_on_caller);
 }

@@ -6,7 +6,6 @@
 #define SANNKIT_TENSOR_KERNELS_H
 
 #include <stddef.h>
-#include <stdint.h>
 
 /// One Adam/AdamW step over n values (see Adam.swift for the formula).
 void sann_adam_update(float *restrict value, const float *restrict grad, float *restrict m,
@@ -86,9 +85,5 @@ int sann_thread_count(void);
 /// another thread is using the helper, or when the helper has not picked part 1 up by the
 /// time part 0 is done. Which thread runs a part never changes what the parts compute.
 void sann_run_two_parts(sann_part_function function, void *context);
-
-/// How many second parts the helper thread has run, and how many the caller ran because the
-/// helper had not picked them up (since the process started; split operations only).
-void sann_parallel_statistics(uint64_t *helper, uint64_t *caller);
 
 #endif

@@ -22,15 +22,6 @@ public enum Parallelism {
     }
   }
 
-  /// How many second parts the helper thread has run since the process started, and how many
-  /// the calling thread ran itself because the helper had not picked them up in time.
-  public static var partCounts: (helper: Int, caller: Int) {
-    var helper: UInt64 = 0
-    var caller: UInt64 = 0
-    sann_parallel_statistics(&helper, &caller)
-    return (Int(helper), Int(caller))
-  }
-
   /// Whether operations are split now.
   static var isOn: Bool { sann_thread_count() > 1 }
 }
