@@ -72,7 +72,8 @@ BLAS.threadCount = 1
 BLAS.smallProductKernels = true
 _ = Heap.retainFreedMemory()
 let cores = ProcessInfo.processInfo.activeProcessorCount
-for threads in stepThreads.map { [$0] } ?? (cores >= 2 ? [1, 2] : [1]) {
+let threadCounts = stepThreads.map { [$0] } ?? (cores >= 2 ? [1, 2] : [1])
+for threads in threadCounts {
   Parallelism.threadCount = threads
   let steps = 200
   let perStep = medianTime(repeats: 15) {

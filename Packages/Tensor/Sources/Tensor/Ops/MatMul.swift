@@ -71,36 +71,40 @@ func product(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, transposeA: B
 /// in two: 26.7 → 15.3 µs against 13.4 ideal), so smaller pairs would gain little or lose.
 let parallelProductWork = 64 * 128 * 16
 
-/// A layer's two backward products, ∂x = g·B and ∂W = gᵀ·X (each C = op(A)·op(B) as
-/// ``matrixProduct``), computed at the same time on two cores when ``Parallelism`` is on and
-/// they are large enough, else one after the other. Each is computed whole, exactly as alone,
-/// so the values do not depend on the thread count.
-func productPair(
-  _ first: (a: [Float], b: [Float], transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int),
-  _ second: (a: [Float], b: [Float], transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int)
-) -> ([Float], [Float]) {
+/// One matrix product C = op(A)·op(B) to compute (see ``matrixProduct``).
+struct ProductSpec {
+  let a: [Float], b: [Float]
+  let transposeA: Bool, transposeB: Bool
+  let m: Int, n: Int, k: Int
+
+  var work: Int { m * n * k }
+
+  func compute() -> [Float] { matrixProduct(a, b, transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k) }
+
+  /// C into `c` [m×n]; k > 0.
+  func compute(into c: UnsafeMutablePointer<Float>) {
+    a.withUnsafeBufferPointer { pa in
+      b.withUnsafeBufferPointer { pb in
+        product(pa.baseAddress!, pb.baseAddress!, transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, into: c)
+      }
+    }
+  }
+}
+
+/// A layer's backward products, ∂x and ∂W, either of which may not be needed: both at the same
+/// time on two cores when ``Parallelism`` is on and both are large enough, else one after the
+/// other. Each is computed whole, exactly as alone, so the values do not depend on the thread
+/// count.
+func productPair(_ first: ProductSpec?, _ second: ProductSpec?) -> ([Float]?, [Float]?) {
   // (Above the threshold every extent is positive, so no operand is empty.)
-  guard Parallelism.isOn, Swift.min(first.m * first.n * first.k, second.m * second.n * second.k) >= parallelProductWork else {
-    return (matrixProduct(first.a, first.b, transposeA: first.transposeA, transposeB: first.transposeB, m: first.m, n: first.n, k: first.k),
-            matrixProduct(second.a, second.b, transposeA: second.transposeA, transposeB: second.transposeB, m: second.m, n: second.n, k: second.k))
+  guard Parallelism.isOn, let first, let second, Swift.min(first.work, second.work) >= parallelProductWork else {
+    return (first?.compute(), second?.compute())
   }
   // Both results are allocated here, on the calling thread; the parts only write into them.
   var secondResult: [Float] = []
   let firstResult = makeArray(count: first.m * first.n) { c1 in
     secondResult = makeArray(count: second.m * second.n) { c2 in
-      first.a.withUnsafeBufferPointer { a1 in first.b.withUnsafeBufferPointer { b1 in
-        second.a.withUnsafeBufferPointer { a2 in second.b.withUnsafeBufferPointer { b2 in
-          runTwoParts { part in
-            if part == 0 {
-              product(a1.baseAddress!, b1.baseAddress!, transposeA: first.transposeA, transposeB: first.transposeB,
-                      m: first.m, n: first.n, k: first.k, into: c1)
-            } else {
-              product(a2.baseAddress!, b2.baseAddress!, transposeA: second.transposeA, transposeB: second.transposeB,
-                      m: second.m, n: second.n, k: second.k, into: c2)
-            }
-          }
-        } }
-      } }
+      runTwoParts { part in part == 0 ? first.compute(into: c1) : second.compute(into: c2) }
     }
   }
   return (firstResult, secondResult)
@@ -124,14 +128,10 @@ extension Tensor {
       let av = scalars
       let bv = other.scalars
       return Tensor.record("matmul", shape: [m, n], scalars: values, inputs: [self, other]) { g, needed in
-        if needed[0] && needed[1] {
-          let (ga, gb) = productPair((g.scalars, bv, false, true, m, k, n), (av, g.scalars, true, false, k, n, m))
-          return [Tensor(unchecked: [m, k], ga), Tensor(unchecked: [k, n], gb)]
-        }
-        return [
-          needed[0] ? Tensor(unchecked: [m, k], matrixProduct(g.scalars, bv, transposeA: false, transposeB: true, m: m, n: k, k: n)) : nil,
-          needed[1] ? Tensor(unchecked: [k, n], matrixProduct(av, g.scalars, transposeA: true, transposeB: false, m: k, n: n, k: m)) : nil,
-        ]
+        let (ga, gb) = productPair(
+          needed[0] ? ProductSpec(a: g.scalars, b: bv, transposeA: false, transposeB: true, m: m, n: k, k: n) : nil,
+          needed[1] ? ProductSpec(a: av, b: g.scalars, transposeA: true, transposeB: false, m: k, n: n, k: m) : nil)
+        return [ga.map { Tensor(unchecked: [m, k], $0) }, gb.map { Tensor(unchecked: [k, n], $0) }]
       }
     case (3, 2):
       precondition(shape[2] == other.shape[0], "matmul: inner dimensions differ, \(shape) · \(other.shape)")
@@ -205,16 +205,10 @@ extension Tensor {
     let wv = weight.scalars
     let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
     return record("linear", shape: [n, outFeatures], scalars: values, inputs: inputs) { g, needed in
-      var grads: [Tensor?]
-      if needed[0] && needed[1] {
-        let (gx, gw) = productPair((g.scalars, wv, false, false, n, inFeatures, outFeatures), (g.scalars, xv, true, false, outFeatures, inFeatures, n))
-        grads = [Tensor(unchecked: [n, inFeatures], gx), Tensor(unchecked: [outFeatures, inFeatures], gw)]
-      } else {
-        grads = [
-          needed[0] ? Tensor(unchecked: [n, inFeatures], matrixProduct(g.scalars, wv, transposeA: false, transposeB: false, m: n, n: inFeatures, k: outFeatures)) : nil,
-          needed[1] ? Tensor(unchecked: [outFeatures, inFeatures], matrixProduct(g.scalars, xv, transposeA: true, transposeB: false, m: outFeatures, n: inFeatures, k: n)) : nil,
-        ]
-      }
+      let (gx, gw) = productPair(
+        needed[0] ? ProductSpec(a: g.scalars, b: wv, transposeA: false, transposeB: false, m: n, n: inFeatures, k: outFeatures) : nil,
+        needed[1] ? ProductSpec(a: g.scalars, b: xv, transposeA: true, transposeB: false, m: outFeatures, n: inFeatures, k: n) : nil)
+      var grads: [Tensor?] = [gx.map { Tensor(unchecked: [n, inFeatures], $0) }, gw.map { Tensor(unchecked: [outFeatures, inFeatures], $0) }]
       if needed.count == 3 {
         grads.append(needed[2] ? g.sum(alongAxis: 0) : nil)
       }
