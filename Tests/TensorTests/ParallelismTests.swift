@@ -20,6 +20,14 @@ private func withThreads<R>(_ threads: Int, _ body: () throws -> R) rethrows -> 
   return try body()
 }
 
+/// A module owning the given parameters as p0, p1, …
+private final class Slots: Module {
+  var mode = ModuleMode()
+  let slots: [Parameter]
+  init(_ slots: [Parameter]) { self.slots = slots }
+  var ownParameters: [(name: String, parameter: Parameter)] { slots.enumerated().map { ("p\($0.offset)", $0.element) } }
+}
+
 @Suite("Two-core splitting")
 struct ParallelismTests {
   @Test("runTwoParts runs part 0 and part 1 exactly once each, with one thread or two, and with four callers at once")
@@ -129,6 +137,39 @@ struct ParallelismTests {
       #expect(one.y.map(\.bitPattern) == two.y.map(\.bitPattern))
       #expect(one.dx.map(\.bitPattern) == two.dx.map(\.bitPattern))
       #expect(one.p.map(\.bitPattern) == two.p.map(\.bitPattern))
+    }
+  }
+
+  @Test("Adam's step on the helper thread: every read, write and state dict right after step() sees the values one thread computes; parameters of any size, one listed twice, the optimizer dropped mid-step")
+  func detachedAdamStep() async {
+    await propertyCheck(count: 10, input: Gen.int(in: 0...20_000).array(of: 1...5), Gen.uint64()) { sizes, seed in
+      func run(threads: Int) -> [[UInt32]] {
+        withThreads(threads) {
+          var rng = RandomGenerator(seed: seed)
+          let parameters = sizes.map { n in Parameter(Tensor(shape: [n], scalars: (0..<n).map { _ in rng.nextNormal() })) }
+          // The first parameter twice: updated twice per step, in order, as on one thread.
+          let listed = [parameters[0]] + parameters
+          var seen: [[UInt32]] = []
+          var adam: Adam? = Adam(listed, learningRate: 0.01, weightDecay: 0.01, weightDecayStyle: .decoupled)
+          for step in 0..<4 {
+            adam!.zeroGrad()
+            for p in parameters { p.grad = Tensor(shape: p.shape, scalars: (0..<p.shape[0]).map { _ in rng.nextNormal() }) }
+            adam!.step()
+            switch step {
+            case 0: seen += parameters.map { $0.value.scalars.map(\.bitPattern) }
+            case 1:
+              // A write right after the step lands after the update, not under it.
+              parameters.last!.value = parameters.last!.value * 0.5
+            case 2:
+              let state = Slots(parameters).stateDict()
+              seen += parameters.indices.map { state["p\($0)"]!.scalars.map(\.bitPattern) }
+            default: adam = nil  // the optimizer goes while its step may still run
+            }
+          }
+          return seen + parameters.map { $0.value.scalars.map(\.bitPattern) }
+        }
+      }
+      #expect(run(threads: 1) == run(threads: 2))
     }
   }
 

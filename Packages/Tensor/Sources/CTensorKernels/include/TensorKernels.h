@@ -86,4 +86,38 @@ int sann_thread_count(void);
 /// time part 0 is done. Which thread runs a part never changes what the parts compute.
 void sann_run_two_parts(sann_part_function function, void *context);
 
+/// One parameter tensor of a detached Adam step (sann_adam_start): the arguments of
+/// sann_adam_update, and a count of pending updates that the step decrements (release) once
+/// these values are updated.
+typedef struct {
+  float *value;
+  const float *grad;
+  float *m;
+  float *v;
+  ptrdiff_t count;
+  float step_size, inverse_correction2_root, coupled_decay, shrink;
+  int *pending;
+} sann_adam_item;
+
+/// An Adam step over several parameter tensors, in order.
+typedef struct {
+  const sann_adam_item *items;
+  ptrdiff_t count;
+  float beta1, beta2, epsilon;
+} sann_adam_job;
+
+/// Runs the step: on the helper thread while the caller goes on when the thread count is 2 and
+/// the helper is free (returns 1), else here before returning (returns 0). Either way each
+/// item's count, which the caller increments first, drops by one once that item is updated;
+/// until every count is back to 0 the arrays, the job and its items must stay as they are
+/// (sann_await_flag).
+int sann_adam_start(const sann_adam_job *job);
+
+/// Returns once *flag is 0 (acquire: the update it guards is visible). While the detached job
+/// that will clear it has not been picked up by the helper, runs the job here instead.
+void sann_await_flag(const int *flag);
+
+/// Whether *flag is nonzero (acquire).
+int sann_flag_is_set(const int *flag);
+
 #endif

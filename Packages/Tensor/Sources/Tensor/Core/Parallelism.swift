@@ -1,10 +1,11 @@
 import CTensorKernels
 
 /// Two cores for one training step: each layer's two backward products (∂x and ∂W) run at the
-/// same time, and GELU and the Adam update are cut in two halves, the second run by a helper
-/// thread that spins between parts (so a 10 µs part is not delayed by a wake-up) and sleeps
-/// after 2 ms without work. Forward products and BatchNorm stay on the calling thread: cutting
-/// a product changes which BLAS kernel computes each part, and with it the rounding.
+/// same time, GELU is cut in two halves, and ``Adam``'s update runs on the helper thread while
+/// the next forward pass starts (a parameter's values wait for their own update). The helper
+/// spins between parts (so a 10 µs part is not delayed by a wake-up) and sleeps after 2 ms
+/// without work. Forward products and BatchNorm stay on the calling thread: cutting a product
+/// changes which BLAS kernel computes each part, and with it the rounding.
 ///
 /// Off by default (``threadCount`` 1). `sann train` chooses per epoch with a
 /// ``ThreadCountTuner`` (README, Performance). Where it is on, set ``BLAS/threadCount`` to 1 as
