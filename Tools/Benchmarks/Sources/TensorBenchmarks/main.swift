@@ -53,12 +53,29 @@ model.train()
 let optimizer = Adam(model.parameters, learningRate: 0.01, weightDecay: 0.01)
 let x = Tensor.randomNormal([stepBatch, stepFeatures], using: &rng)
 let targets = Tensor(shape: [stepBatch, 1], scalars: (0..<stepBatch).map { _ in Float(rng.nextInt(below: 2)) })
+/// Seconds spent in each phase of the steps timed since the last reset.
+struct StepPhases { var forward = 0.0, backward = 0.0, adam = 0.0 }
+var phases = StepPhases()
 @MainActor func trainingStep() {
+  var mark = DispatchTime.now().uptimeNanoseconds
+  func lap(_ phase: WritableKeyPath<StepPhases, Double>) {
+    let now = DispatchTime.now().uptimeNanoseconds
+    phases[keyPath: phase] += Double(now - mark) / 1e9
+    mark = now
+  }
   optimizer.zeroGrad()
-  let output = model.trainingOutput(x)
-  let loss = binaryCrossEntropy(logits: output.logits, targets: targets) + output.penalty!
-  loss.backward()
+  // As in `Trainer`: the loss and its graph die with this function, so Adam updates the weights
+  // in place instead of copying every one the graph captured.
+  func forwardBackward() {
+    let output = model.trainingOutput(x)
+    let loss = binaryCrossEntropy(logits: output.logits, targets: targets) + output.penalty!
+    lap(\.forward)
+    loss.backward()
+  }
+  forwardBackward()
+  lap(\.backward)
   optimizer.step()
+  lap(\.adam)
 }
 // Products per step: forward, then ∂W for every layer and ∂x for all but the first.
 let layerSizes = [(stepFeatures, stepWidth)] + Array(repeating: (stepWidth, stepWidth), count: 4) + [(stepWidth, stepFeatures + 1)]
@@ -76,12 +93,21 @@ let threadCounts = stepThreads.map { [$0] } ?? (cores >= 2 ? [1, 2] : [1])
 for threads in threadCounts {
   Parallelism.threadCount = threads
   let steps = 200
+  var repetitions: [StepPhases] = []
   let perStep = medianTime(repeats: 15) {
+    phases = StepPhases()
     for _ in 0..<steps { trainingStep() }
+    repetitions.append(phases)
   } / Double(steps)
   let rate = stepFlops / perStep / 1e9
   print(String(format: "Parallelism.threadCount %d: median %.1f µs per step, %.1f GFLOP/s = %.0f %% of the peak of %d core(s)",
                threads, perStep * 1e6, rate, 100 * rate / (peak * Double(threads)), threads))
+  // Each phase's median over the timed repetitions (the first, a warm-up, left out).
+  func median(_ seconds: [Double]) -> Double { seconds.sorted()[seconds.count / 2] / Double(steps) }
+  let timed = repetitions.dropFirst()
+  let (forward, backward, adam) = (median(timed.map(\.forward)), median(timed.map(\.backward)), median(timed.map(\.adam)))
+  print(String(format: "  forward %.1f µs (its products %.1f GFLOP/s), backward %.1f µs (%.1f GFLOP/s), zeroGrad + Adam %.1f µs",
+               forward * 1e6, forwardFlops / forward / 1e9, backward * 1e6, (stepFlops - forwardFlops) / backward / 1e9, adam * 1e6))
 }
 Parallelism.threadCount = 1
 print("(target ≤ 300 µs; the reference PyTorch INN: about 15000 µs)")
