@@ -218,26 +218,45 @@ struct ThreadCountTunerTests {
     return used
   }
 
-  @Test("it warms up on 1, times 2 then 1, keeps the faster, and probes the slower ever more rarely")
+  @Test("it warms up on 1, times 2 twice then 1 twice, keeps the faster, and re-times the slower ever more rarely")
   func settlesOnFaster() {
     let twoFaster = Self.schedule(rounds: 100) { _, t in t == 2 ? 1.0 : 1.6 }
-    #expect(Array(twoFaster.prefix(3)) == [1, 2, 1])
-    let probes = twoFaster.indices.dropFirst(3).filter { twoFaster[$0] == 1 }
-    // Probes 8 rounds after the comparison, then 16 and 32 rounds after each lost probe: rounds 11, 27, 59 (1-based).
-    #expect(probes.map { $0 + 1 } == [11, 27, 59], "\(probes)")
+    #expect(Array(twoFaster.prefix(5)) == [1, 2, 2, 1, 1])
+    let probes = twoFaster.indices.dropFirst(5).filter { twoFaster[$0] == 1 }
+    // Two rounds 8 rounds after the comparison, then 16 and 32 rounds after each lost re-timing:
+    // rounds 14–15, 32–33 and 66–67 (1-based).
+    #expect(probes.map { $0 + 1 } == [14, 15, 32, 33, 66, 67], "\(probes)")
     let oneFaster = Self.schedule(rounds: 100) { _, t in t == 1 ? 1.0 : 1.6 }
-    #expect(oneFaster.dropFirst(3).filter { $0 == 2 }.count == 3)
-    #expect(oneFaster.suffix(30).filter { $0 == 1 }.count >= 29)
+    #expect(oneFaster.dropFirst(5).filter { $0 == 2 }.count == 6)
+    #expect(oneFaster.suffix(30).allSatisfy { $0 == 1 })
   }
 
-  @Test("when the faster setting turns slow mid-run it switches after one slow round; when the slower turns fast, at the next probe")
+  @Test("when the faster setting turns slow mid-run it switches after three slow rounds; when the slower turns fast, at the next re-timing")
   func followsChange() {
     // Rounds 1–19: 2 threads cost 1.0 and 1 thread 1.5; from round 20 on 2 threads cost 3.0.
     let slower = Self.schedule(rounds: 60) { round, t in round < 20 ? (t == 2 ? 1.0 : 1.5) : (t == 2 ? 3.0 : 1.5) }
-    #expect(slower[19] == 2 && slower[20...].filter { $0 == 2 }.count <= 2, "\(slower)")
+    #expect(slower[19...21].allSatisfy { $0 == 2 } && slower[22] == 1, "\(slower)")
+    // Afterwards 2 threads only in the re-timings of rounds 31–32 and 49–50.
+    #expect(slower.indices.dropFirst(22).filter { slower[$0] == 2 }.map { $0 + 1 } == [31, 32, 49, 50], "\(slower)")
     // Rounds 1–14: 1 thread costs 1.0 and 2 threads 1.5; from round 15 on 2 threads cost 0.5. The
-    // probe of round 27 (16 rounds after the lost probe of round 11) finds it.
+    // re-timing of rounds 14–15 finds it.
     let faster = Self.schedule(rounds: 60) { round, t in t == 1 ? 1.0 : (round < 15 ? 1.5 : 0.5) }
-    #expect(faster[14..<26].allSatisfy { $0 == 1 } && faster[26] == 2 && faster[27...].filter { $0 == 1 }.count <= 3, "\(faster)")
+    #expect(faster[5..<13].allSatisfy { $0 == 1 } && faster[13...15].allSatisfy { $0 == 2 }, "\(faster)")
+    #expect(faster.indices.dropFirst(15).filter { faster[$0] == 1 }.map { $0 + 1 } == [24, 25, 42, 43], "\(faster)")
+  }
+
+  @Test("a hiccup (one or two slow rounds) and the first round after each switch, which pays for moving the work, do not change the choice")
+  func ignoresHiccups() {
+    // 2 threads cost 1.0, 1 thread 1.3; rounds 40 and 41 take 5.0 whatever runs.
+    let hiccup = Self.schedule(rounds: 100) { round, t in (40...41).contains(round) ? 5.0 : (t == 2 ? 1.0 : 1.3) }
+    let quiet = Self.schedule(rounds: 100) { _, t in t == 2 ? 1.0 : 1.3 }
+    #expect(hiccup == quiet)
+    // Every round on the other setting than the round before costs 1.0 more.
+    var last = 1
+    let switching = Self.schedule(rounds: 100) { _, t in
+      defer { last = t }
+      return (t == 2 ? 1.0 : 1.3) + (t == last ? 0 : 1.0)
+    }
+    #expect(switching == quiet, "\(switching)")
   }
 }

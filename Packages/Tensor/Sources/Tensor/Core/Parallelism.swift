@@ -64,18 +64,32 @@ func forEachPart(count: Int, minimum: Int, _ body: (Range<Int>) -> Void) {
 /// thread waits for a core, or competes with the caller's), and results do not depend on the
 /// choice, so it can follow the measurements.
 ///
-/// The first round warms up on 1 thread; the next two time 2 threads and then 1. From then on
-/// every round runs the setting that was faster when each was last timed (the running one is
-/// re-timed every round, so one that turns slow loses at once), and now and then one round
-/// re-times the other: after `probeInterval` rounds at first, twice as long after each probe
-/// that did not win (so a setting that keeps losing costs a few rounds per run), and
-/// `probeInterval` again after a switch. Call ``roundEnded(seconds:)`` after each round.
+/// The first round warms up on 1 thread; the next four time 2 threads twice and then 1 twice.
+/// A setting's cost is the fastest of its latest rounds: the running setting's last three, a
+/// re-timed one's two. So a machine's hiccup, which only ever slows a round, does not move the
+/// choice, and neither does the first round after a switch, which pays for moving the work to
+/// the other core; three slow rounds in a row do. From then on every round runs the cheaper
+/// setting, and now and then two rounds re-time the other: after `probeInterval` rounds at
+/// first, twice as long after each re-timing that did not win (so a setting that keeps losing
+/// costs a few rounds per run), and `probeInterval` again after a switch. Call
+/// ``roundEnded(seconds:)`` after each round.
 public final class ThreadCountTuner {
   public let probeInterval: Int
+  /// How many of the running setting's latest rounds its cost is the minimum of.
+  static let window = 3
+  /// How many rounds re-time the other setting.
+  static let probeRounds = 2
   private var rounds = 0
-  private var seconds: [Int: Double] = [:]
+  /// Each setting's latest timed rounds (at most `window`), in seconds.
+  private var samples: [Int: [Double]] = [1: [], 2: []]
   private var running = 1
-  private var probing = false
+  /// The settings of the next rounds when they are not the running one: the first comparison,
+  /// then each re-timing.
+  private var planned: [Int] = []
+  private var current = 1
+  private var currentWasPlanned = false
+  /// Whether the first comparison is over.
+  private var compared = false
   private var gap: Int
   private var untilProbe = 0
 
@@ -84,41 +98,57 @@ public final class ThreadCountTuner {
     precondition(probeInterval >= 1, "ThreadCountTuner: probeInterval must be at least 1, got \(probeInterval)")
     self.probeInterval = probeInterval
     gap = probeInterval
-    Parallelism.threadCount = running
+    Parallelism.threadCount = current
   }
 
   /// The thread count it set for the next round.
-  public var threadCount: Int { running }
+  public var threadCount: Int { current }
 
-  /// The setting that has been faster so far (1 before both are timed).
-  public var best: Int {
-    guard let one = seconds[1], let two = seconds[2] else { return 1 }
-    return two < one ? 2 : 1
-  }
+  /// A setting's cost: the fastest of its latest rounds (infinity before it is timed).
+  private func cost(_ threads: Int) -> Double { samples[threads]!.min() ?? .infinity }
+
+  /// The setting that has been cheaper so far (1 before both are timed).
+  public var best: Int { cost(2) < cost(1) ? 2 : 1 }
 
   /// Records the round just run and sets the thread count for the next one.
   public func roundEnded(seconds elapsed: Double) {
     rounds += 1
-    let before = best
-    if rounds > 1, elapsed.isFinite, elapsed >= 0 { seconds[running] = elapsed }
-    switch rounds {
-    case 1: running = 2
-    case 2: running = 1
-    default:
-      if rounds == 3 || probing {
-        // A probe (or the first comparison) just ended: back off when the other setting lost.
-        if rounds > 3 { gap = best == before ? gap * 2 : probeInterval }
-        probing = false
-        untilProbe = gap
+    if rounds == 1 {
+      // The warm-up round is not timed; the comparison follows.
+      planned = Array(repeating: 2, count: Self.probeRounds) + Array(repeating: 1, count: Self.probeRounds)
+    } else {
+      if elapsed.isFinite, elapsed >= 0 {
+        samples[current]!.append(elapsed)
+        if samples[current]!.count > Self.window { samples[current]!.removeFirst() }
       }
-      untilProbe -= 1
-      if untilProbe <= 0 {
-        probing = true
-        running = 3 - best
+      if currentWasPlanned {
+        if planned.isEmpty {
+          // The comparison or a re-timing just ended: keep the cheaper, and back off when the
+          // other setting lost a re-timing.
+          if best != running {
+            running = best
+            gap = probeInterval
+          } else if compared {
+            gap *= 2
+          }
+          compared = true
+          untilProbe = gap
+        }
+      } else if cost(running) > cost(3 - running) {
+        // The running setting turned slow (its last rounds all were): switch at once.
+        running = 3 - running
+        gap = probeInterval
+        untilProbe = gap
       } else {
-        running = best
+        untilProbe -= 1
+        if untilProbe <= 0 {
+          samples[3 - running] = []
+          planned = Array(repeating: 3 - running, count: Self.probeRounds)
+        }
       }
     }
-    Parallelism.threadCount = running
+    currentWasPlanned = !planned.isEmpty
+    current = planned.isEmpty ? running : planned.removeFirst()
+    Parallelism.threadCount = current
   }
 }
