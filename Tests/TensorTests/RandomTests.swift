@@ -162,6 +162,23 @@ struct RandomGeneratorTests {
     #expect(abs(Double(beyondThree) / nd - p3) < 5 * (p3 * (1 - p3) / nd).squareRoot(), "P(|Z|>3) = \(Double(beyondThree) / nd)")
   }
 
+  @Test("dropoutMask: one uniform draw per value in order, 0 below p and 1/(1−p) otherwise, leaving the generator where the draws do; zeros at rate p")
+  func dropoutMask() async {
+    await propertyCheck(count: 50, input: Gen.int(in: 0...5_000), Gen.float(in: 0...0.95), Gen.uint64()) { count, p, seed in
+      var masked = RandomGenerator(seed: seed)
+      var drawn = masked
+      let mask = masked.dropoutMask(count: count, probability: p)
+      let expected = (0..<count).map { _ in drawn.nextUniform() < p ? 0 : 1 / (1 - p) }
+      #expect(mask.map(\.bitPattern) == expected.map(\.bitPattern))
+      #expect(masked.next() == drawn.next())
+    }
+    var rng = RandomGenerator(seed: 7)
+    let n = 100_000, p: Float = 0.3
+    let zeros = Double(rng.dropoutMask(count: n, probability: p).filter { $0 == 0 }.count)
+    let standardError = (Double(n) * 0.3 * 0.7).squareRoot()
+    #expect(abs(zeros - Double(n) * 0.3) < 5 * standardError)
+  }
+
   @Test("nextInt(below:) stays in range and is uniform")
   func integers() {
     var rng = RandomGenerator(seed: 17)

@@ -34,9 +34,7 @@ public final class AdditiveNetwork: TabularModel {
     var f = contributions(x)
     if isTraining && featureDropout > 0 {
       let (n, d) = (x.shape[0], x.shape[1])
-      let keep = 1 / (1 - featureDropout)
-      let p = featureDropout
-      f = f * Tensor(shape: [n, d, 1], scalars: (0..<(n * d)).map { _ in rng.nextUniform() < p ? 0 : keep })
+      f = f * Tensor(shape: [n, d, 1], scalars: rng.dropoutMask(count: n * d, probability: featureDropout))
     }
     let logits = f.sum(alongAxis: 1) + intercept.value
     return TrainingOutput(logits: logits, penalty: outputPenalty > 0 ? (f * f).mean() * outputPenalty : nil)

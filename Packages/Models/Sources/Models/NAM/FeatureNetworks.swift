@@ -83,8 +83,6 @@ public final class FeatureNetworks: Module {
 
   private func drop(_ h: Tensor) -> Tensor {
     guard isTraining, dropout > 0 else { return h }
-    let keep = 1 / (1 - dropout)
-    let p = dropout
-    return h * Tensor(shape: h.shape, scalars: (0..<h.count).map { _ in rng.nextUniform() < p ? 0 : keep })
+    return h * Tensor(shape: h.shape, scalars: rng.dropoutMask(count: h.count, probability: dropout))
   }
 }

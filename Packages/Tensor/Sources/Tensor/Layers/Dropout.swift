@@ -15,9 +15,6 @@ public final class Dropout: Layer {
   public func callAsFunction(_ x: Tensor) -> Tensor {
     guard isTraining, probability > 0 else { return x }
     if probability == 1 { return x * Tensor.zeros(x.shape) }
-    let keep = 1 / (1 - probability)
-    let p = probability
-    let mask = Tensor(shape: x.shape, scalars: (0..<x.count).map { _ in rng.nextUniform() < p ? 0 : keep })
-    return x * mask
+    return x * Tensor(shape: x.shape, scalars: rng.dropoutMask(count: x.count, probability: probability))
   }
 }

@@ -57,6 +57,18 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable {
     Float(next() >> 40) * (1.0 / 16_777_216.0)
   }
 
+  /// An inverted-dropout mask of `count` values: each is 0 with probability `probability`
+  /// (a uniform draw below it) and 1/(1 − probability) otherwise, drawn in order. One call
+  /// rather than a draw per value through a class's stored generator, which Swift checks for
+  /// exclusive access at every draw (that took 40 % of a NAM training run).
+  public mutating func dropoutMask(count: Int, probability: Float) -> [Float] {
+    let keep = 1 / (1 - probability)
+    return [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+      for i in 0..<count { buffer[i] = nextUniform() < probability ? 0 : keep }
+      initialized = count
+    }
+  }
+
   /// Uniform in [0, 1) with 53 random bits.
   public mutating func nextUniformDouble() -> Double {
     Double(next() >> 11) * (1.0 / 9_007_199_254_740_992.0)
