@@ -53,6 +53,26 @@ struct SumOfPartsTests {
     }
   }
 
+  @Test("the backbone passes give the same bits at 1 and 2 threads, for any number of rows around the chunk size")
+  func backbonePassesSameBits() async {
+    await propertyCheck(count: 8, input: Gen.int(in: 1...(3 * TabResNetPlan.defaultChunkSize + 7)), Gen.uint64()) { n, seed in
+      let sop = try Self.model(features: 5, outputs: 2, seed: seed)
+      var rng = RandomGenerator(seed: seed &+ 3)
+      let rows = TestModels.uniform(n * 5, &rng, -2, 2)
+      let passes = BackbonePasses(sop.backbone)
+      func run(threads: Int) -> ([Float], [Float]) {
+        Parallelism.threadCount = threads
+        defer { Parallelism.threadCount = 1 }
+        return passes.evaluate(rows, count: n)
+      }
+      let (one, two) = (run(threads: 1), run(threads: 2))
+      #expect(one.0.map(\.bitPattern) == two.0.map(\.bitPattern) && one.1.map(\.bitPattern) == two.1.map(\.bitPattern))
+      // And each row is its own: the first row alone gives its values.
+      let first = passes.evaluate(Array(rows.prefix(5)), count: 1)
+      #expect(first.0 == Array(one.0.prefix(first.0.count)))
+    }
+  }
+
   @Test("a saturated generator is detected: its masks are decided by ties, i.e. by column order")
   func saturation() throws {
     var c = SumOfParts.Configuration()

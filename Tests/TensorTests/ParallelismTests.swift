@@ -173,6 +173,26 @@ struct ParallelismTests {
     }
   }
 
+  @Test("forEachHalf hands every work item to exactly one range, the first holding the extra item, at 1 and 2 threads")
+  func forEachHalfCoversOnce() {
+    for threads in [1, 2] {
+      for count in 0...9 {
+        let seen = SharedCount()
+        let ranges = Mutex<[Range<Int>]>([])
+        withThreads(threads) {
+          Parallelism.forEachHalf(of: count) { r in
+            ranges.withLock { $0.append(r) }
+            seen.value.add(r.count, ordering: .relaxed)
+          }
+        }
+        let all = ranges.withLock { $0 }.sorted { $0.lowerBound < $1.lowerBound }
+        #expect(seen.value.load(ordering: .relaxed) == count)
+        #expect(all.flatMap { Array($0) } == Array(0..<count))
+        if threads == 2 && count >= 2 { #expect(all.map(\.count) == [(count + 1) / 2, count / 2]) }
+      }
+    }
+  }
+
   @Test("empty extents: [3,0]·[0,4] and a linear layer without inputs give zeros and zero gradients at 1 and 2 threads")
   func emptyExtents() {
     for threads in [1, 2] {

@@ -25,6 +25,21 @@ public enum Parallelism {
 
   /// Whether operations are split now.
   static var isOn: Bool { sann_thread_count() > 1 }
+
+  /// Runs `body` over the work items 0..<count: in two ranges at once (the first holding the
+  /// extra item of an odd count) when the thread count is 2 and there are at least two items,
+  /// else over all of them on the calling thread. For items that are computed the same way
+  /// whichever range holds them, such as the fixed-size row chunks of an evaluation, so the
+  /// results do not depend on the thread count; `body` must only write what belongs to its
+  /// items, and use scratch space of its own.
+  public static func forEachHalf(of count: Int, _ body: (Range<Int>) -> Void) {
+    guard isOn, count >= 2 else {
+      body(0..<count)
+      return
+    }
+    let cut = (count + 1) / 2
+    runTwoParts { part in body(part == 0 ? 0..<cut : cut..<count) }
+  }
 }
 
 /// Runs `body(0)` and `body(1)`, concurrently when ``Parallelism`` is on (see
