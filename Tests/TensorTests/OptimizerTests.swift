@@ -36,6 +36,21 @@ private func optSetQuadraticGradient(_ p: Parameter) {
 
 @Suite("Optimizers: SGD")
 struct OptimizerSGDTests {
+  @Test("a gradient with fewer values than its parameter stops Adam and SGD with a message, before any value is read")
+  func gradientCountMismatchStops() async {
+    // In a child process each, so the stop fails this test instead of the whole run.
+    await #expect(processExitsWith: .failure) {
+      let p = Parameter(Tensor.zeros([1000]))
+      p.grad = Tensor.zeros([10])
+      Adam([p]).step()
+    }
+    await #expect(processExitsWith: .failure) {
+      let p = Parameter(Tensor.zeros([1000]))
+      p.grad = Tensor.zeros([10])
+      SGD([p], learningRate: 0.1).step()
+    }
+  }
+
   @Test("plain SGD: p ← p − η·g")
   func plain() {
     // Loss p², g = 2p, η = 0.1: p ← p − 0.2p = 0.8p.  1 → 0.8 → 0.64 → 0.512.

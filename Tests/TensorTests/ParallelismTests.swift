@@ -251,18 +251,28 @@ struct ThreadCountTunerTests {
     #expect(oneFaster.suffix(30).allSatisfy { $0 == 1 })
   }
 
-  @Test("when the faster setting turns slow mid-run it switches after three slow rounds; when the slower turns fast, at the next re-timing")
+  @Test("when the faster setting turns slow mid-run it times both afresh after three slow rounds and switches; when the slower turns fast, it switches at the next re-timing")
   func followsChange() {
     // Rounds 1–19: 2 threads cost 1.0 and 1 thread 1.5; from round 20 on 2 threads cost 3.0.
     let slower = Self.schedule(rounds: 60) { round, t in round < 20 ? (t == 2 ? 1.0 : 1.5) : (t == 2 ? 3.0 : 1.5) }
-    #expect(slower[19...21].allSatisfy { $0 == 2 } && slower[22] == 1, "\(slower)")
-    // Afterwards 2 threads only in the re-timings of rounds 31–32 and 49–50.
-    #expect(slower.indices.dropFirst(22).filter { slower[$0] == 2 }.map { $0 + 1 } == [31, 32, 49, 50], "\(slower)")
+    // Rounds 20–22 slow on 2, then 1 twice and 2 twice afresh (23–26), then 1 from round 27,
+    // with 2 re-timed in rounds 35–36 and 53–54.
+    #expect(Array(slower[19...26]) == [2, 2, 2, 1, 1, 2, 2, 1], "\(slower)")
+    #expect(slower.indices.dropFirst(26).filter { slower[$0] == 2 }.map { $0 + 1 } == [35, 36, 53, 54], "\(slower)")
     // Rounds 1–14: 1 thread costs 1.0 and 2 threads 1.5; from round 15 on 2 threads cost 0.5. The
     // re-timing of rounds 14–15 finds it.
     let faster = Self.schedule(rounds: 60) { round, t in t == 1 ? 1.0 : (round < 15 ? 1.5 : 0.5) }
     #expect(faster[5..<13].allSatisfy { $0 == 1 } && faster[13...15].allSatisfy { $0 == 2 }, "\(faster)")
     #expect(faster.indices.dropFirst(15).filter { faster[$0] == 1 }.map { $0 + 1 } == [24, 25, 42, 43], "\(faster)")
+  }
+
+  @Test("three slow rounds of the whole machine cost two rounds on the slower setting, not a switch")
+  func machineWideSlowdown() {
+    // 2 threads cost 1.0, 1 thread 1.3; rounds 20–22 take twice as long whatever runs.
+    let slowdown = Self.schedule(rounds: 60) { round, t in ((20...22).contains(round) ? 2.0 : 1.0) * (t == 2 ? 1.0 : 1.3) }
+    #expect(Array(slowdown[19...26]) == [2, 2, 2, 1, 1, 2, 2, 2], "\(slowdown)")
+    // Afterwards 1 thread only in the re-timing 16 rounds later (rounds 43–44).
+    #expect(slowdown.indices.dropFirst(26).filter { slowdown[$0] == 1 }.map { $0 + 1 } == [43, 44], "\(slowdown)")
   }
 
   @Test("a hiccup (one or two slow rounds) and the first round after each switch, which pays for moving the work, do not change the choice")

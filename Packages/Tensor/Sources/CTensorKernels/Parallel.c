@@ -182,8 +182,9 @@ int sann_flag_is_set(const int *flag) {
 void sann_await_flag(const int *flag) {
   unsigned spins = 0;
   while (sann_flag_is_set(flag)) {
-    // A set flag belongs to the published job (it holds the pool until it is done, so no other
-    // job is published meanwhile): when the helper has not claimed it yet, run it here.
+    // A set flag belongs to the published detached job (it holds the pool until it is done),
+    // or to one its owner is about to publish: when the helper has not claimed the published
+    // one yet, run it here, then look at the flag again.
     uint64_t word = atomic_load_explicit(&job_word, memory_order_acquire);
     if ((word & 1) == 0 && atomic_load_explicit(&job_detached, memory_order_relaxed) &&
         atomic_compare_exchange_strong_explicit(&job_word, &word, word | 1, memory_order_acq_rel,
@@ -192,7 +193,7 @@ void sann_await_flag(const int *flag) {
       atomic_store_explicit(&job_done, word >> 1, memory_order_release);
       atomic_store_explicit(&job_detached, 0, memory_order_relaxed);
       atomic_flag_clear_explicit(&pool_in_use, memory_order_release);
-      return;
+      continue;
     }
     SANN_PAUSE();
     if (++spins % 4096 == 0) sched_yield();  // the helper was descheduled mid-job

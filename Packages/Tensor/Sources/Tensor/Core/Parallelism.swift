@@ -83,11 +83,13 @@ func forEachPart(count: Int, minimum: Int, _ body: (Range<Int>) -> Void) {
 /// A setting's cost is the fastest of its latest rounds: the running setting's last three, a
 /// re-timed one's two. So a machine's hiccup, which only ever slows a round, does not move the
 /// choice, and neither does the first round after a switch, which pays for moving the work to
-/// the other core; three slow rounds in a row do. From then on every round runs the cheaper
-/// setting, and now and then two rounds re-time the other: after `probeInterval` rounds at
-/// first, twice as long after each re-timing that did not win (so a setting that keeps losing
-/// costs a few rounds per run), and `probeInterval` again after a switch. Call
-/// ``roundEnded(seconds:)`` after each round.
+/// the other core. From then on every round runs the cheaper setting, and now and then two
+/// rounds re-time the other: after `probeInterval` rounds at first, twice as long after each
+/// re-timing that did not win (so a setting that keeps losing costs a few rounds per run), and
+/// `probeInterval` again after a switch. When the running setting's last three rounds were all
+/// slower than the other's cost, both are timed afresh, two rounds each, before choosing: the
+/// whole machine may have slowed, not only the running setting. Call ``roundEnded(seconds:)``
+/// after each round.
 public final class ThreadCountTuner {
   public let probeInterval: Int
   /// How many of the running setting's latest rounds its cost is the minimum of.
@@ -98,13 +100,13 @@ public final class ThreadCountTuner {
   /// Each setting's latest timed rounds (at most `window`), in seconds.
   private var samples: [Int: [Double]] = [1: [], 2: []]
   private var running = 1
-  /// The settings of the next rounds when they are not the running one: the first comparison,
-  /// then each re-timing.
+  /// The settings of the next rounds when they are not the running one: a comparison of both,
+  /// or a re-timing of the other.
   private var planned: [Int] = []
+  /// Whether the planned rounds re-time the other setting (not a comparison of both).
+  private var plannedIsProbe = false
   private var current = 1
   private var currentWasPlanned = false
-  /// Whether the first comparison is over.
-  private var compared = false
   private var gap: Int
   private var untilProbe = 0
 
@@ -136,29 +138,31 @@ public final class ThreadCountTuner {
         samples[current]!.append(elapsed)
         if samples[current]!.count > Self.window { samples[current]!.removeFirst() }
       }
+      let other = 3 - running
       if currentWasPlanned {
         if planned.isEmpty {
-          // The comparison or a re-timing just ended: keep the cheaper, and back off when the
+          // A comparison or a re-timing just ended: keep the cheaper, and back off when the
           // other setting lost a re-timing.
           if best != running {
             running = best
             gap = probeInterval
-          } else if compared {
+          } else if plannedIsProbe {
             gap *= 2
           }
-          compared = true
           untilProbe = gap
         }
-      } else if cost(running) > cost(3 - running) {
-        // The running setting turned slow (its last rounds all were): switch at once.
-        running = 3 - running
-        gap = probeInterval
-        untilProbe = gap
+      } else if samples[running]!.count == Self.window && cost(running) > cost(other) {
+        // The running setting's last rounds were all slower than the other's last timing, which
+        // may be old: time both afresh.
+        samples = [1: [], 2: []]
+        planned = Array(repeating: other, count: Self.probeRounds) + Array(repeating: running, count: Self.probeRounds)
+        plannedIsProbe = false
       } else {
         untilProbe -= 1
         if untilProbe <= 0 {
-          samples[3 - running] = []
-          planned = Array(repeating: 3 - running, count: Self.probeRounds)
+          samples[other] = []
+          planned = Array(repeating: other, count: Self.probeRounds)
+          plannedIsProbe = true
         }
       }
     }

@@ -61,6 +61,7 @@ public final class Adam: Optimizer {
     for (i, p) in parameters.enumerated() {
       guard let grad = p.grad else { continue }
       let n = p.shape.reduce(1, *)
+      precondition(grad.count == n, "Adam: parameter \(i) has \(n) values but a gradient of \(grad.count) (shape \(grad.shape) for \(p.shape))")
       if firstMoments[i].count != n {
         firstMoments[i] = [Float](repeating: 0, count: n)
         secondMoments[i] = [Float](repeating: 0, count: n)

@@ -28,6 +28,7 @@ extension Parameter {
   ) -> Bool {
     guard let g = grad else { return false }
     let n = value.count
+    precondition(g.count == n, "optimizer step: a parameter of shape \(shape) has a gradient of shape \(g.shape)")
     if state.count != n { state = [Float](repeating: 0, count: n) }
     value.withUnsafeMutableBufferPointer { v in
       g.scalars.withUnsafeBufferPointer { gv in
