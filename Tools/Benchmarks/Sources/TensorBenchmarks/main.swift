@@ -64,6 +64,7 @@ var phases = StepPhases()
     mark = now
   }
   optimizer.zeroGrad()
+  lap(\.adam)
   // As in `Trainer`: the loss and its graph die with this function, so Adam updates the weights
   // in place instead of copying every one the graph captured.
   func forwardBackward() {
@@ -106,7 +107,7 @@ for threads in threadCounts {
   func median(_ seconds: [Double]) -> Double { seconds.sorted()[seconds.count / 2] / Double(steps) }
   let timed = repetitions.dropFirst()
   let (forward, backward, adam) = (median(timed.map(\.forward)), median(timed.map(\.backward)), median(timed.map(\.adam)))
-  print(String(format: "  forward %.1f µs (its products %.1f GFLOP/s), backward %.1f µs (%.1f GFLOP/s), zeroGrad + Adam %.1f µs",
+  print(String(format: "  forward %.1f µs (its products over the phase's time: %.1f GFLOP/s), backward %.1f µs (%.1f GFLOP/s), zeroGrad + Adam %.1f µs",
                forward * 1e6, forwardFlops / forward / 1e9, backward * 1e6, (stepFlops - forwardFlops) / backward / 1e9, adam * 1e6))
 }
 Parallelism.threadCount = 1

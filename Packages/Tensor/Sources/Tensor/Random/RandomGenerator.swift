@@ -60,7 +60,7 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable {
   /// An inverted-dropout mask of `count` values: each is 0 with probability `probability`
   /// (a uniform draw below it) and 1/(1 − probability) otherwise, drawn in order. One call
   /// rather than a draw per value through a class's stored generator, which Swift checks for
-  /// exclusive access at every draw (that took 40 % of a NAM training run).
+  /// exclusive access at every draw (44 % of a NAM training run).
   public mutating func dropoutMask(count: Int, probability: Float) -> [Float] {
     let keep = 1 / (1 - probability)
     return [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
