@@ -229,35 +229,126 @@ void sann_sum_middle_axis(const float *restrict src, ptrdiff_t outer, ptrdiff_t 
   }
 }
 
+// INN's per-instance linear map. Every output is the plain loop's sum, Σ over the inputs in
+// order starting from 0 with each product rounded (no contraction), so the values are the same
+// bits as `o[c] += x·w[c]` one value at a time; what changes is how many sums run at once. With
+// k ≤ 16 outputs a row's k sums sit in the lanes of one 16-float vector and four rows run
+// together (the one-at-a-time loop was a chain of dependent adds through memory: 7.8 µs for a
+// 64 × 28 × 7 batch); with one output eight rows' sums run together. A 16-float load reads past
+// a row's k weights into the next row's, which are finite and land in lanes that are dropped;
+// rows whose loads would pass the end of the buffer take the plain loop.
+typedef float sann_v16 __attribute__((ext_vector_type(16)));
+typedef float sann_v8 __attribute__((ext_vector_type(8)));
+
+// Macros, not functions: a vector crossing a call would change the ABI between the target clones.
+#define SANN_LOAD(type, p)                                                                         \
+  ({                                                                                               \
+    type loaded_;                                                                                  \
+    memcpy(&loaded_, (p), sizeof loaded_);                                                         \
+    loaded_;                                                                                       \
+  })
+
+static inline void sann_per_instance_row(const float *restrict xr, const float *restrict wr, float *restrict o,
+                                         ptrdiff_t j, ptrdiff_t k) {
+#pragma clang fp contract(off)
+  for (ptrdiff_t c = 0; c < k; c++) o[c] = 0.0f;
+  for (ptrdiff_t col = 0; col < j; col++) {
+    const float scale = xr[col];
+    const float *restrict wc = wr + col * k;
+    for (ptrdiff_t c = 0; c < k; c++) o[c] += scale * wc[c];
+  }
+}
+
+// Rows r, r+1, … (four at a time) whose loads of `width` floats stay inside the buffer: row
+// r+3's last load ends at ((r+4)·j − 1)·k + width. Returns the first row not done.
+#define SANN_PER_INSTANCE_FORWARD(type, width)                                                     \
+  for (; r + 4 <= rows && ((r + 4) * j - 1) * k + (width) <= rows * j * k; r += 4) {               \
+    type a0 = 0.0f, a1 = 0.0f, a2 = 0.0f, a3 = 0.0f;                                               \
+    const float *x0 = xt + r * j, *w0 = w + r * j * k;                                             \
+    for (ptrdiff_t col = 0; col < j; col++) {                                                      \
+      a0 += (type)x0[col] * SANN_LOAD(type, w0 + col * k);                                         \
+      a1 += (type)x0[j + col] * SANN_LOAD(type, w0 + (j + col) * k);                               \
+      a2 += (type)x0[2 * j + col] * SANN_LOAD(type, w0 + (2 * j + col) * k);                       \
+      a3 += (type)x0[3 * j + col] * SANN_LOAD(type, w0 + (3 * j + col) * k);                       \
+    }                                                                                              \
+    float lanes[4][width];                                                                         \
+    memcpy(lanes[0], &a0, sizeof a0);                                                              \
+    memcpy(lanes[1], &a1, sizeof a1);                                                              \
+    memcpy(lanes[2], &a2, sizeof a2);                                                              \
+    memcpy(lanes[3], &a3, sizeof a3);                                                              \
+    for (int q = 0; q < 4; q++)                                                                    \
+      for (ptrdiff_t c = 0; c < k; c++) out[(r + q) * k + c] = lanes[q][c];                        \
+  }
+
 SANN_CLONES
 void sann_per_instance_linear_forward(const float *restrict xt, const float *restrict w, float *restrict out,
                                       ptrdiff_t rows, ptrdiff_t j, ptrdiff_t k) {
 #pragma clang fp contract(off)
-  for (ptrdiff_t r = 0; r < rows; r++) {
-    float *restrict o = out + r * k;
-    for (ptrdiff_t c = 0; c < k; c++) o[c] = 0.0f;
-    for (ptrdiff_t col = 0; col < j; col++) {
-      const float scale = xt[r * j + col];
-      const float *restrict wr = w + (r * j + col) * k;
-      for (ptrdiff_t c = 0; c < k; c++) o[c] += scale * wr[c];
+  ptrdiff_t r = 0;
+  if (k == 1) {
+    for (; r + 8 <= rows; r += 8) {
+      float acc[8] = {0};
+      for (ptrdiff_t col = 0; col < j; col++)
+        for (int q = 0; q < 8; q++) acc[q] += xt[(r + q) * j + col] * w[(r + q) * j + col];
+      for (int q = 0; q < 8; q++) out[r + q] = acc[q];
     }
+  } else if (k <= 8) {
+    SANN_PER_INSTANCE_FORWARD(sann_v8, 8)
+  } else if (k <= 16) {
+    SANN_PER_INSTANCE_FORWARD(sann_v16, 16)
   }
+  for (; r < rows; r++) sann_per_instance_row(xt + r * j, w + r * j * k, out + r * k, j, k);
 }
+
+// Each store of `width` floats writes a (row, input)'s k values and garbage past them, which the
+// next store (ascending) overwrites; stores that would pass the end write k values only.
+#define SANN_PER_INSTANCE_DW(type, width)                                                          \
+  for (ptrdiff_t r = 0; r < rows; r++) {                                                           \
+    float padded[width] = {0};                                                                     \
+    memcpy(padded, g + r * k, (size_t)k * sizeof(float));                                          \
+    const type gv = SANN_LOAD(type, padded);                                                       \
+    for (ptrdiff_t col = 0; col < j; col++) {                                                      \
+      const ptrdiff_t at = (r * j + col) * k;                                                      \
+      const type v = (type)xt[r * j + col] * gv;                                                   \
+      if (at + (width) <= rows * j * k) {                                                          \
+        memcpy(dw + at, &v, sizeof v);                                                             \
+      } else {                                                                                     \
+        float lanes[width];                                                                        \
+        memcpy(lanes, &v, sizeof v);                                                               \
+        for (ptrdiff_t c = 0; c < k; c++) dw[at + c] = lanes[c];                                   \
+      }                                                                                            \
+    }                                                                                              \
+  }
 
 SANN_CLONES
 void sann_per_instance_linear_backward(const float *restrict xt, const float *restrict w, const float *restrict g,
                                        float *restrict dx, float *restrict dw, ptrdiff_t rows, ptrdiff_t j, ptrdiff_t k) {
 #pragma clang fp contract(off)
-  for (ptrdiff_t r = 0; r < rows; r++) {
-    const float *restrict gr = g + r * k;
-    for (ptrdiff_t col = 0; col < j; col++) {
-      if (dx != NULL) {
+  if (dx != NULL) {
+    for (ptrdiff_t r = 0; r < rows; r++) {
+      const float *restrict gr = g + r * k;
+      for (ptrdiff_t col = 0; col < j; col++) {
         const float *restrict wr = w + (r * j + col) * k;
         float s = 0.0f;
         for (ptrdiff_t c = 0; c < k; c++) s += wr[c] * gr[c];
         dx[r * j + col] = s;
       }
-      if (dw != NULL) {
+    }
+  }
+  if (dw == NULL) return;
+  if (k == 1) {
+    for (ptrdiff_t r = 0; r < rows; r++) {
+      const float scale = g[r];
+      for (ptrdiff_t col = 0; col < j; col++) dw[r * j + col] = xt[r * j + col] * scale;
+    }
+  } else if (k <= 8) {
+    SANN_PER_INSTANCE_DW(sann_v8, 8)
+  } else if (k <= 16) {
+    SANN_PER_INSTANCE_DW(sann_v16, 16)
+  } else {
+    for (ptrdiff_t r = 0; r < rows; r++) {
+      const float *restrict gr = g + r * k;
+      for (ptrdiff_t col = 0; col < j; col++) {
         const float scale = xt[r * j + col];
         float *restrict d = dw + (r * j + col) * k;
         for (ptrdiff_t c = 0; c < k; c++) d[c] = scale * gr[c];

@@ -35,8 +35,11 @@ extension Tensor {
         for (input, inputGradient) in zip(current.inputs, inputGradients) {
           guard let input, let inputGradient else { continue }
           let key = ObjectIdentifier(input)
-          if let existing = pending[key] {
-            pending[key] = existing + inputGradient
+          if var existing = pending.removeValue(forKey: key) {
+            // Out of the dictionary the sum's buffer is usually unshared, so it is added to in
+            // place (the same bits as `existing + inputGradient`, without a new array).
+            existing.accumulate(inputGradient)
+            pending[key] = existing
           } else {
             pending[key] = inputGradient
           }
@@ -66,5 +69,20 @@ extension GradNode {
       }
     }
     return order
+  }
+}
+
+extension Tensor {
+  /// self += other, element by element when the shapes agree (broadcasting `+` otherwise).
+  mutating func accumulate(_ other: Tensor) {
+    guard shape == other.shape else {
+      self = self + other
+      return
+    }
+    other.scalars.withUnsafeBufferPointer { q in
+      scalars.withUnsafeMutableBufferPointer { p in
+        for i in 0..<p.count { p[i] += q[i] }
+      }
+    }
   }
 }
