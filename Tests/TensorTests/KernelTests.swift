@@ -1,6 +1,7 @@
 // The C kernels of the training step against the plain loops they replaced (batch norm, INN's
 // per-instance linear map, sums over leading axes: the same values bit for bit, forward and
-// backward), libxsmm's small products against the plain product, and the heap setting.
+// backward), libxsmm's small products against the plain product and its forward products against
+// OpenBLAS's bits, and the heap setting.
 
 import PropertyBased
 @testable import Tensor
@@ -148,6 +149,50 @@ struct StepKernelTests {
       for axes in [[0], [1], [0, 1]] {
         let plan = ReductionPlan(shape: t.shape, axes: axes, operation: "sum")
         #expect(t.sum(alongAxes: axes).scalars == plan.reduce(t, initial: 0) { $0 + $1 }, "axes \(axes)")
+      }
+    }
+  }
+}
+
+@Suite("Forward products through libxsmm")
+struct AffineColumnsTests {
+  /// y = x·Wᵀ + b as OpenBLAS computes it for `Tensor.linear` without libxsmm: C prefilled
+  /// with the bias (zeros without one), then β = 1.
+  static func openBLASAffine(_ x: [Float], _ w: [Float], _ bias: [Float]?, rows: Int, inputs: Int, outputs: Int) -> [Float] {
+    var c = [Float](repeating: 0, count: rows * outputs)
+    if let bias { for r in 0..<rows { for j in 0..<outputs { c[r * outputs + j] = bias[j] } } }
+    x.withUnsafeBufferPointer { px in
+      w.withUnsafeBufferPointer { pw in
+        c.withUnsafeMutableBufferPointer { pc in
+          sgemm(transposeA: false, transposeB: true, m: rows, n: outputs, k: inputs, px.baseAddress!, pw.baseAddress!, beta: 1, pc.baseAddress!)
+        }
+      }
+    }
+    return c
+  }
+
+  @Test("x·Wᵀ + b by transposed column blocks through libxsmm: OpenBLAS's bits on every shape the rule sends there, with and without a bias, whole and in two blocks on two threads")
+  func sameBitsAsOpenBLAS() async {
+    await propertyCheck(count: 80, input: Gen.int(in: 64...128), Gen.int(in: 19...260), Gen.int(in: 1...260), Gen.bool, Gen.uint64()) { rows, outputs, wanted, withBias, seed in
+      let inputs = Swift.max(1, Swift.min(wanted, smallProductLimit / (rows * outputs)))
+      #expect(affineColumnsApply(rows: rows, inputs: inputs, outputs: outputs) == BLAS.smallProductKernels)
+      var rng = RandomGenerator(seed: seed)
+      let x = (0..<(rows * inputs)).map { _ in rng.nextNormal() }
+      let w = (0..<(outputs * inputs)).map { _ in rng.nextNormal() * 0.2 }
+      let bias = withBias ? (0..<outputs).map { _ in rng.nextNormal() } : nil
+      let expected = Self.openBLASAffine(x, w, bias, rows: rows, inputs: inputs, outputs: outputs)
+      for threads in [1, 2] {
+        Parallelism.threadCount = threads
+        defer { Parallelism.threadCount = 1 }
+        var c = [Float](repeating: .nan, count: rows * outputs)
+        let done = c.withUnsafeMutableBufferPointer { pc in
+          affineThroughColumns(Tensor(shape: [rows, inputs], scalars: x), weight: Tensor(shape: [outputs, inputs], scalars: w),
+                               bias: bias.map { Tensor(shape: [outputs], scalars: $0) }, rows: rows, inputs: inputs, outputs: outputs,
+                               into: pc.baseAddress!)
+        }
+        #expect(done, "libxsmm has a kernel for \(rows)×\(inputs)→\(outputs)")
+        let same = c.map(\.bitPattern) == expected.map(\.bitPattern)
+        #expect(same, "\(rows)×\(inputs)→\(outputs), bias \(withBias), \(threads) threads")
       }
     }
   }

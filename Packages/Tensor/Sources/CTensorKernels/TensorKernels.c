@@ -356,3 +356,55 @@ void sann_per_instance_linear_backward(const float *restrict xt, const float *re
     }
   }
 }
+
+// 8 × 8 blocks through registers (three rounds of shuffles), the edges one value at a time.
+SANN_CLONES
+void sann_transpose(const float *restrict src, ptrdiff_t rows, ptrdiff_t cols, ptrdiff_t ls,
+                    float *restrict dst, ptrdiff_t ld) {
+  ptrdiff_t r = 0;
+  for (; r + 8 <= rows; r += 8) {
+    ptrdiff_t c = 0;
+    for (; c + 8 <= cols; c += 8) {
+      const float *s = src + r * ls + c;
+      const sann_v8 r0 = SANN_LOAD(sann_v8, s), r1 = SANN_LOAD(sann_v8, s + ls);
+      const sann_v8 r2 = SANN_LOAD(sann_v8, s + 2 * ls), r3 = SANN_LOAD(sann_v8, s + 3 * ls);
+      const sann_v8 r4 = SANN_LOAD(sann_v8, s + 4 * ls), r5 = SANN_LOAD(sann_v8, s + 5 * ls);
+      const sann_v8 r6 = SANN_LOAD(sann_v8, s + 6 * ls), r7 = SANN_LOAD(sann_v8, s + 7 * ls);
+      sann_v8 t0 = __builtin_shufflevector(r0, r1, 0, 8, 1, 9, 4, 12, 5, 13);
+      sann_v8 t1 = __builtin_shufflevector(r0, r1, 2, 10, 3, 11, 6, 14, 7, 15);
+      sann_v8 t2 = __builtin_shufflevector(r2, r3, 0, 8, 1, 9, 4, 12, 5, 13);
+      sann_v8 t3 = __builtin_shufflevector(r2, r3, 2, 10, 3, 11, 6, 14, 7, 15);
+      sann_v8 t4 = __builtin_shufflevector(r4, r5, 0, 8, 1, 9, 4, 12, 5, 13);
+      sann_v8 t5 = __builtin_shufflevector(r4, r5, 2, 10, 3, 11, 6, 14, 7, 15);
+      sann_v8 t6 = __builtin_shufflevector(r6, r7, 0, 8, 1, 9, 4, 12, 5, 13);
+      sann_v8 t7 = __builtin_shufflevector(r6, r7, 2, 10, 3, 11, 6, 14, 7, 15);
+      sann_v8 u0 = __builtin_shufflevector(t0, t2, 0, 1, 8, 9, 4, 5, 12, 13);
+      sann_v8 u1 = __builtin_shufflevector(t0, t2, 2, 3, 10, 11, 6, 7, 14, 15);
+      sann_v8 u2 = __builtin_shufflevector(t1, t3, 0, 1, 8, 9, 4, 5, 12, 13);
+      sann_v8 u3 = __builtin_shufflevector(t1, t3, 2, 3, 10, 11, 6, 7, 14, 15);
+      sann_v8 u4 = __builtin_shufflevector(t4, t6, 0, 1, 8, 9, 4, 5, 12, 13);
+      sann_v8 u5 = __builtin_shufflevector(t4, t6, 2, 3, 10, 11, 6, 7, 14, 15);
+      sann_v8 u6 = __builtin_shufflevector(t5, t7, 0, 1, 8, 9, 4, 5, 12, 13);
+      sann_v8 u7 = __builtin_shufflevector(t5, t7, 2, 3, 10, 11, 6, 7, 14, 15);
+      sann_v8 o[8] = {
+        __builtin_shufflevector(u0, u4, 0, 1, 2, 3, 8, 9, 10, 11), __builtin_shufflevector(u1, u5, 0, 1, 2, 3, 8, 9, 10, 11),
+        __builtin_shufflevector(u2, u6, 0, 1, 2, 3, 8, 9, 10, 11), __builtin_shufflevector(u3, u7, 0, 1, 2, 3, 8, 9, 10, 11),
+        __builtin_shufflevector(u0, u4, 4, 5, 6, 7, 12, 13, 14, 15), __builtin_shufflevector(u1, u5, 4, 5, 6, 7, 12, 13, 14, 15),
+        __builtin_shufflevector(u2, u6, 4, 5, 6, 7, 12, 13, 14, 15), __builtin_shufflevector(u3, u7, 4, 5, 6, 7, 12, 13, 14, 15)};
+      float *d = dst + c * ld + r;
+      for (int q = 0; q < 8; q++) memcpy(d + q * ld, &o[q], sizeof o[q]);
+    }
+    for (; c < cols; c++)
+      for (ptrdiff_t q = 0; q < 8; q++) dst[c * ld + r + q] = src[(r + q) * ls + c];
+  }
+  for (; r < rows; r++)
+    for (ptrdiff_t c = 0; c < cols; c++) dst[c * ld + r] = src[r * ls + c];
+}
+
+SANN_CLONES
+void sann_bias_add_strided(float *restrict x, const float *restrict bias, ptrdiff_t rows, ptrdiff_t cols, ptrdiff_t ld) {
+  for (ptrdiff_t r = 0; r < rows; r++) {
+    float *restrict row = x + r * ld;
+    for (ptrdiff_t j = 0; j < cols; j++) row[j] += bias[j];
+  }
+}

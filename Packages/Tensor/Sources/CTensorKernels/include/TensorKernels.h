@@ -120,4 +120,13 @@ void sann_await_flag(const int *flag);
 /// Whether *flag is nonzero (acquire).
 int sann_flag_is_set(const int *flag);
 
+/// dst[c·ld + r] = src[r·ls + c] for r < rows, c < cols: the transpose of a rows × cols block
+/// whose rows are `ls` apart into one whose rows are `ld` apart (a power-of-two `ld` such as 128
+/// makes the stores collide in the cache: 4.6 µs for 128 × 128 against 1.6 µs with ld = 144).
+void sann_transpose(const float *restrict src, ptrdiff_t rows, ptrdiff_t cols, ptrdiff_t ls,
+                    float *restrict dst, ptrdiff_t ld);
+
+/// x[r·ld + j] ← x[r·ld + j] + bias[j] for r < rows, j < cols.
+void sann_bias_add_strided(float *restrict x, const float *restrict bias, ptrdiff_t rows, ptrdiff_t cols, ptrdiff_t ld);
+
 #endif

@@ -185,6 +185,10 @@ extension Tensor {
     let (n, inFeatures, outFeatures) = (x.shape[0], x.shape[1], weight.shape[0])
     if let bias { precondition(bias.shape == [outFeatures], "linear: bias shape \(bias.shape) must be [\(outFeatures)]") }
     let values = makeArray(count: n * outFeatures) { c in
+      if affineColumnsApply(rows: n, inputs: inFeatures, outputs: outFeatures),
+         affineThroughColumns(x, weight: weight, bias: bias, rows: n, inputs: inFeatures, outputs: outFeatures, into: c) {
+        return
+      }
       if let bias {
         bias.scalars.withUnsafeBufferPointer { b in
           for row in 0..<n { (c + row * outFeatures).update(from: b.baseAddress!, count: outFeatures) }
