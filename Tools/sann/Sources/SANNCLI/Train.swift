@@ -112,7 +112,7 @@ struct Train: ParsableCommand {
   @Flag(help: "No progress output.")
   var quiet = false
 
-  @Option(parsing: .unconditional, help: "Cores for each training step (each layer's two backward products at once, GELU in halves, Adam's update beside the next forward pass): 1, 2 or auto, the default, which times epochs on 1 and 2 and keeps the faster, re-timing the other now and then (1 on a one-core machine or with OPENBLAS_NUM_THREADS above 1, which 2 competes with). Results do not depend on it; give 1 when several runs share the machine.")
+  @Option(parsing: .unconditional, help: "Cores for each training step (each layer's two backward products at once, large forward products in two column blocks, GELU in halves, Adam's update beside the next forward pass): 1, 2 or auto, the default, which times epochs on 1 and 2 and keeps the faster, re-timing the other now and then (1 on a one-core machine or with OPENBLAS_NUM_THREADS above 1, which 2 competes with). Results do not depend on it; give 1 when several runs share the machine.")
   var threads = "auto"
 
   enum Mode: String, ExpressibleByArgument {

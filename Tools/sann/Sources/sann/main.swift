@@ -6,8 +6,8 @@ import Tensor
 // the user asks otherwise.
 if ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] == nil {
   BLAS.threadCount = 1
-  // With one OpenBLAS thread, libxsmm's kernels are faster for the backward products of the
-  // tabular models' training (`sann train`; README, Performance). Not for the β-hypernetwork's
+  // With one OpenBLAS thread, libxsmm's kernels are faster for the products of the tabular
+  // models' training steps (`sann train`; README, Performance). Not for the β-hypernetwork's
   // (`sann hypernet train --quick`: 24.9 s against 20.9 s); the other commands' figures (theory
   // checks, XAI-Bench, explainers) were measured with OpenBLAS alone and keep it.
   BLAS.smallProductKernels = CommandLine.arguments.dropFirst().first == "train"

@@ -11,9 +11,11 @@ public enum BLAS {
     set { openblas_set_num_threads(Int32(Swift.max(newValue, 1))) }
   }
 
-  /// Whether the small products A·B and Aᵀ·B of a training step's backward pass (m·n·k up to
-  /// 128·256·256) go through libxsmm's single-threaded JIT kernels rather than OpenBLAS: faster
-  /// when OpenBLAS runs one thread (the `sann` tool sets both), slower than two OpenBLAS threads.
+  /// Whether the small products of a training step (m·n·k up to 128·256·256) go through
+  /// libxsmm's single-threaded JIT kernels rather than OpenBLAS: A·B and Aᵀ·B of the backward
+  /// pass, and `Tensor.linear`'s x·Wᵀ + b for 64–128 rows and at least 19 outputs, where they
+  /// give OpenBLAS's bits (`affineColumnsApply`). Faster when OpenBLAS runs one thread (the
+  /// `sann` tool sets both), slower than two OpenBLAS threads.
   /// A setting of its own, not derived from ``threadCount``, so a temporarily single-threaded
   /// scope elsewhere never switches a running training between libraries; results are
   /// deterministic for fixed settings (on the shapes measured both libraries give the same bits).
