@@ -171,9 +171,31 @@ struct AffineColumnsTests {
     return c
   }
 
-  @Test("x·Wᵀ + b by transposed column blocks through libxsmm: OpenBLAS's bits on every shape the rule sends there, with and without a bias, whole and in two blocks on two threads")
+  /// C = X·Wᵀ (+ b) through affineThroughColumns.
+  static func columnsAffine(_ x: [Float], _ w: [Float], _ bias: [Float]?, rows: Int, inputs: Int, outputs: Int) -> ([Float], Bool) {
+    var c = [Float](repeating: .nan, count: rows * outputs)
+    let done = c.withUnsafeMutableBufferPointer { pc in
+      affineThroughColumns(Tensor(shape: [rows, inputs], scalars: x), weight: Tensor(shape: [outputs, inputs], scalars: w),
+                           bias: bias.map { Tensor(shape: [outputs], scalars: $0) }, rows: rows, inputs: inputs, outputs: outputs,
+                           into: pc.baseAddress!)
+    }
+    return (c, done)
+  }
+
+  @Test("the rule sends 64–128 rows, 19 or more outputs and 1–256 inputs to libxsmm, and only where OpenBLAS runs the kernels it was checked against")
+  func ruleBounds() {
+    let on = BLAS.smallProductKernels && openBLASSumsInOrder
+    #expect(affineColumnsApply(rows: 64, inputs: 128, outputs: 128) == on)
+    #expect(affineColumnsApply(rows: 128, inputs: 256, outputs: 19) == on)
+    for (rows, inputs, outputs) in [(63, 128, 128), (129, 128, 128), (64, 128, 18), (64, 257, 128), (64, 321, 19), (64, 0, 128), (128, 256, 257)] {
+      #expect(!affineColumnsApply(rows: rows, inputs: inputs, outputs: outputs), "\(rows)×\(inputs)→\(outputs)")
+    }
+  }
+
+  @Test("x·Wᵀ + b by transposed column blocks through libxsmm: OpenBLAS's bits on every shape the rule sends there, with and without a bias, whole and in two blocks on two threads",
+        .enabled(if: openBLASSumsInOrder, "OpenBLAS runs kernels that sum in another order here; Tensor.linear keeps OpenBLAS"))
   func sameBitsAsOpenBLAS() async {
-    await propertyCheck(count: 80, input: Gen.int(in: 64...128), Gen.int(in: 19...260), Gen.int(in: 1...260), Gen.bool, Gen.uint64()) { rows, outputs, wanted, withBias, seed in
+    await propertyCheck(count: 80, input: Gen.int(in: 64...128), Gen.int(in: 19...260), Gen.int(in: 1...256), Gen.bool, Gen.uint64()) { rows, outputs, wanted, withBias, seed in
       let inputs = Swift.max(1, Swift.min(wanted, smallProductLimit / (rows * outputs)))
       #expect(affineColumnsApply(rows: rows, inputs: inputs, outputs: outputs) == BLAS.smallProductKernels)
       var rng = RandomGenerator(seed: seed)
@@ -184,16 +206,22 @@ struct AffineColumnsTests {
       for threads in [1, 2] {
         Parallelism.threadCount = threads
         defer { Parallelism.threadCount = 1 }
-        var c = [Float](repeating: .nan, count: rows * outputs)
-        let done = c.withUnsafeMutableBufferPointer { pc in
-          affineThroughColumns(Tensor(shape: [rows, inputs], scalars: x), weight: Tensor(shape: [outputs, inputs], scalars: w),
-                               bias: bias.map { Tensor(shape: [outputs], scalars: $0) }, rows: rows, inputs: inputs, outputs: outputs,
-                               into: pc.baseAddress!)
-        }
+        let (c, done) = Self.columnsAffine(x, w, bias, rows: rows, inputs: inputs, outputs: outputs)
         #expect(done, "libxsmm has a kernel for \(rows)×\(inputs)→\(outputs)")
         let same = c.map(\.bitPattern) == expected.map(\.bitPattern)
         #expect(same, "\(rows)×\(inputs)→\(outputs), bias \(withBias), \(threads) threads")
       }
     }
+  }
+
+  @Test("without a bias a sum that underflowed to −0 comes out +0, as OpenBLAS adding it to zeros gives",
+        .enabled(if: openBLASSumsInOrder, "OpenBLAS runs kernels that sum in another order here; Tensor.linear keeps OpenBLAS"))
+  func underflowWithoutBias() {
+    let (rows, inputs, outputs) = (64, 1, 19)
+    // (−1e-30)·(1e-30) rounds to −0.
+    let x = [Float](repeating: -1e-30, count: rows * inputs), w = [Float](repeating: 1e-30, count: outputs * inputs)
+    let (c, _) = Self.columnsAffine(x, w, nil, rows: rows, inputs: inputs, outputs: outputs)
+    let expected = Self.openBLASAffine(x, w, nil, rows: rows, inputs: inputs, outputs: outputs)
+    #expect(c.map(\.bitPattern) == expected.map(\.bitPattern) && c.allSatisfy { $0 == 0 && $0.sign == .plus })
   }
 }

@@ -405,6 +405,10 @@ SANN_CLONES
 void sann_bias_add_strided(float *restrict x, const float *restrict bias, ptrdiff_t rows, ptrdiff_t cols, ptrdiff_t ld) {
   for (ptrdiff_t r = 0; r < rows; r++) {
     float *restrict row = x + r * ld;
-    for (ptrdiff_t j = 0; j < cols; j++) row[j] += bias[j];
+    if (bias != NULL) {
+      for (ptrdiff_t j = 0; j < cols; j++) row[j] += bias[j];
+    } else {
+      for (ptrdiff_t j = 0; j < cols; j++) row[j] += 0.0f;
+    }
   }
 }

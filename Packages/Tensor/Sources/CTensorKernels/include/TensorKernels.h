@@ -126,7 +126,8 @@ int sann_flag_is_set(const int *flag);
 void sann_transpose(const float *restrict src, ptrdiff_t rows, ptrdiff_t cols, ptrdiff_t ls,
                     float *restrict dst, ptrdiff_t ld);
 
-/// x[r·ld + j] ← x[r·ld + j] + bias[j] for r < rows, j < cols.
+/// x[r·ld + j] ← x[r·ld + j] + bias[j] for r < rows, j < cols; + 0 when bias is NULL (which turns
+/// −0 into +0, as adding a zero bias does).
 void sann_bias_add_strided(float *restrict x, const float *restrict bias, ptrdiff_t rows, ptrdiff_t cols, ptrdiff_t ld);
 
 #endif
