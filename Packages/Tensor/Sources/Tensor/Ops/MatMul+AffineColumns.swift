@@ -27,9 +27,10 @@ let openBLASSumsInOrder: Bool = {
 /// scratch space and multiplied by libxsmm (`sann_small_sgemm_nn_columns`, which sums in order),
 /// then the bias is added; the same bits as OpenBLAS with C prefilled by the bias (see
 /// ``affineColumnsApply``), in 10–36 % less time on a training step's shapes (no packing pass:
-/// 64×128→128 24.4 → 20.4 µs, →196 36.1 → 32.6 µs, →31 8.6 → 5.5 µs). With ``Parallelism`` on and at least 128 outputs the columns run
-/// in two blocks on two cores, cut after a multiple of 64 columns, which libxsmm computes as it
-/// does whole. False, with `c` not fully written, when libxsmm has no kernel for a block.
+/// 64×128→128 24.4 → 20.4 µs, →196 36.1 → 32.6 µs, →31 8.6 → 5.5 µs). With ``Parallelism`` on
+/// and at least 128 outputs the columns run in two blocks on two cores, cut after a multiple of
+/// 64 columns, which libxsmm computes as it does whole. False, with `c` not fully written, when
+/// libxsmm has no kernel for a block.
 func affineThroughColumns(_ x: Tensor, weight: Tensor, bias: Tensor?, rows: Int, inputs: Int, outputs: Int,
                           into c: UnsafeMutablePointer<Float>) -> Bool {
   let blocks = outputs / 64
