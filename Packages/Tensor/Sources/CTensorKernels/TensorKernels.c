@@ -113,13 +113,6 @@ void sann_bias_relu(float *restrict x, const float *restrict bias, ptrdiff_t row
   }
 }
 
-SANN_CLONES
-void sann_bias_add(float *restrict x, const float *restrict bias, ptrdiff_t rows, ptrdiff_t cols) {
-  for (ptrdiff_t r = 0; r < rows; r++) {
-    float *restrict row = x + r * cols;
-    for (ptrdiff_t j = 0; j < cols; j++) row[j] += bias[j];
-  }
-}
 
 SANN_CLONES
 void sann_per_instance_linear(const float *restrict x, const float *restrict w,
@@ -260,7 +253,7 @@ static inline void sann_per_instance_row(const float *restrict xr, const float *
 }
 
 // Rows r, r+1, … (four at a time) whose loads of `width` floats stay inside the buffer: row
-// r+3's last load ends at ((r+4)·j − 1)·k + width. Returns the first row not done.
+// r+3's last load ends at ((r+4)·j − 1)·k + width. Leaves r at the first row not done.
 #define SANN_PER_INSTANCE_FORWARD(type, width)                                                     \
   for (; r + 4 <= rows && ((r + 4) * j - 1) * k + (width) <= rows * j * k; r += 4) {               \
     type a0 = 0.0f, a1 = 0.0f, a2 = 0.0f, a3 = 0.0f;                                               \
@@ -387,10 +380,14 @@ void sann_transpose(const float *restrict src, ptrdiff_t rows, ptrdiff_t cols, p
       sann_v8 u6 = __builtin_shufflevector(t5, t7, 0, 1, 8, 9, 4, 5, 12, 13);
       sann_v8 u7 = __builtin_shufflevector(t5, t7, 2, 3, 10, 11, 6, 7, 14, 15);
       sann_v8 o[8] = {
-        __builtin_shufflevector(u0, u4, 0, 1, 2, 3, 8, 9, 10, 11), __builtin_shufflevector(u1, u5, 0, 1, 2, 3, 8, 9, 10, 11),
-        __builtin_shufflevector(u2, u6, 0, 1, 2, 3, 8, 9, 10, 11), __builtin_shufflevector(u3, u7, 0, 1, 2, 3, 8, 9, 10, 11),
-        __builtin_shufflevector(u0, u4, 4, 5, 6, 7, 12, 13, 14, 15), __builtin_shufflevector(u1, u5, 4, 5, 6, 7, 12, 13, 14, 15),
-        __builtin_shufflevector(u2, u6, 4, 5, 6, 7, 12, 13, 14, 15), __builtin_shufflevector(u3, u7, 4, 5, 6, 7, 12, 13, 14, 15)};
+        __builtin_shufflevector(u0, u4, 0, 1, 2, 3, 8, 9, 10, 11),
+        __builtin_shufflevector(u1, u5, 0, 1, 2, 3, 8, 9, 10, 11),
+        __builtin_shufflevector(u2, u6, 0, 1, 2, 3, 8, 9, 10, 11),
+        __builtin_shufflevector(u3, u7, 0, 1, 2, 3, 8, 9, 10, 11),
+        __builtin_shufflevector(u0, u4, 4, 5, 6, 7, 12, 13, 14, 15),
+        __builtin_shufflevector(u1, u5, 4, 5, 6, 7, 12, 13, 14, 15),
+        __builtin_shufflevector(u2, u6, 4, 5, 6, 7, 12, 13, 14, 15),
+        __builtin_shufflevector(u3, u7, 4, 5, 6, 7, 12, 13, 14, 15)};
       float *d = dst + c * ld + r;
       for (int q = 0; q < 8; q++) memcpy(d + q * ld, &o[q], sizeof o[q]);
     }

@@ -28,9 +28,6 @@ void sann_bias_gelu(float *restrict x, const float *restrict bias, ptrdiff_t row
 /// epilogue of an affine map followed by ReLU; NaN stays NaN, as in Tensor.relu()).
 void sann_bias_relu(float *restrict x, const float *restrict bias, ptrdiff_t rows, ptrdiff_t cols);
 
-/// x[r,j] ← x[r,j] + bias[j] in place, for a row-major rows × cols matrix.
-void sann_bias_add(float *restrict x, const float *restrict bias, ptrdiff_t rows, ptrdiff_t cols);
-
 /// INN's per-instance linear map, out[r,c] = Σ_{j≤F} x̃[r,j]·w[r,j,c] with x̃ = [x, 1],
 /// x [rows, F], w [rows, F+1, C], accumulated over j = 0…F in order (as Tensor.perInstanceLinear).
 void sann_per_instance_linear(const float *restrict x, const float *restrict w,
@@ -126,7 +123,8 @@ int sann_flag_is_set(const int *flag);
 void sann_transpose(const float *restrict src, ptrdiff_t rows, ptrdiff_t cols, ptrdiff_t ls,
                     float *restrict dst, ptrdiff_t ld);
 
-/// x[r·ld + j] ← x[r·ld + j] + bias[j] for r < rows, j < cols; + 0 when bias is NULL (which turns
+/// x[r·ld + j] ← x[r·ld + j] + bias[j] in place for r < rows, j < cols (ld = cols for a dense
+/// matrix, as the epilogue of an affine map); + 0 when bias is NULL (which turns
 /// −0 into +0, as adding a zero bias does).
 void sann_bias_add_strided(float *restrict x, const float *restrict bias, ptrdiff_t rows, ptrdiff_t cols, ptrdiff_t ld);
 

@@ -65,7 +65,7 @@ public struct AffineMap: Sendable {
     }
     bias.withUnsafeBufferPointer { b in
       switch epilogue {
-      case .identity: sann_bias_add(y, b.baseAddress!, rows, outputs)
+      case .identity: sann_bias_add_strided(y, b.baseAddress!, rows, outputs, outputs)
       case .relu: sann_bias_relu(y, b.baseAddress!, rows, outputs)
       case .gelu: sann_bias_gelu(y, b.baseAddress!, rows, outputs)
       }
