@@ -22,10 +22,16 @@ extension Tensor {
       seed = Tensor(unchecked: shape, [1])
     }
     withoutGradient {
+      // The gradients in flight live on the nodes themselves (`pendingGradient`), not in a
+      // dictionary keyed by node: a step's tape has about 50 nodes, and hashing each one in and
+      // out cost more than the element-wise work of the small ones. Every node of `order` has
+      // taken its gradient (and cleared the slot) by the end, since each input of a node comes
+      // after it in the reversed order.
       let order = GradNode.topologicalOrder(from: root)
-      var pending: [ObjectIdentifier: Tensor] = [ObjectIdentifier(root): seed]
+      root.pendingGradient = seed
       for current in order.reversed() {
-        guard let g = pending.removeValue(forKey: ObjectIdentifier(current)) else { continue }
+        guard let g = current.pendingGradient else { continue }
+        current.pendingGradient = nil
         guard let backward = current.backward else {
           current.grad = current.grad.map { $0 + g } ?? g
           continue
@@ -34,14 +40,14 @@ extension Tensor {
         let inputGradients = backward(g, needed)
         for (input, inputGradient) in zip(current.inputs, inputGradients) {
           guard let input, let inputGradient else { continue }
-          let key = ObjectIdentifier(input)
-          if var existing = pending.removeValue(forKey: key) {
-            // Out of the dictionary the sum's buffer is usually unshared, so it is added to in
-            // place (the same bits as `existing + inputGradient`, without a new array).
+          if var existing = input.pendingGradient {
+            // Out of the node the sum's buffer is usually unshared, so it is added to in place
+            // (the same bits as `existing + inputGradient`, without a new array).
+            input.pendingGradient = nil
             existing.accumulate(inputGradient)
-            pending[key] = existing
+            input.pendingGradient = existing
           } else {
-            pending[key] = inputGradient
+            input.pendingGradient = inputGradient
           }
         }
       }
@@ -54,13 +60,14 @@ extension GradNode {
   /// post-order, so deep graphs do not overflow the stack).
   static func topologicalOrder(from root: GradNode) -> [GradNode] {
     var order: [GradNode] = []
-    var visited: Set<ObjectIdentifier> = [ObjectIdentifier(root)]
+    root.isVisited = true
     var stack: [(node: GradNode, nextInput: Int)] = [(root, 0)]
     while !stack.isEmpty {
       let (node, next) = stack[stack.count - 1]
       if next < node.inputs.count {
         stack[stack.count - 1].nextInput += 1
-        if let input = node.inputs[next], visited.insert(ObjectIdentifier(input)).inserted {
+        if let input = node.inputs[next], !input.isVisited {
+          input.isVisited = true
           stack.append((input, 0))
         }
       } else {
@@ -68,6 +75,8 @@ extension GradNode {
         stack.removeLast()
       }
     }
+    // Every visited node is in `order`: clear the marks for the next search.
+    for node in order { node.isVisited = false }
     return order
   }
 }

@@ -14,6 +14,12 @@ final class GradNode {
   let operation: String
   /// Accumulated gradient (leaves only).
   var grad: Tensor?
+  /// During `backward()`: the gradient flowing into this node from the results already
+  /// processed (nil before and after).
+  var pendingGradient: Tensor?
+  /// During `topologicalOrder(from:)`: whether the search has reached this node (false before
+  /// and after).
+  var isVisited = false
 
   /// A leaf node.
   init() {
