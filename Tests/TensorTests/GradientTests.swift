@@ -81,6 +81,23 @@ extension GradientTests {
     #expect(x.grad == Tensor([3, 3, 3]))
   }
 
+  /// Gradients in flight are kept on the tape's nodes during a backward pass: a later pass
+  /// through part of the same graph must find none of them left behind.
+  @Test func backwardLeavesNothingOnSharedNodes() {
+    var x = Tensor([1, -2, 3])
+    x.requiresGrad = true
+    let a = x * 2
+    let b = a * a + a
+    (b * b).sum().backward()  // d/dx of (4x² + 2x)² = 2(4x² + 2x)(8x + 2)
+    #expect(x.grad == Tensor([120, -336, 2184]))
+    x.grad = nil
+    b.sum().backward()  // 8x + 2, through the nodes the first pass went through
+    #expect(x.grad == Tensor([10, -14, 26]))
+    x.grad = nil
+    (a * 3).sum().backward()
+    #expect(x.grad == Tensor([6, 6, 6]))
+  }
+
   @Test func parameterGradientsAccumulate() {
     let p = Parameter(Tensor([0.5, -1]))
     let x = Tensor([2, 3])

@@ -96,6 +96,41 @@ struct BatchNormTests {
     #expect(bn.batchesTracked.value == Tensor(scalar: 2))
   }
 
+  @Test("running statistics have the bits of r·(1 − m) + s·m̃ as tensor operations, for any momentum and batch")
+  func runningStatisticsBits() async {
+    await propertyCheck(count: 40, input: Gen.int(in: 2...9), Gen.int(in: 1...20), Gen.float(in: 0...1), Gen.uint64(in: 0...UInt64.max)) {
+      rows, features, momentum, seed in
+      let bn = BatchNorm1d(features, momentum: momentum)
+      var rng = RandomGenerator(seed: seed)
+      bn.runningMean.value = Tensor.randomNormal([features], using: &rng)
+      bn.runningVar.value = Tensor.randomUniform([features], low: 0.1, high: 3, using: &rng)
+      let x = Tensor.randomNormal([rows, features], using: &rng) * 3
+      let (oldMean, oldVar) = (bn.runningMean.value, bn.runningVar.value)
+      _ = bn(x)
+      let n = Float(rows)
+      // The batch statistics the layer used, from the same kernel; then the update as tensor
+      // operations (each product rounded, then the sum).
+      let (_, kernelMean, kernelVar) = Tensor.batchNormTraining(x, weight: .ones([features]), bias: .zeros([features]), epsilon: 1e-5)
+      let expectedMean = oldMean * (1 - momentum) + kernelMean * momentum
+      let expectedVar = oldVar * (1 - momentum) + kernelVar * (momentum * n / (n - 1))
+      #expect(bn.runningMean.value.scalars.map(\.bitPattern) == expectedMean.scalars.map(\.bitPattern))
+      #expect(bn.runningVar.value.scalars.map(\.bitPattern) == expectedVar.scalars.map(\.bitPattern))
+      #expect(bn.batchesTracked.value.scalars == [1])
+    }
+  }
+
+  @Test("a state dict saved before a training batch keeps the running statistics it had")
+  func savedStateKeepsRunningStatistics() {
+    let bn = BatchNorm1d(3)
+    _ = bn(x)
+    let saved = bn.stateDict()
+    let before = saved.mapValues(\.scalars)
+    _ = bn(x + 1)
+    #expect(saved.mapValues(\.scalars) == before)
+    #expect(bn.runningMean.value.scalars != before["running_mean"], "the layer's own statistics moved on")
+    #expect(bn.batchesTracked.value.scalars == [2])
+  }
+
   @Test("eval mode uses the running statistics (and γ, β), and changes no buffer")
   func evalUsesRunningStatistics() {
     let bn = BatchNorm1d(3)
