@@ -486,6 +486,43 @@ struct InvariantShapeTests {
     }
   }
 
+  @Test("a reduction names its axes in any order, negative or repeated: the same values and shape as the sorted distinct axes")
+  func reductionAxesInAnyForm() async {
+    await propertyCheck(count: 60, input: Gen.uint64()) { seed in
+      var rng = RandomGenerator(seed: seed)
+      let rank = 1 + rng.nextInt(below: 4)
+      let shape = (0..<rank).map { _ in 1 + rng.nextInt(below: 5) }
+      let x = invUniform(shape, seed: seed &+ 5, -10, 10)
+      let distinct = (0..<rank).filter { _ in rng.nextInt(below: 2) == 0 }
+      // Each axis named once or twice, some as negative axes, in a shuffled order.
+      var named: [Int] = []
+      for a in distinct {
+        for _ in 0...rng.nextInt(below: 2) { named.append(rng.nextInt(below: 2) == 0 ? a : a - rank) }
+      }
+      for i in stride(from: named.count - 1, to: 0, by: -1) { named.swapAt(i, rng.nextInt(below: i + 1)) }
+      for keep in [false, true] {
+        let got = x.sum(alongAxes: named, keepingDims: keep)
+        let want = x.sum(alongAxes: distinct, keepingDims: keep)
+        #expect(got.shape == want.shape && got.scalars.map(\.bitPattern) == want.scalars.map(\.bitPattern), "\(shape) over \(named)")
+        let expectedShape = keep ? shape.enumerated().map { distinct.contains($0.offset) ? 1 : $0.element }
+                                 : shape.enumerated().filter { !distinct.contains($0.offset) }.map(\.element)
+        #expect(got.shape == expectedShape, "\(shape) over \(named), keepingDims \(keep)")
+        #expect(x.mean(alongAxes: named, keepingDims: keep).shape == expectedShape)
+      }
+      // Against a brute-force sum in Double over the distinct axes.
+      let total = x.sum(alongAxes: named)
+      let strides = invStrides(shape)
+      var expected = [Double](repeating: 0, count: total.count)
+      let keptAxes = (0..<rank).filter { !distinct.contains($0) }
+      for i in 0..<x.count {
+        var out = 0
+        for a in keptAxes { out = out * shape[a] + (i / strides[a]) % shape[a] }
+        expected[out] += Double(x.scalars[i])
+      }
+      for (g, e) in zip(total.scalars, expected) { #expect(abs(Double(g) - e) <= 1e-4 * Swift.max(1, abs(e)), "\(shape) over \(named)") }
+    }
+  }
+
   @Test("broadcasting of known shapes")
   func broadcastingKnown() {
     let column = Tensor(shape: [2, 1], scalars: [10, 20])

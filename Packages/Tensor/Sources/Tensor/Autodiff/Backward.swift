@@ -36,7 +36,7 @@ extension Tensor {
           current.grad = current.grad.map { $0 + g } ?? g
           continue
         }
-        let needed = current.inputs.map { $0 != nil }
+        let needed = neededInputs(current.inputs)
         let inputGradients = backward(g, needed)
         for (input, inputGradient) in zip(current.inputs, inputGradients) {
           guard let input, let inputGradient else { continue }
@@ -53,6 +53,22 @@ extension Tensor {
       }
     }
   }
+}
+
+/// Which inputs need a gradient (those with a node), for a backward function: for up to three
+/// inputs one of the arrays made once below (a step of training asks for about 50), else a new
+/// one.
+@inline(__always)
+private func neededInputs(_ inputs: [GradNode?]) -> [Bool] {
+  guard inputs.count <= 3 else { return inputs.map { $0 != nil } }
+  var mask = 0
+  for (i, input) in inputs.enumerated() where input != nil { mask |= 1 << i }
+  return neededPatterns[inputs.count][mask]
+}
+
+/// neededPatterns[count][mask]: `count` flags, flag i set when bit i of `mask` is.
+private let neededPatterns: [[[Bool]]] = (0...3).map { count in
+  (0..<(1 << count)).map { mask in (0..<count).map { mask & (1 << $0) != 0 } }
 }
 
 extension GradNode {

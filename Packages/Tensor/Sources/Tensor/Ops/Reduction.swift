@@ -92,7 +92,15 @@ struct ReductionPlan {
   let reducedCount: Int
 
   init(shape: [Int], axes: [Int], operation: String) {
-    let normalized = Set(axes.map { normalizedAxis($0, rank: shape.count, operation: operation) }).sorted()
+    // Sorted without duplicates; without a Set, since most reductions name one or two axes
+    // and a step of training makes several (a linear layer's bias gradient is one).
+    var normalized = axes.map { normalizedAxis($0, rank: shape.count, operation: operation) }
+    if normalized.count > 1 {
+      normalized.sort()
+      var unique = [normalized[0]]
+      for a in normalized.dropFirst() where a != unique[unique.count - 1] { unique.append(a) }
+      normalized = unique
+    }
     self.shape = shape
     self.axes = normalized
     var kept = shape
@@ -102,7 +110,11 @@ struct ReductionPlan {
   }
 
   func outputShape(keepingDims: Bool) -> [Int] {
-    keepingDims ? keptShape : shape.enumerated().filter { !axes.contains($0.offset) }.map(\.element)
+    if keepingDims { return keptShape }
+    var result: [Int] = []
+    result.reserveCapacity(shape.count)
+    for (axis, extent) in shape.enumerated() where !axes.contains(axis) { result.append(extent) }
+    return result
   }
 
   /// Folds the reduced values of each output position with `combine`, starting at `initial`.
