@@ -4,9 +4,13 @@ import Foundation
 import Models
 import Tensor
 
-// `tensor-bench inference` runs only section 4.
+// `tensor-bench inference` runs only section 4, `tensor-bench ops` only section 5.
 if CommandLine.arguments.dropFirst().first == "inference" {
   inferenceBenchmark()
+  exit(0)
+}
+if CommandLine.arguments.dropFirst().first == "ops" {
+  operationBenchmark()
   exit(0)
 }
 
@@ -130,3 +134,7 @@ print("peak resident (VmHWM): \(procStatus("VmHWM")) KiB; growth from step 100 t
 // MARK: - 4. Evaluation-mode forward throughput: the ordinary forward against inferencePlan()
 
 inferenceBenchmark()
+
+// MARK: - 5. One operation with its share of the tape
+
+operationBenchmark()
