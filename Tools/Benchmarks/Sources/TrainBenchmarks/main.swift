@@ -95,5 +95,8 @@ for id in only ?? referenceSeconds.keys.sorted() {
     + String(format: "%6.2f  %11.2f  %13.2f  %7.1f  %12@  %17.1f×", inn.seconds, tabresnet.seconds, ratio, peak,
              innSpeedup.map { String(format: "%.1f×", $0) } ?? "(no ref.)", tabSpeedup))
 }
-print(String(format: "worst: INN %.1f× and TabResNet %.1f× faster than the reference, INN/TabResNet %.2f, peak %.1f MB", worst.inn, worst.tabresnet, worst.ratio, worst.peak))
+/// A worst speed-up, or a dash when none of the datasets run has a reference figure.
+func speedup(_ value: Double) -> String { value.isFinite ? String(format: "%.1f×", value) : "— (no reference figure)" }
+print("worst: INN \(speedup(worst.inn)) and TabResNet \(speedup(worst.tabresnet)) faster than the reference, "
+  + String(format: "INN/TabResNet %.2f, peak %.1f MB", worst.ratio, worst.peak))
 print("targets (issue 14): every speed-up ≥ 20×, INN/TabResNet ≤ 1.15, peak ≤ 64 MB")
