@@ -9,7 +9,8 @@ import Foundation
 //
 // Usage: train-bench [path/to/sann] [data directory] [--runs N] [--datasets ID,ID,...] [--threads 1|2|auto]
 // Defaults: ../../.build/release/sann relative to this package, ../shared/datasets beside the
-// repository, 3 runs (the median is quoted), every dataset with a reference figure. Build the
+// repository, 3 pairs of runs (INN, then TabResNet; medians are quoted, and the median of the
+// pairs' ratios), every dataset with a reference figure. Build the
 // tool first: swift build -c release --product sann
 
 /// The reference's wall seconds for seed 0 (INN, TabResNet); nil where it has none (its INN
@@ -66,33 +67,41 @@ guard FileManager.default.fileExists(atPath: dataDirectory + "/manifest.json") e
 let output = FileManager.default.temporaryDirectory.appendingPathComponent("sann-train-bench-\(getpid())").path
 defer { try? FileManager.default.removeItem(atPath: output) }
 
-/// The median wall time and the largest peak memory of `runCount` runs of one model on one dataset.
-@MainActor func measure(_ model: String, _ id: Int) -> (seconds: Double, peakMB: Double) {
+/// One run of one model on one dataset: wall seconds and peak memory (MiB).
+@MainActor func run(_ model: String, _ id: Int) -> (seconds: Double, peakMB: Double) {
   let args = ["train", "--model", model, "--data-dir", dataDirectory, "--dataset_id", "\(id)", "--nr_restarts", "3", "--weight_norm", "0.1",
               "--weight_decay", "0.01", "--seed", "0", "--output_dir", output, "--quiet"] + (threads.map { ["--threads", $0] } ?? [])
-  let runs = (0..<runCount).map { _ in measureProcess(sann, args) }
-  guard runs.allSatisfy({ $0.status == 0 }) else {
-    print("\(model) on \(id): sann train failed (exit status \(runs.map(\.status))); run the command by hand to see why")
+  let result = measureProcess(sann, args)
+  guard result.status == 0 else {
+    print("\(model) on \(id): sann train failed (exit status \(result.status)); run the command by hand to see why")
     exit(1)
   }
-  let sorted = runs.map(\.seconds).sorted()
-  return (sorted[sorted.count / 2], Double(runs.map(\.peakKiB).max()!) / 1024)
+  return (result.seconds, Double(result.peakKiB) / 1024)
 }
 
-print("== whole `sann train` runs, reference flags, seed 0, --threads \(threads ?? "auto (default)"), median of \(runCount); speed-up against the reference's wall time ==")
+func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+
+/// `runCount` pairs of runs, INN then TabResNet back to back, so both models of a pair meet the
+/// same conditions on a shared machine: each model's median time, the median of the pairs'
+/// INN/TabResNet ratios, and the largest peak memory.
+@MainActor func measurePairs(_ id: Int) -> (inn: Double, tabresnet: Double, ratio: Double, peakMB: Double) {
+  let pairs = (0..<runCount).map { _ in (inn: run("inn", id), tabresnet: run("tabresnet", id)) }
+  return (median(pairs.map(\.inn.seconds)), median(pairs.map(\.tabresnet.seconds)),
+          median(pairs.map { $0.inn.seconds / $0.tabresnet.seconds }),
+          pairs.map { max($0.inn.peakMB, $0.tabresnet.peakMB) }.max()!)
+}
+
+print("== whole `sann train` runs, reference flags, seed 0, --threads \(threads ?? "auto (default)"), median of \(runCount) (INN and TabResNet run in pairs, back to back; INN/TabResNet is the median of the pairs' ratios); speed-up against the reference's wall time ==")
 print("dataset                            INN s   TabResNet s  INN/TabResNet  peak MB  INN speed-up  TabResNet speed-up")
 var worst = (inn: Double.infinity, tabresnet: Double.infinity, ratio: 0.0, peak: 0.0)
 for id in only ?? referenceSeconds.keys.sorted() {
   let reference = referenceSeconds[id]!
-  let inn = measure("inn", id)
-  let tabresnet = measure("tabresnet", id)
-  let ratio = inn.seconds / tabresnet.seconds
-  let peak = max(inn.peakMB, tabresnet.peakMB)
-  let innSpeedup = reference.inn.map { $0 / inn.seconds }
-  let tabSpeedup = reference.tabresnet / tabresnet.seconds
+  let (innSeconds, tabSeconds, ratio, peak) = measurePairs(id)
+  let innSpeedup = reference.inn.map { $0 / innSeconds }
+  let tabSpeedup = reference.tabresnet / tabSeconds
   worst = (min(worst.inn, innSpeedup ?? .infinity), min(worst.tabresnet, tabSpeedup), max(worst.ratio, ratio), max(worst.peak, peak))
   print(reference.name.padding(toLength: 34, withPad: " ", startingAt: 0)
-    + String(format: "%6.2f  %11.2f  %13.2f  %7.1f  %12@  %17.1f×", inn.seconds, tabresnet.seconds, ratio, peak,
+    + String(format: "%6.2f  %11.2f  %13.2f  %7.1f  %12@  %17.1f×", innSeconds, tabSeconds, ratio, peak,
              innSpeedup.map { String(format: "%.1f×", $0) } ?? "(no ref.)", tabSpeedup))
 }
 /// A worst speed-up, or a dash when none of the datasets run has a reference figure.
