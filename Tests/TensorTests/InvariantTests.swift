@@ -523,6 +523,17 @@ struct InvariantShapeTests {
     }
   }
 
+  @Test("reducing a rank-0 tensor over axis 0 or −1 returns it, as PyTorch does")
+  func rankZeroReductions() {
+    let x = Tensor(scalar: 2.5)
+    for axis in [0, -1] {
+      #expect(x.sum(alongAxes: [axis]) == x)
+      #expect(x.mean(alongAxis: axis) == x)
+      #expect(x.max(alongAxis: axis) == x)
+      #expect(x.sum(alongAxis: axis, keepingDims: true).shape == [])
+    }
+  }
+
   @Test("broadcasting of known shapes")
   func broadcastingKnown() {
     let column = Tensor(shape: [2, 1], scalars: [10, 20])

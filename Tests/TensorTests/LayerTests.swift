@@ -119,6 +119,27 @@ struct BatchNormTests {
     }
   }
 
+  @Test("running buffers set by hand to another shape: one value broadcasts as in the tensor expression, others stop with a message")
+  func runningBuffersOfAnotherShape() async {
+    let bn = BatchNorm1d(3)
+    bn.runningMean.value = Tensor(scalar: 0)
+    bn.runningVar.value = Tensor([1])
+    bn.batchesTracked.value = Tensor([0, 5])
+    _ = bn(x)
+    // As `r * 0.9 + s * 0.1` broadcasts it: one running value per feature from then on.
+    #expect(bn.runningMean.value.shape == [3])
+    #expect(bn.runningMean.value.scalars.map(\.bitPattern) == (Tensor(scalar: 0) * 0.9 + Tensor([3, 2, 0]) * 0.1).scalars.map(\.bitPattern))
+    #expect(bn.runningVar.value.shape == [3])
+    #expect(bn.batchesTracked.value.scalars == [1, 6])
+    // A buffer longer than the features cannot be broadcast: a stop, not values read past the
+    // end of the batch statistics.
+    await #expect(processExitsWith: .failure) {
+      let norm = BatchNorm1d(3)
+      norm.runningMean.value = Tensor.zeros([8])
+      _ = norm(Tensor(shape: [2, 3], scalars: [1, 2, 3, 4, 5, 6]))
+    }
+  }
+
   @Test("a state dict saved before a training batch keeps the running statistics it had")
   func savedStateKeepsRunningStatistics() {
     let bn = BatchNorm1d(3)

@@ -79,7 +79,12 @@ defer { try? FileManager.default.removeItem(atPath: output) }
   return (result.seconds, Double(result.peakKiB) / 1024)
 }
 
-func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+/// The middle value, or the mean of the two middle values of an even count.
+func median(_ values: [Double]) -> Double {
+  let sorted = values.sorted()
+  let middle = sorted.count / 2
+  return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+}
 
 /// `runCount` pairs of runs, INN then TabResNet back to back, so both models of a pair meet the
 /// same conditions on a shared machine: each model's median time, the median of the pairs'

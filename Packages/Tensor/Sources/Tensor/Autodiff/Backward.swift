@@ -26,7 +26,9 @@ extension Tensor {
       // dictionary keyed by node: a step's tape has about 50 nodes, and hashing each one in and
       // out cost more than the element-wise work of the small ones. Every node of `order` has
       // taken its gradient (and cleared the slot) by the end, since each input of a node comes
-      // after it in the reversed order.
+      // after it in the reversed order. So one pass at a time may run over a node: a backward
+      // function must not call `backward()` on a graph that shares nodes with its own (none
+      // does; higher-order derivatives are not supported anyway).
       let order = GradNode.topologicalOrder(from: root)
       root.pendingGradient = seed
       for current in order.reversed() {

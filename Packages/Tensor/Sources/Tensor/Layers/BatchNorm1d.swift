@@ -52,12 +52,18 @@ public final class BatchNorm1d: Layer {
     // r·(1 − m) + s·m̃ per feature, each product rounded before the sum, as the tensor
     // expression `r * (1 - m) + s * m̃` computes it, in one loop instead of three tensor
     // operations (seven small ones per layer and step cost more than the normalisation).
-    func update(_ slot: Parameter, _ statistic: [Float], weight: Float) {
+    func update(_ slot: Parameter, _ statistic: Tensor, weight: Float) {
       let keep = 1 - m
+      guard slot.shape == statistic.shape else {
+        // A buffer of another shape, set by hand: the tensor expression itself, which
+        // broadcasts a single value and stops with a clear message for anything else.
+        withoutGradient { slot.value = slot.value * keep + statistic * weight }
+        return
+      }
       // In place (through `value`'s modify accessor, so an array shared with a saved state is
       // copied first).
       slot.value.scalars.withUnsafeMutableBufferPointer { r in
-        statistic.withUnsafeBufferPointer { s in
+        statistic.scalars.withUnsafeBufferPointer { s in
           for j in 0..<r.count {
             let kept = r[j] * keep
             let added = s[j] * weight
@@ -66,9 +72,13 @@ public final class BatchNorm1d: Layer {
         }
       }
     }
-    update(runningMean, mean.scalars, weight: m)
-    update(runningVar, variance.scalars, weight: m * n / (n - 1))
-    batchesTracked.value.scalars[0] += 1
+    update(runningMean, mean, weight: m)
+    update(runningVar, variance, weight: m * n / (n - 1))
+    if batchesTracked.shape == [] {
+      batchesTracked.value.scalars[0] += 1
+    } else {
+      withoutGradient { batchesTracked.value = batchesTracked.value + 1 }
+    }
     return y
   }
 }
