@@ -10,8 +10,8 @@ import Foundation
 // Usage: train-bench [path/to/sann] [data directory] [--runs N] [--datasets ID,ID,...] [--threads 1|2|auto]
 // Defaults: ../../.build/release/sann relative to this package, ../shared/datasets beside the
 // repository, 3 pairs of runs (INN, then TabResNet; medians are quoted, and the median of the
-// pairs' ratios), every dataset with a reference figure. Build the
-// tool first: swift build -c release --product sann
+// pairs' ratios), every dataset with a reference figure. Build the tool first:
+// swift build -c release --product sann
 
 /// The reference's wall seconds for seed 0 (INN, TabResNet); nil where it has none (its INN
 /// crashes on multiclass data).

@@ -92,14 +92,14 @@ struct ReductionPlan {
   let reducedCount: Int
 
   init(shape: [Int], axes: [Int], operation: String) {
-    // Sorted without duplicates; without a Set, since most reductions name one or two axes
-    // and a step of training makes several (a linear layer's bias gradient is one).
     // A rank-0 tensor has no axis to reduce: axis 0 or −1 names the value itself, which the
     // reduction returns, as PyTorch's `torch.tensor(5.).sum(dim=0)` does.
-    var normalized = shape.isEmpty ? [] : axes.map { normalizedAxis($0, rank: shape.count, operation: operation) }
     if shape.isEmpty, let bad = axes.first(where: { $0 != 0 && $0 != -1 }) {
       preconditionFailure("\(operation): axis \(bad) out of range for rank 0 (0 and −1 name the value itself)")
     }
+    // Sorted without duplicates; without a Set, since most reductions name one or two axes
+    // and a step of training makes several (a linear layer's bias gradient is one).
+    var normalized = shape.isEmpty ? [] : axes.map { normalizedAxis($0, rank: shape.count, operation: operation) }
     if normalized.count > 1 {
       normalized.sort()
       var unique = [normalized[0]]
