@@ -113,7 +113,6 @@ void sann_bias_relu(float *restrict x, const float *restrict bias, ptrdiff_t row
   }
 }
 
-
 SANN_CLONES
 void sann_per_instance_linear(const float *restrict x, const float *restrict w,
                               float *restrict out, ptrdiff_t rows, ptrdiff_t features,
