@@ -65,9 +65,11 @@ int main(int argc, char **argv) {
           if (memcmp(expected, whole, sizeof(float) * m * n) != 0) {
             if (differ++ < 20) printf("differs: %d rows, %d inputs, %d outputs, bias %d\n", m, k, n, withBias);
           }
-          const int blocks = n / 64;
-          if (blocks >= 2) {
-            const int at = 64 * ((blocks + 1) / 2);
+          // splitPoint in Parallelism.swift: near the middle, on a multiple of 8.
+          int at = (n / 2 + 4) / 8 * 8;
+          if (at < 8) at = 8;
+          if (at > n - 1) at = n - 1;
+          if (at >= 19 && n - at >= 19) {
             if (columns(m, n, k, x, w, b, cut, 0, at) && columns(m, n, k, x, w, b, cut, at, n - at) &&
                 memcmp(expected, cut, sizeof(float) * m * n) != 0) {
               if (cutDiffer++ < 20) printf("cut in two differs: %d rows, %d inputs, %d outputs\n", m, k, n);

@@ -8,6 +8,7 @@ import Tensor
 func operationBenchmark() {
   print("\n== One operation on a 64 × 128 batch, forward and backward, with the tape (µs, best of 7 rounds) ==")
   Parallelism.threadCount = 1
+  _ = Heap.retainFreedMemory()  // as `sann train` does: freed memory is not handed back between calls
   var rng = RandomGenerator(seed: 3)
   var x = Tensor.randomNormal([64, 128], using: &rng)
   let values = x
@@ -42,4 +43,18 @@ func operationBenchmark() {
     y.sum().backward()
     one.grad = nil
   }
+  // INN's heads on steel-plates (27 features, 7 classes: 7 × 28 outputs) and vehicle (18
+  // features, 4 classes: 4 × 19), forward only, as `sann train` runs them (libxsmm kernels), on
+  // one thread and cut in two column blocks on two.
+  let smallKernels = BLAS.smallProductKernels
+  BLAS.smallProductKernels = true
+  for outputs in [196, 76] {
+    let head = Linear(128, outputs, rng: &rng)
+    for threads in [1, 2] {
+      Parallelism.threadCount = threads
+      time("linear 128 → \(outputs), forward only, \(threads) thread(s)") { _ = head(values) }
+    }
+  }
+  Parallelism.threadCount = 1
+  BLAS.smallProductKernels = smallKernels
 }

@@ -3,8 +3,8 @@ import CTensorKernels
 /// Two cores for one training step: each layer's two backward products (∂x and ∂W) run at the
 /// same time, GELU is cut in two halves, ``Adam``'s update runs on the helper thread while the
 /// next forward pass starts (a parameter's values wait for their own update), and a forward
-/// product with at least 128 outputs that goes through libxsmm is cut into two column blocks
-/// after a multiple of 64 columns, which libxsmm sums as it does whole. The helper spins between
+/// product that goes through libxsmm is cut into two column blocks of at least 19 columns near
+/// the middle, each of which libxsmm sums as it does a whole product. The helper spins between
 /// parts (so a 10 µs part is not delayed by a wake-up) and sleeps after 2 ms without work.
 /// Other forward products and BatchNorm stay on the calling thread: cutting an OpenBLAS product
 /// changes which kernel computes each part, and with it the rounding.

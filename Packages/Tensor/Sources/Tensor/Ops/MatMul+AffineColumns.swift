@@ -28,14 +28,15 @@ let openBLASSumsInOrder: Bool = {
 /// then the bias is added; the same bits as OpenBLAS with C prefilled by the bias (see
 /// ``affineColumnsApply``), in 10–36 % less time on a training step's shapes (no packing pass:
 /// 64×128→128 24.4 → 20.4 µs, →196 36.1 → 32.6 µs, →31 8.6 → 5.5 µs). With ``Parallelism`` on
-/// and at least 128 outputs the columns run in two blocks on two cores, cut after a multiple of
-/// 64 columns, which libxsmm computes as it does whole. False, with `c` not fully written, when
+/// the columns run in two blocks on two cores, cut near the middle on a multiple of 8, when
+/// both blocks have the 19 columns the rule asks of a whole product (each block is one, with
+/// its bits) and the work pays for the hand-off. False, with `c` not fully written, when
 /// libxsmm has no kernel for a block.
 func affineThroughColumns(_ x: Tensor, weight: Tensor, bias: Tensor?, rows: Int, inputs: Int, outputs: Int,
                           into c: UnsafeMutablePointer<Float>) -> Bool {
-  let blocks = outputs / 64
-  let split = Parallelism.isOn && blocks >= 2 && rows * outputs * inputs >= 2 * parallelProductWork
-  let cut = split ? 64 * ((blocks + 1) / 2) : outputs
+  let middle = splitPoint(outputs)
+  let split = Parallelism.isOn && Swift.min(middle, outputs - middle) >= 19 && rows * outputs * inputs >= 2 * parallelProductWork
+  let cut = split ? middle : outputs
   // Each block's transposed weights have rows padded by 16 floats: a power-of-two stride such
   // as 128 makes the transpose's stores collide in the cache (4.6 against 1.6 µs for 128 × 128).
   let scratchCount = inputs * (cut + 16) + (cut < outputs ? inputs * (outputs - cut + 16) : 0)
