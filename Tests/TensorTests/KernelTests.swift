@@ -6,6 +6,9 @@
 import PropertyBased
 @testable import Tensor
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 @Suite("Batch-norm kernels")
 struct BatchNormKernelTests {
@@ -58,7 +61,7 @@ struct BatchNormKernelTests {
   }
 }
 
-@Suite("Heap settings")
+@Suite("Heap settings", .serialized)
 struct HeapTests {
   @Test("retaining freed memory is accepted by glibc (what sann sets at start-up), and sizes out of range are not asked")
   func retain() {
@@ -68,6 +71,28 @@ struct HeapTests {
     #expect(Heap.retainFreedMemory())
     #endif
   }
+
+  #if canImport(Glibc)
+  @Test("a freed 1 MB array's memory is reused without faulting its pages in again (glibc maps blocks from 128 KB on from the OS unless told otherwise)")
+  func largeBlocksStayOnTheHeap() {
+    #expect(Heap.retainFreedMemory())
+    func minorFaults() -> Int {
+      var usage = rusage()
+      getrusage(__rusage_who_t(1), &usage)  // RUSAGE_THREAD: this thread only
+      return usage.ru_minflt
+    }
+    var total: Float = 0
+    let before = minorFaults()
+    for round in 0..<40 {
+      let values = [Float](repeating: Float(round), count: 1 << 18)  // 1 MiB, every page written
+      total += values[values.count - 1]
+    }
+    let faults = minorFaults() - before
+    #expect(total == 780)
+    // The first array may fault its 256 pages in; 40 mapped afresh would fault about 10,000.
+    #expect(faults < 1_000, "\(faults) page faults for 40 arrays of 1 MiB")
+  }
+  #endif
 }
 
 @Suite("Small products through libxsmm")

@@ -198,12 +198,13 @@ void sann_batch_norm_backward(const float *restrict g, const float *restrict xha
   }
 }
 
-int sann_retain_freed_heap(size_t trim, size_t pad) {
+int sann_retain_freed_heap(size_t trim, size_t pad, size_t map) {
 #if defined(__GLIBC__)
-  return mallopt(M_TRIM_THRESHOLD, (int)trim) && mallopt(M_TOP_PAD, (int)pad);
+  return mallopt(M_TRIM_THRESHOLD, (int)trim) && mallopt(M_TOP_PAD, (int)pad) && mallopt(M_MMAP_THRESHOLD, (int)map);
 #else
   (void)trim;
   (void)pad;
+  (void)map;
   return 0;
 #endif
 }

@@ -65,9 +65,11 @@ void sann_per_instance_linear_backward(const float *restrict xt, const float *re
 void sann_sum_middle_axis(const float *restrict src, ptrdiff_t outer, ptrdiff_t reduced, ptrdiff_t inner,
                           float *restrict dst);
 
-/// glibc's mallopt(M_TRIM_THRESHOLD, trim) and mallopt(M_TOP_PAD, pad): how much freed heap
-/// malloc keeps instead of returning it to the OS. Returns 0 where unavailable (not glibc).
-int sann_retain_freed_heap(size_t trim, size_t pad);
+/// glibc's mallopt(M_TRIM_THRESHOLD, trim), mallopt(M_TOP_PAD, pad) and
+/// mallopt(M_MMAP_THRESHOLD, map): how much freed heap malloc keeps instead of returning it to
+/// the OS, and from what size on it maps a block of its own. Returns 0 where unavailable (not
+/// glibc) or refused.
+int sann_retain_freed_heap(size_t trim, size_t pad, size_t map);
 
 /// One part of an operation split in two: called with part 0 and part 1.
 typedef void (*sann_part_function)(void *context, ptrdiff_t part);
