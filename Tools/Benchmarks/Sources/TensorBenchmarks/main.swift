@@ -13,6 +13,11 @@ if CommandLine.arguments.dropFirst().first == "ops" {
   operationBenchmark()
   exit(0)
 }
+// `tensor-bench heads [threads]` runs only section 6, at the given thread count or at 1 and 2.
+if CommandLine.arguments.dropFirst().first == "heads" {
+  headBenchmark(threads: CommandLine.arguments.dropFirst(2).first.flatMap { Int($0) }.map { [$0] } ?? [1, 2])
+  exit(0)
+}
 
 // `tensor-bench step [threads]` runs only section 2 (for profiling one training step), at the
 // given Parallelism.threadCount or at 1 and 2.
@@ -138,3 +143,7 @@ inferenceBenchmark()
 // MARK: - 5. One operation with its share of the tape
 
 operationBenchmark()
+
+// MARK: - 6. INN against TabResNet at steel-plates' shape
+
+headBenchmark(threads: cores >= 2 ? [1, 2] : [1])
