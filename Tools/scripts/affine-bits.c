@@ -45,7 +45,7 @@ int main(int argc, char **argv) {
   for (int i = 0; i < 128 * MAX; i++) x[i] = rand() / (float)RAND_MAX - 0.5f;
   for (int i = 0; i < MAX * MAX; i++) w[i] = (rand() / (float)RAND_MAX - 0.5f) * 0.2f;
   for (int i = 0; i < MAX; i++) bias[i] = rand() / (float)RAND_MAX - 0.5f;
-  long compared = 0, differ = 0, cutDiffer = 0, noKernel = 0;
+  long compared = 0, differ = 0, cutCompared = 0, cutDiffer = 0, noKernel = 0;
   for (int m = m0; m <= m1; m++)
     for (int k = 1; k <= 256; k += k < 40 ? 1 : (k < 120 ? 3 : 7))
       for (int n = 19; n <= MAX; n++) {
@@ -70,14 +70,16 @@ int main(int argc, char **argv) {
           if (at < 8) at = 8;
           if (at > n - 1) at = n - 1;
           if (at >= 19 && n - at >= 19) {
-            if (columns(m, n, k, x, w, b, cut, 0, at) && columns(m, n, k, x, w, b, cut, at, n - at) &&
-                memcmp(expected, cut, sizeof(float) * m * n) != 0) {
-              if (cutDiffer++ < 20) printf("cut in two differs: %d rows, %d inputs, %d outputs\n", m, k, n);
+            if (columns(m, n, k, x, w, b, cut, 0, at) && columns(m, n, k, x, w, b, cut, at, n - at)) {
+              cutCompared++;
+              if (memcmp(expected, cut, sizeof(float) * m * n) != 0 && cutDiffer++ < 20) {
+                printf("cut in two differs: %d rows, %d inputs, %d outputs\n", m, k, n);
+              }
             }
           }
         }
       }
-  printf("rows %d–%d: %ld shapes compared, %ld differ, %ld differ cut in two, %ld without a libxsmm kernel\n", m0, m1,
-         compared, differ, cutDiffer, noKernel);
+  printf("rows %d–%d: %ld shapes compared, %ld differ; %ld cut in two, %ld of them differ; %ld without a libxsmm kernel\n",
+         m0, m1, compared, differ, cutCompared, cutDiffer, noKernel);
   return differ + cutDiffer > 0;
 }

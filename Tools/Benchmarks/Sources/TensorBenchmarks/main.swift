@@ -13,16 +13,26 @@ if CommandLine.arguments.dropFirst().first == "ops" {
   operationBenchmark()
   exit(0)
 }
+/// The thread count given after `step` or `heads`: nil when none is given; 1 or 2, else it
+/// stops with a usage line.
+func threadArgument() -> Int? {
+  guard let text = CommandLine.arguments.dropFirst(2).first else { return nil }
+  guard let count = Int(text), (1...2).contains(count) else {
+    print("tensor-bench \(CommandLine.arguments[1]) [threads]: threads is 1 or 2 (both when omitted), got '\(text)'")
+    exit(2)
+  }
+  return count
+}
 // `tensor-bench heads [threads]` runs only section 6, at the given thread count or at 1 and 2.
 if CommandLine.arguments.dropFirst().first == "heads" {
-  headBenchmark(threads: CommandLine.arguments.dropFirst(2).first.flatMap { Int($0) }.map { [$0] } ?? [1, 2])
+  headBenchmark(threads: threadArgument().map { [$0] } ?? [1, 2])
   exit(0)
 }
 
 // `tensor-bench step [threads]` runs only section 2 (for profiling one training step), at the
 // given Parallelism.threadCount or at 1 and 2.
 let onlyStep = CommandLine.arguments.dropFirst().first == "step"
-let stepThreads = onlyStep ? CommandLine.arguments.dropFirst(2).first.flatMap { Int($0) } : nil
+let stepThreads = onlyStep ? threadArgument() : nil
 
 // MARK: - 1. sgemm throughput: Tensor.matmul against OpenBLAS called directly
 

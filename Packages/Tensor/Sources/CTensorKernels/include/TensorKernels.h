@@ -67,8 +67,8 @@ void sann_sum_middle_axis(const float *restrict src, ptrdiff_t outer, ptrdiff_t 
 
 /// glibc's mallopt(M_TRIM_THRESHOLD, trim), mallopt(M_TOP_PAD, pad) and
 /// mallopt(M_MMAP_THRESHOLD, map): how much freed heap malloc keeps instead of returning it to
-/// the OS, and from what size on it maps a block of its own. Returns 0 where unavailable (not
-/// glibc) or refused.
+/// the OS, and from what size on it maps a block of its own, in that order. Returns 0 where
+/// unavailable (not glibc) or when one is refused (those before it stay applied).
 int sann_retain_freed_heap(size_t trim, size_t pad, size_t map);
 
 /// One part of an operation split in two: called with part 0 and part 1.

@@ -14,15 +14,17 @@ import CTensorKernels
 public enum Heap {
   /// Keeps up to `trimThreshold` bytes of freed heap, grows the heap `topPad` bytes at a time,
   /// and takes blocks below `mapThreshold` bytes from the heap rather than mapping each from the
-  /// OS (glibc's `M_TRIM_THRESHOLD`, `M_TOP_PAD` and `M_MMAP_THRESHOLD`; glibc takes at most
-  /// 32 MiB for the last). What is kept between steps changes, the peak little (README,
-  /// Performance). Returns false where the allocator has no such settings (not glibc).
+  /// OS (glibc's `M_TRIM_THRESHOLD`, `M_TOP_PAD` and `M_MMAP_THRESHOLD`; `mapThreshold` is
+  /// bounded by the maximum mallopt(3) documents on 64-bit systems, 32 MiB, and 0 maps every
+  /// block). What is kept between steps changes, the peak little (README, Performance).
+  /// Returns false where the allocator has no such settings (not glibc) or refuses one; the
+  /// settings before the refused one then stay applied.
   @discardableResult
   public static func retainFreedMemory(trimThreshold: Int = 64 << 20, topPad: Int = 8 << 20, mapThreshold: Int = 32 << 20) -> Bool {
     precondition(trimThreshold >= 0 && topPad >= 0 && trimThreshold <= Int(Int32.max) && topPad <= Int(Int32.max),
                  "Heap.retainFreedMemory: sizes must lie in 0...\(Int32.max)")
     precondition((0...(32 << 20)).contains(mapThreshold),
-                 "Heap.retainFreedMemory: mapThreshold must lie in 0...\(32 << 20) (glibc's largest), got \(mapThreshold)")
+                 "Heap.retainFreedMemory: mapThreshold must lie in 0...\(32 << 20) (mallopt's documented largest), got \(mapThreshold)")
     return sann_retain_freed_heap(trimThreshold, topPad, mapThreshold) != 0
   }
 }
