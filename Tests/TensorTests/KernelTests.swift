@@ -255,3 +255,46 @@ struct AffineColumnsTests {
     #expect(c.map(\.bitPattern) == expected.map(\.bitPattern) && c.allSatisfy { $0 == 0 && $0.sign == .plus })
   }
 }
+
+@Suite("NAM's ExU unit in one operation")
+struct ExUKernelTests {
+  @Test("Tensor.exu: the values and the gradients of x, bias and the weights under exp() equal ((x − b)·eʷ).clamped(0, 1) composed of tape operations, bit for bit, with products landing on the clamp's bounds and signed zeros")
+  func sameBitsAsComposedOperations() async {
+    await propertyCheck(count: 120, input: Gen.int(in: 1...4), Gen.int(in: 0...9), Gen.int(in: 0...20), Gen.bool, Gen.uint64()) { d, n, h, inputGradient, seed in
+      var rng = RandomGenerator(seed: seed)
+      // Values from a small set as well as normal draws: differences of exactly 0 and ±0,
+      // products of exactly 0 and 1 (0.5 · e^{ln 2}), and entries of g that are 0.
+      let special: [Float] = [-1, -0.5, -0.0, 0, 0.25, 0.5, 1, 2]
+      func draw() -> Float { rng.nextUniform() < 0.5 ? special[rng.nextInt(below: special.count)] : rng.nextNormal() }
+      let xs = (0..<(d * n)).map { _ in draw() }, bs = (0..<(d * h)).map { _ in draw() }
+      let ws = (0..<(d * h)).map { _ in rng.nextUniform() < 0.3 ? Float(0.6931472) : rng.nextNormal() * 0.5 }
+      let gs = (0..<(d * n * h)).map { _ in rng.nextUniform() < 0.2 ? 0 : rng.nextNormal() }
+      func run(_ body: (Tensor, Tensor, Tensor) -> Tensor) -> (values: [UInt32], dx: [UInt32]?, db: [UInt32], dw: [UInt32]) {
+        var x = Tensor(shape: [d, n, 1], scalars: xs), b = Tensor(shape: [d, 1, h], scalars: bs), w = Tensor(shape: [d, 1, h], scalars: ws)
+        x.requiresGrad = inputGradient
+        b.requiresGrad = true
+        w.requiresGrad = true
+        let y = body(x, b, w)
+        y.backward(Tensor(shape: [d, n, h], scalars: gs))
+        return (y.scalars.map(\.bitPattern), x.grad?.scalars.map(\.bitPattern), b.grad?.scalars.map(\.bitPattern) ?? [],
+                w.grad?.scalars.map(\.bitPattern) ?? [])
+      }
+      let fused = run { x, b, w in Tensor.exu(x, bias: b, scale: w.exp()) }
+      let composed = run { x, b, w in ((x - b) * w.exp()).clamped(min: 0, max: 1) }
+      #expect(fused.values == composed.values, "values, \(d)×\(n)×\(h)")
+      #expect(fused.dx == composed.dx, "∂x, \(d)×\(n)×\(h)")
+      #expect(fused.db == composed.db, "∂bias, \(d)×\(n)×\(h)")
+      #expect(fused.dw == composed.dw, "∂w, \(d)×\(n)×\(h)")
+    }
+  }
+
+  @Test("shapes other than x [d, n, 1] with bias and scale [d, 1, h] stop with a message")
+  func wrongShapes() async {
+    await #expect(processExitsWith: .failure) {
+      _ = Tensor.exu(Tensor.zeros([2, 3, 1]), bias: Tensor.zeros([2, 1, 4]), scale: Tensor.zeros([2, 1, 5]))
+    }
+    await #expect(processExitsWith: .failure) {
+      _ = Tensor.exu(Tensor.zeros([2, 3]), bias: Tensor.zeros([2, 1, 4]), scale: Tensor.zeros([2, 1, 4]))
+    }
+  }
+}

@@ -409,3 +409,77 @@ void sann_bias_add_strided(float *restrict x, const float *restrict bias, ptrdif
     }
   }
 }
+
+// NAM's exp-centred unit (Tensor.exu): the bits of ((x − b)·s).clamped(0, 1) and of its
+// gradients as the composed tape operations compute them: each difference and product rounded,
+// the sums over rows (∂b, ∂s) and over units (∂x) in order from +0, without contraction.
+SANN_CLONES
+void sann_exu_forward(const float *restrict x, const float *restrict bias, const float *restrict scale,
+                      ptrdiff_t d, ptrdiff_t n, ptrdiff_t h, float *restrict centred, float *restrict out) {
+#pragma clang fp contract(off)
+  for (ptrdiff_t j = 0; j < d; j++) {
+    const float *restrict b = bias + j * h;
+    const float *restrict s = scale + j * h;
+    for (ptrdiff_t r = 0; r < n; r++) {
+      const float v = x[j * n + r];
+      float *restrict c = centred + (j * n + r) * h;
+      float *restrict o = out + (j * n + r) * h;
+      for (ptrdiff_t k = 0; k < h; k++) {
+        const float difference = v - b[k];
+        const float product = difference * s[k];
+        // Swift.min(Swift.max(p, 0), 1): Swift.max(p, 0) is 0 when 0 ≥ p (so −0 becomes +0),
+        // Swift.min(·, 1) is 1 when 1 < it.
+        const float low = 0.0f >= product ? 0.0f : product;
+        c[k] = difference;
+        o[k] = low > 1.0f ? 1.0f : low;
+      }
+    }
+  }
+}
+
+SANN_CLONES
+void sann_exu_backward(const float *restrict g, const float *restrict centred, const float *restrict scale,
+                       ptrdiff_t d, ptrdiff_t n, ptrdiff_t h, float *restrict dx, float *restrict dbias,
+                       float *restrict dscale) {
+#pragma clang fp contract(off)
+  // Over one row (or one unit) the tape's reduction leaves the axis alone: the sum is the value
+  // itself, −0 included, where a sum from +0 would give +0.
+  const int one_row = n == 1;
+  for (ptrdiff_t j = 0; j < d; j++) {
+    const float *restrict s = scale + j * h;
+    float *restrict db = dbias != NULL ? dbias + j * h : NULL;
+    float *restrict ds = dscale != NULL ? dscale + j * h : NULL;
+    if (db != NULL) for (ptrdiff_t k = 0; k < h; k++) db[k] = 0.0f;
+    if (ds != NULL) for (ptrdiff_t k = 0; k < h; k++) ds[k] = 0.0f;
+    for (ptrdiff_t r = 0; r < n; r++) {
+      const float *restrict gr = g + (j * n + r) * h;
+      const float *restrict c = centred + (j * n + r) * h;
+      if (ds != NULL) {
+        for (ptrdiff_t k = 0; k < h; k++) {
+          const float product = c[k] * s[k];
+          const float passed = (product >= 0.0f && product <= 1.0f) ? gr[k] : 0.0f;
+          const float term = passed * c[k];
+          ds[k] = one_row ? term : ds[k] + term;
+        }
+      }
+      if (db != NULL) {
+        for (ptrdiff_t k = 0; k < h; k++) {
+          const float product = c[k] * s[k];
+          const float passed = (product >= 0.0f && product <= 1.0f) ? gr[k] : 0.0f;
+          const float term = -(passed * s[k]);
+          db[k] = one_row ? term : db[k] + term;
+        }
+      }
+      if (dx != NULL) {
+        float sum = 0.0f;
+        for (ptrdiff_t k = 0; k < h; k++) {
+          const float product = c[k] * s[k];
+          const float passed = (product >= 0.0f && product <= 1.0f) ? gr[k] : 0.0f;
+          const float term = passed * s[k];
+          sum = h == 1 ? term : sum + term;
+        }
+        dx[j * n + r] = sum;
+      }
+    }
+  }
+}

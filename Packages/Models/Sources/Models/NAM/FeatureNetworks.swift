@@ -73,7 +73,7 @@ public final class FeatureNetworks: Module {
     let columns = x.transposed().expandingDims(at: 2)
     var h: Tensor
     switch first {
-    case .exu: h = ((columns - firstBias.value) * firstWeight.value.exp()).clamped(min: 0, max: 1)
+    case .exu: h = Tensor.exu(columns, bias: firstBias.value, scale: firstWeight.value.exp())
     case .relu: h = (columns * firstWeight.value + firstBias.value).relu()
     }
     h = drop(h)

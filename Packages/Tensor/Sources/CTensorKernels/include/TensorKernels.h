@@ -65,6 +65,20 @@ void sann_per_instance_linear_backward(const float *restrict xt, const float *re
 void sann_sum_middle_axis(const float *restrict src, ptrdiff_t outer, ptrdiff_t reduced, ptrdiff_t inner,
                           float *restrict dst);
 
+/// NAM's exp-centred unit, forward: for x [d, n] (one value per feature and row) and bias and
+/// scale [d, h], centred[j,r,k] = x[j,r] − bias[j,k] and out[j,r,k] = min(max(centred·scale[j,k],
+/// 0), 1), each operation rounded (no contraction).
+void sann_exu_forward(const float *restrict x, const float *restrict bias, const float *restrict scale,
+                      ptrdiff_t d, ptrdiff_t n, ptrdiff_t h, float *restrict centred, float *restrict out);
+
+/// Its backward pass: with p = centred·scale and q = g where 0 ≤ p ≤ 1 (else 0), any of
+/// dscale[j,k] = Σᵣ q·centred, dbias[j,k] = Σᵣ −(q·scale) and dx[j,r] = Σₖ q·scale that is not
+/// NULL, each sum in order from +0, except that a sum of one value is that value (−0 stays −0),
+/// as the tape's reductions leave an axis of extent 1 alone.
+void sann_exu_backward(const float *restrict g, const float *restrict centred, const float *restrict scale,
+                       ptrdiff_t d, ptrdiff_t n, ptrdiff_t h, float *restrict dx, float *restrict dbias,
+                       float *restrict dscale);
+
 /// glibc's mallopt(M_TRIM_THRESHOLD, trim), mallopt(M_TOP_PAD, pad) and
 /// mallopt(M_MMAP_THRESHOLD, map): how much freed heap malloc keeps instead of returning it to
 /// the OS, and from what size on it maps a block of its own, in that order. Returns 0 where
