@@ -29,28 +29,32 @@ extension Tensor {
       }
     }
     return record("exu", shape: [d, n, h], scalars: values, inputs: [x, bias, scale]) { g, needed in
-      var gradients: [[Float]?] = [nil, nil, nil]
-      func buffer(_ wanted: Bool, _ count: Int) -> UnsafeMutablePointer<Float>? {
-        wanted ? .allocate(capacity: Swift.max(count, 1)) : nil
-      }
-      let (dx, dbias, dscale) = (buffer(needed[0], d * n), buffer(needed[1], d * h), buffer(needed[2], d * h))
+      func zeros(_ wanted: Bool, _ count: Int) -> [Float]? { wanted ? [Float](repeating: 0, count: count) : nil }
+      var (dx, dbias, dscale) = (zeros(needed[0], d * n), zeros(needed[1], d * h), zeros(needed[2], d * h))
       g.scalars.withUnsafeBufferPointer { pg in
         centred.withUnsafeBufferPointer { pc in
           sv.withUnsafeBufferPointer { ps in
-            sann_exu_backward(pg.baseAddress, pc.baseAddress, ps.baseAddress, d, n, h, dx, dbias, dscale)
+            withMutableBuffer(&dx) { px in
+              withMutableBuffer(&dbias) { pb in
+                withMutableBuffer(&dscale) { pw in
+                  sann_exu_backward(pg.baseAddress, pc.baseAddress, ps.baseAddress, d, n, h, px, pb, pw)
+                }
+              }
+            }
           }
         }
       }
-      for (i, (pointer, count)) in [(dx, d * n), (dbias, d * h), (dscale, d * h)].enumerated() {
-        guard let pointer else { continue }
-        gradients[i] = Array(UnsafeBufferPointer(start: pointer, count: count))
-        pointer.deallocate()
-      }
       return [
-        gradients[0].map { Tensor(unchecked: [d, n, 1], $0) },
-        gradients[1].map { Tensor(unchecked: [d, 1, h], $0) },
-        gradients[2].map { Tensor(unchecked: [d, 1, h], $0) },
+        dx.map { Tensor(unchecked: [d, n, 1], $0) },
+        dbias.map { Tensor(unchecked: [d, 1, h], $0) },
+        dscale.map { Tensor(unchecked: [d, 1, h], $0) },
       ]
     }
   }
+}
+
+/// `body` with the address of `values`' storage, or nil when there are none (the kernel's "not wanted").
+private func withMutableBuffer<R>(_ values: inout [Float]?, _ body: (UnsafeMutablePointer<Float>?) -> R) -> R {
+  guard values != nil else { return body(nil) }
+  return values!.withUnsafeMutableBufferPointer { body($0.baseAddress) }
 }
