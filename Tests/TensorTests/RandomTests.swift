@@ -172,6 +172,31 @@ struct RandomGeneratorTests {
       #expect(mask.map(\.bitPattern) == expected.map(\.bitPattern))
       #expect(masked.next() == drawn.next())
     }
+    // The kernel compares the draw's top 24 bits u with ⌈p·2²⁴⌉: probabilities on the grid
+    // k·2⁻²⁴ (where u·2⁻²⁴ < p turns), one float either side of them, and the ends 0 and 1.
+    let gridProbability = zip(Gen.int(in: 0...(1 << 24)), Gen.int(in: -1...1)).map { k, side -> Float in
+      let p = Float(k) / 16_777_216
+      return side < 0 ? p.nextDown : side > 0 ? p.nextUp : p
+    }
+    await propertyCheck(count: 100, input: Gen.int(in: 0...3_000), gridProbability, Gen.uint64()) { count, p, seed in
+      var masked = RandomGenerator(seed: seed)
+      var drawn = masked
+      let mask = masked.dropoutMask(count: count, probability: p)
+      let expected = (0..<count).map { _ in drawn.nextUniform() < p ? 0 : 1 / (1 - p) }
+      #expect(mask.map(\.bitPattern) == expected.map(\.bitPattern), "p = \(p)")
+      #expect(masked.next() == drawn.next())
+    }
+    // Around a known draw u: it survives p = u·2⁻²⁴ and the float below, and is dropped from
+    // the float above on (u·2⁻²⁴ < p), where ⌈p·2²⁴⌉ = u + 1.
+    for seed: UInt64 in [1, 2, 3, 4_096, 8_388_608] {
+      var probe = RandomGenerator(seed: seed)
+      let u = probe.next() >> 40
+      let onPoint = Float(u) / 16_777_216
+      for (p, dropped) in [(onPoint.nextDown, false), (onPoint, false), (onPoint.nextUp, true), (Float(u + 1) / 16_777_216, true)] where p >= 0 {
+        var rng = RandomGenerator(seed: seed)
+        #expect((rng.dropoutMask(count: 1, probability: p)[0] == 0) == dropped, "u = \(u), p = \(p)")
+      }
+    }
     var rng = RandomGenerator(seed: 7)
     let n = 100_000, p: Float = 0.3
     let zeros = Double(rng.dropoutMask(count: n, probability: p).filter { $0 == 0 }.count)

@@ -483,3 +483,34 @@ void sann_exu_backward(const float *restrict g, const float *restrict centred, c
     }
   }
 }
+
+// One xoshiro256** step (RandomGenerator.next()).
+static inline uint64_t xoshiro_next(uint64_t *restrict s) {
+  const uint64_t product = s[1] * 5;
+  const uint64_t result = ((product << 7) | (product >> 57)) * 9;
+  const uint64_t t = s[1] << 17;
+  s[2] ^= s[0];
+  s[3] ^= s[1];
+  s[1] ^= s[2];
+  s[0] ^= s[3];
+  s[2] ^= t;
+  s[3] = (s[3] << 45) | (s[3] >> 19);
+  return result;
+}
+
+void sann_dropout_mask(uint64_t *restrict state, float *restrict out, ptrdiff_t count, uint64_t threshold, float keep) {
+  uint64_t s[4] = {state[0], state[1], state[2], state[3]};
+  uint32_t kept;
+  memcpy(&kept, &keep, sizeof kept);
+  for (ptrdiff_t i = 0; i < count; i++) {
+    // All ones when the draw is at or above the threshold, else 0: a select without a branch,
+    // which a random draw against p would mispredict about min(p, 1 − p) of the time.
+    const uint32_t survives = (uint32_t)0 - (uint32_t)((xoshiro_next(s) >> 40) >= threshold);
+    const uint32_t bits = kept & survives;
+    memcpy(out + i, &bits, sizeof bits);
+  }
+  state[0] = s[0];
+  state[1] = s[1];
+  state[2] = s[2];
+  state[3] = s[3];
+}

@@ -6,6 +6,7 @@
 #define SANNKIT_TENSOR_KERNELS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /// One Adam/AdamW step over n values (see Adam.swift for the formula).
 void sann_adam_update(float *restrict value, const float *restrict grad, float *restrict m,
@@ -78,6 +79,12 @@ void sann_exu_forward(const float *restrict x, const float *restrict bias, const
 void sann_exu_backward(const float *restrict g, const float *restrict centred, const float *restrict scale,
                        ptrdiff_t d, ptrdiff_t n, ptrdiff_t h, float *restrict dx, float *restrict dbias,
                        float *restrict dscale);
+
+/// An inverted-dropout mask from the xoshiro256** generator whose state (s0…s3) is `state`:
+/// out[i] = 0 when the top 24 bits of the i-th draw are below `threshold`, else `keep`, one draw
+/// per value in order; `state` is left after the last draw. With threshold = ⌈p·2²⁴⌉ that is
+/// RandomGenerator.nextUniform() < p, value for value.
+void sann_dropout_mask(uint64_t *restrict state, float *restrict out, ptrdiff_t count, uint64_t threshold, float keep);
 
 /// glibc's mallopt(M_TRIM_THRESHOLD, trim), mallopt(M_TOP_PAD, pad) and
 /// mallopt(M_MMAP_THRESHOLD, map): how much freed heap malloc keeps instead of returning it to

@@ -1,3 +1,4 @@
+import CTensorKernels
 import Foundation
 
 /// A seeded pseudo-random generator: xoshiro256** (Blackman & Vigna 2018) with its state
@@ -61,11 +62,24 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable {
   /// (a uniform draw below it) and 1/(1 − probability) otherwise, drawn in order. One call
   /// rather than a draw per value through a class's stored generator, which Swift checks for
   /// exclusive access at every draw (44 % of a NAM training run).
+  ///
+  /// The draws run in C without a branch (`sann_dropout_mask`): `nextUniform() < p` is
+  /// u·2⁻²⁴ < p for the draw's top 24 bits u, which is u < ⌈p·2²⁴⌉ (both sides exact), so the
+  /// mask is the same, value for value. Compiled from Swift the comparison was a branch that a
+  /// random draw mispredicts about min(p, 1 − p) of the time: 37 % of a NAM run.
   public mutating func dropoutMask(count: Int, probability: Float) -> [Float] {
     let keep = 1 / (1 - probability)
-    return [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
-      for i in 0..<count { buffer[i] = nextUniform() < probability ? 0 : keep }
-      initialized = count
+    // u < p·2²⁴ for every u < 2²⁴ when p ≥ 1 (threshold 2²⁴), for none when p ≤ 0 or p is NaN.
+    let scaled = probability * 16_777_216
+    let threshold: UInt64 = scaled > 0 ? UInt64(Swift.min(scaled, 16_777_216).rounded(.up)) : 0
+    return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 4) { state in
+      (state[0], state[1], state[2], state[3]) = (s0, s1, s2, s3)  // UInt64: trivial, no initialisation needed
+      let mask = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+        if count > 0 { sann_dropout_mask(state.baseAddress!, buffer.baseAddress!, count, threshold, keep) }
+        initialized = count
+      }
+      (s0, s1, s2, s3) = (state[0], state[1], state[2], state[3])
+      return mask
     }
   }
 
