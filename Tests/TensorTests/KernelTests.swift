@@ -61,6 +61,69 @@ struct BatchNormKernelTests {
   }
 }
 
+@Suite("BatchNorm1d.gelu: GELU(BatchNorm(x)) and GELU(r + BatchNorm(x)) in one operation")
+struct BatchNormGELUTests {
+  /// Output, ∂x, ∂γ, ∂β, the running statistics and ∂r (when there is a residual r), as bit
+  /// patterns. The residual also feeds a second use (r·w summed), as a residual block's input
+  /// feeds its first layer, so its gradient is a sum of two.
+  private static func run(fused: Bool, threads: Int, _ xs: [Float], n: Int, c: Int, gamma: [Float], beta: [Float],
+                          residual: [Float]?, g: [Float]) -> [[UInt32]] {
+    Parallelism.threadCount = threads
+    defer { Parallelism.threadCount = 1 }
+    let norm = BatchNorm1d(c)
+    norm.weight.value = Tensor(shape: [c], scalars: gamma)
+    norm.bias.value = Tensor(shape: [c], scalars: beta)
+    norm.train()
+    var x = Tensor(shape: [n, c], scalars: xs)
+    x.requiresGrad = true
+    var r = Tensor(shape: [n, c], scalars: residual ?? [Float](repeating: 0, count: n * c))
+    r.requiresGrad = true
+    let y: Tensor
+    switch (fused, residual != nil) {
+    case (true, false): y = norm.gelu(x)
+    case (false, false): y = norm(x).gelu()
+    case (true, true): y = norm.gelu(x, adding: r) + r * 0.5
+    case (false, true): y = (r + norm(x)).gelu() + r * 0.5
+    }
+    (y * Tensor(shape: [n, c], scalars: g)).sum().backward()
+    let results = [y.scalars, x.grad!.scalars, norm.weight.grad!.scalars, norm.bias.grad!.scalars,
+                   norm.runningMean.value.scalars, norm.runningVar.value.scalars] + (residual == nil ? [] : [r.grad!.scalars])
+    return results.map { $0.map(\.bitPattern) }
+  }
+
+  @Test("values, every gradient and the running statistics: the bits of BatchNorm1d, the sum and GELU in turn, at 1 and 2 threads")
+  func sameBitsAsSeparateOperations() async {
+    // Up to 150 rows × 200 columns: both sides of the two-core threshold (64 × 64 values), odd
+    // row counts, and γ, β wide enough to put GELU's inputs in its tails.
+    await propertyCheck(count: 60, input: Gen.int(in: 2...150), Gen.int(in: 1...200), Gen.float(in: 0...6), Gen.bool, Gen.uint64()) {
+      n, c, spread, withResidual, seed in
+      var rng = RandomGenerator(seed: seed)
+      func values(_ count: Int, _ scale: Float) -> [Float] { (0..<count).map { _ in rng.nextNormal() * scale + rng.nextNormal() } }
+      let (xs, gamma, beta, g) = (values(n * c, 3), values(c, spread), values(c, spread), values(n * c, 1))
+      let residual = withResidual ? values(n * c, 2) : nil
+      let composed = Self.run(fused: false, threads: 1, xs, n: n, c: c, gamma: gamma, beta: beta, residual: residual, g: g)
+      for threads in [1, 2] {
+        let fused = Self.run(fused: true, threads: threads, xs, n: n, c: c, gamma: gamma, beta: beta, residual: residual, g: g)
+        for (index, name) in ["output", "∂x", "∂γ", "∂β", "running mean", "running variance", "∂r"].prefix(composed.count).enumerated() {
+          #expect(fused[index] == composed[index], "\(name), \(n) × \(c), residual \(withResidual), \(threads) thread(s)")
+        }
+      }
+    }
+  }
+
+  @Test("in evaluation it is BatchNorm1d, the sum and GELU with the running statistics")
+  func evaluation() {
+    var rng = RandomGenerator(seed: 4)
+    let norm = BatchNorm1d(5)
+    norm.runningMean.value = Tensor(shape: [5], scalars: (0..<5).map { _ in rng.nextNormal() })
+    norm.runningVar.value = Tensor(shape: [5], scalars: (0..<5).map { _ in 1 + rng.nextUniform() })
+    norm.eval()
+    let x = Tensor.randomNormal([3, 5], using: &rng), r = Tensor.randomNormal([3, 5], using: &rng)
+    #expect(norm.gelu(x).scalars == norm(x).gelu().scalars)
+    #expect(norm.gelu(x, adding: r).scalars == (r + norm(x)).gelu().scalars)
+  }
+}
+
 @Suite("Heap settings")
 struct HeapTests {
   @Test("retaining freed memory is accepted by glibc (what sann sets at start-up), and sizes out of range are not asked")

@@ -140,11 +140,10 @@ void sann_gelu_backward(const float *restrict x, const float *restrict cdf,
   }
 }
 
-SANN_CLONES
-void sann_batch_norm_forward(const float *restrict x, ptrdiff_t n, ptrdiff_t c,
-                             const float *restrict gamma, const float *restrict beta, float epsilon,
-                             float *restrict mean, float *restrict variance, float *restrict inv_std,
-                             float *restrict xhat, float *restrict out) {
+// Batch norm's mean, biased variance and 1/√(variance + ε) per column, summed in row order
+// without contraction (mean and variance zero on entry).
+static inline void batch_norm_statistics(const float *restrict x, ptrdiff_t n, ptrdiff_t c, float epsilon,
+                                         float *restrict mean, float *restrict variance, float *restrict inv_std) {
 #pragma clang fp contract(off)
   const float count = (float)n;
   for (ptrdiff_t r = 0; r < n; r++) {
@@ -163,6 +162,15 @@ void sann_batch_norm_forward(const float *restrict x, ptrdiff_t n, ptrdiff_t c,
     variance[j] /= count;
     inv_std[j] = 1.0f / SANN_SQRT(variance[j] + epsilon);
   }
+}
+
+SANN_CLONES
+void sann_batch_norm_forward(const float *restrict x, ptrdiff_t n, ptrdiff_t c,
+                             const float *restrict gamma, const float *restrict beta, float epsilon,
+                             float *restrict mean, float *restrict variance, float *restrict inv_std,
+                             float *restrict xhat, float *restrict out) {
+#pragma clang fp contract(off)
+  batch_norm_statistics(x, n, c, epsilon, mean, variance, inv_std);
   for (ptrdiff_t r = 0; r < n; r++) {
     const float *restrict row = x + r * c;
     float *restrict h = xhat + r * c;
@@ -513,4 +521,104 @@ void sann_dropout_mask(uint64_t *restrict state, float *restrict out, ptrdiff_t 
   state[1] = s[1];
   state[2] = s[2];
   state[3] = s[3];
+}
+
+// MARK: - GELU(BatchNorm(x)) in one operation
+//
+// The values are those of sann_batch_norm_forward followed by sann_gelu_forward, and of
+// sann_gelu_backward followed by sann_batch_norm_backward: the BatchNorm parts without
+// contraction, as there, and GELU's with clang's default contraction inside one expression, as
+// in sann_gelu_forward/backward, each expression written as there. The BatchNorm output
+// z = x̂·γ + β is not kept: the backward pass recomputes it from x̂, with the same rounding.
+
+SANN_CLONES
+void sann_batch_norm_statistics(const float *restrict x, ptrdiff_t n, ptrdiff_t c, float epsilon,
+                                float *restrict mean, float *restrict variance, float *restrict inv_std) {
+  batch_norm_statistics(x, n, c, epsilon, mean, variance, inv_std);
+}
+
+SANN_CLONES
+void sann_batch_norm_gelu_rows(const float *restrict x, const float *restrict residual, ptrdiff_t rows, ptrdiff_t c,
+                               const float *restrict mean, const float *restrict inv_std, const float *restrict gamma,
+                               const float *restrict beta, float *restrict xhat, float *restrict cdf, float *restrict out) {
+  for (ptrdiff_t r = 0; r < rows; r++) {
+    const float *restrict xr = x + r * c;
+    float *restrict hr = xhat + r * c, *restrict cr = cdf + r * c, *restrict o = out + r * c;
+    // Separate statements: no contraction across them (BatchNorm's rounding, then the sum).
+#define SANN_NORMALISED                                                                            \
+  const float centred = xr[j] - mean[j];                                                           \
+  const float v = centred * inv_std[j];                                                            \
+  const float scaled = v * gamma[j];                                                               \
+  const float z = scaled + beta[j];                                                                \
+  hr[j] = v;
+    if (residual == NULL) {
+      for (ptrdiff_t j = 0; j < c; j++) {
+        SANN_NORMALISED
+        const float phi = vector_normal_cdf(z);
+        cr[j] = phi;
+        o[j] = z * phi;
+      }
+    } else {
+      const float *restrict rr = residual + r * c;
+      for (ptrdiff_t j = 0; j < c; j++) {
+        SANN_NORMALISED
+        const float u = rr[j] + z;
+        const float phi = vector_normal_cdf(u);
+        cr[j] = phi;
+        o[j] = u * phi;
+      }
+    }
+#undef SANN_NORMALISED
+  }
+}
+
+SANN_CLONES
+void sann_batch_norm_gelu_backward_rows(const float *restrict g, const float *restrict xhat, const float *restrict cdf,
+                                        const float *restrict residual, ptrdiff_t rows, ptrdiff_t c,
+                                        const float *restrict gamma, const float *restrict beta, float *restrict dz,
+                                        float *restrict sum_g, float *restrict sum_gx) {
+  for (ptrdiff_t r = 0; r < rows; r++) {
+    const float *restrict gr = g + r * c, *restrict hr = xhat + r * c, *restrict cr = cdf + r * c;
+    float *restrict d = dz + r * c;
+    if (residual == NULL) {
+      for (ptrdiff_t j = 0; j < c; j++) {
+        const float scaled = hr[j] * gamma[j];
+        const float xi = scaled + beta[j];
+        d[j] = gr[j] * (cr[j] + xi * 0.39894228f * vector_exp(-0.5f * xi * xi));
+      }
+    } else {
+      const float *restrict rr = residual + r * c;
+      for (ptrdiff_t j = 0; j < c; j++) {
+        const float scaled = hr[j] * gamma[j];
+        const float z = scaled + beta[j];
+        const float xi = rr[j] + z;
+        d[j] = gr[j] * (cr[j] + xi * 0.39894228f * vector_exp(-0.5f * xi * xi));
+      }
+    }
+    if (sum_g != NULL) {
+      // sann_batch_norm_backward's sums, row by row as there.
+#pragma clang fp contract(off)
+      for (ptrdiff_t j = 0; j < c; j++) {
+        sum_g[j] += d[j];
+        sum_gx[j] += d[j] * hr[j];
+      }
+    }
+  }
+}
+
+SANN_CLONES
+void sann_batch_norm_dx_rows(const float *g, const float *restrict xhat, ptrdiff_t rows, ptrdiff_t c,
+                             ptrdiff_t n, const float *restrict scale, const float *restrict sum_g,
+                             const float *restrict sum_gx, float *dx) {
+#pragma clang fp contract(off)
+  const float count = (float)n;
+  for (ptrdiff_t r = 0; r < rows; r++) {
+    const float *gr = g + r * c;
+    const float *restrict hr = xhat + r * c;
+    float *d = dx + r * c;
+    // In place (d = gr) each value is read before it is written: safe to vectorise, which the
+    // compiler's overlap check would otherwise refuse.
+#pragma clang loop vectorize(assume_safety)
+    for (ptrdiff_t j = 0; j < c; j++) d[j] = scale[j] * (count * gr[j] - sum_g[j] - hr[j] * sum_gx[j]);
+  }
 }

@@ -32,6 +32,20 @@ func operationBenchmark() {
     norm.weight.grad = nil
     norm.bias.grad = nil
   }
+  time("BatchNorm1d then GELU, two operations") {
+    norm(x).gelu().backward(upstream)
+    x.grad = nil
+    norm.weight.grad = nil
+    norm.bias.grad = nil
+  }
+  time("BatchNorm1d.gelu, one operation") {
+    norm.gelu(x).backward(upstream)
+    x.grad = nil
+    norm.weight.grad = nil
+    norm.bias.grad = nil
+  }
+  time("BatchNorm1d.gelu, forward only") { _ = norm.gelu(x) }
+  time("BatchNorm1d then GELU, forward only") { _ = norm(x).gelu() }
   time("residual add, x + x") {
     (x + x).backward(upstream)
     x.grad = nil

@@ -25,7 +25,7 @@ public final class TabResNetBackbone: Layer {
   }
 
   public func callAsFunction(_ x: Tensor) -> Tensor {
-    blocks.reduce(inputNorm(input(x)).gelu()) { $1($0) }
+    blocks.reduce(inputNorm.gelu(input(x))) { $1($0) }
   }
 }
 

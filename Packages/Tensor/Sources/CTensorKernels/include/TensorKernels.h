@@ -80,6 +80,31 @@ void sann_exu_backward(const float *restrict g, const float *restrict centred, c
                        ptrdiff_t d, ptrdiff_t n, ptrdiff_t h, float *restrict dx, float *restrict dbias,
                        float *restrict dscale);
 
+/// GELU(BatchNorm(x)) over x [n, c] in one operation, or GELU(residual + BatchNorm(x)) (a
+/// residual block's end), with the values of sann_batch_norm_forward, the sum and
+/// sann_gelu_forward in turn, and of sann_gelu_backward and sann_batch_norm_backward. First the
+/// statistics (mean and variance zero on entry), as sann_batch_norm_forward computes them:
+void sann_batch_norm_statistics(const float *restrict x, ptrdiff_t n, ptrdiff_t c, float epsilon,
+                                float *restrict mean, float *restrict variance, float *restrict inv_std);
+/// then, for a block of rows, x̂ = (x − mean)·inv_std, z = x̂·γ + β, u = residual + z (u = z when
+/// residual is NULL), cdf = Φ(u) and out = u·Φ(u);
+void sann_batch_norm_gelu_rows(const float *restrict x, const float *restrict residual, ptrdiff_t rows, ptrdiff_t c,
+                               const float *restrict mean, const float *restrict inv_std, const float *restrict gamma,
+                               const float *restrict beta, float *restrict xhat, float *restrict cdf, float *restrict out);
+/// backward, for a block of rows: dz = g·(Φ(u) + u·φ(u)) with u recomputed from x̂ and the residual
+/// (GELU's part; also the residual's gradient), and, unless sum_g is NULL,
+/// sann_batch_norm_backward's sums of dz and dz·x̂ added row by row (so over all n rows from zero,
+/// in blocks taken in order, they are its sums);
+void sann_batch_norm_gelu_backward_rows(const float *restrict g, const float *restrict xhat, const float *restrict cdf,
+                                        const float *restrict residual, ptrdiff_t rows, ptrdiff_t c,
+                                        const float *restrict gamma, const float *restrict beta, float *restrict dz,
+                                        float *restrict sum_g, float *restrict sum_gx);
+/// then, for a block of rows, sann_batch_norm_backward's dx = scale·(n·dz − sum_g − x̂·sum_gx);
+/// g and dx may be the same buffer.
+void sann_batch_norm_dx_rows(const float *g, const float *restrict xhat, ptrdiff_t rows, ptrdiff_t c,
+                             ptrdiff_t n, const float *restrict scale, const float *restrict sum_g,
+                             const float *restrict sum_gx, float *dx);
+
 /// An inverted-dropout mask from the xoshiro256** generator whose state (s0…s3) is `state`:
 /// out[i] = 0 when the top 24 bits of the i-th draw are below `threshold`, else `keep`, one draw
 /// per value in order; `state` is left after the last draw. With threshold = ⌈p·2²⁴⌉ that is

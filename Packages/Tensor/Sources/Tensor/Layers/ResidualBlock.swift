@@ -26,7 +26,7 @@ public final class ResidualBlock: Layer {
   }
 
   public func callAsFunction(_ x: Tensor) -> Tensor {
-    let h = bn2(linear2(dropout(bn1(linear1(x)).gelu())))
-    return (x + h).gelu()
+    let h = linear2(dropout(bn1.gelu(linear1(x))))
+    return bn2.gelu(h, adding: x)
   }
 }
