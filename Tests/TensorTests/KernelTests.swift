@@ -63,11 +63,16 @@ struct BatchNormKernelTests {
 
 @Suite("BatchNorm1d.gelu: GELU(BatchNorm(x)) and GELU(r + BatchNorm(x)) in one operation")
 struct BatchNormGELUTests {
-  /// Output, ∂x, ∂γ, ∂β, the running statistics and ∂r (when there is a residual r), as bit
-  /// patterns. The residual also feeds a second use (r·w summed), as a residual block's input
-  /// feeds its first layer, so its gradient is a sum of two.
+  /// Where the residual comes from.
+  enum Residual: CaseIterable { case none, separate, input }
+
+  /// The operation's output, then the loss's ∂x, ∂γ, ∂β, the running statistics and ∂r (for a
+  /// separate residual r), as bit patterns. The loss uses x or r twice more (·0.5 and ·0.25), as
+  /// a residual block's input also feeds its first layer, so their gradients are sums of three
+  /// in the tape's order; with `Residual.input` the residual is x itself. Only the tensors in
+  /// `gradients` (0 x, 1 r) ask for gradients.
   private static func run(fused: Bool, threads: Int, _ xs: [Float], n: Int, c: Int, gamma: [Float], beta: [Float],
-                          residual: [Float]?, g: [Float]) -> [[UInt32]] {
+                          residual kind: Residual, rs: [Float], g: [Float], gradients: Set<Int>) -> [[UInt32]] {
     Parallelism.threadCount = threads
     defer { Parallelism.threadCount = 1 }
     let norm = BatchNorm1d(c)
@@ -75,37 +80,47 @@ struct BatchNormGELUTests {
     norm.bias.value = Tensor(shape: [c], scalars: beta)
     norm.train()
     var x = Tensor(shape: [n, c], scalars: xs)
-    x.requiresGrad = true
-    var r = Tensor(shape: [n, c], scalars: residual ?? [Float](repeating: 0, count: n * c))
-    r.requiresGrad = true
-    let y: Tensor
-    switch (fused, residual != nil) {
-    case (true, false): y = norm.gelu(x)
-    case (false, false): y = norm(x).gelu()
-    case (true, true): y = norm.gelu(x, adding: r) + r * 0.5
-    case (false, true): y = (r + norm(x)).gelu() + r * 0.5
+    x.requiresGrad = gradients.contains(0)
+    var separate = Tensor(shape: [n, c], scalars: rs)
+    separate.requiresGrad = gradients.contains(1)
+    let r: Tensor? = kind == .none ? nil : kind == .input ? x : separate
+    let out: Tensor
+    switch (fused, r) {
+    case (true, nil): out = norm.gelu(x)
+    case (false, nil): out = norm(x).gelu()
+    case (true, let r?): out = norm.gelu(x, adding: r)
+    case (false, let r?): out = (r + norm(x)).gelu()
     }
-    (y * Tensor(shape: [n, c], scalars: g)).sum().backward()
-    let results = [y.scalars, x.grad!.scalars, norm.weight.grad!.scalars, norm.bias.grad!.scalars,
-                   norm.runningMean.value.scalars, norm.runningVar.value.scalars] + (residual == nil ? [] : [r.grad!.scalars])
+    let reused = r ?? x
+    let loss = ((out + reused * 0.5 + reused * 0.25) * Tensor(shape: [n, c], scalars: g)).sum()
+    loss.backward()
+    var results = [out.scalars, norm.weight.grad!.scalars, norm.bias.grad!.scalars, norm.runningMean.value.scalars,
+                   norm.runningVar.value.scalars]
+    if gradients.contains(0) { results.append(x.grad!.scalars) }
+    if gradients.contains(1) && kind == .separate { results.append(separate.grad!.scalars) }
     return results.map { $0.map(\.bitPattern) }
   }
 
-  @Test("values, every gradient and the running statistics: the bits of BatchNorm1d, the sum and GELU in turn, at 1 and 2 threads")
+  @Test("output, every gradient and the running statistics: the bits of BatchNorm1d, the sum and GELU in turn, at 1 and 2 threads")
   func sameBitsAsSeparateOperations() async {
     // Up to 150 rows × 200 columns: both sides of the two-core threshold (64 × 64 values), odd
     // row counts, and γ, β wide enough to put GELU's inputs in its tails.
-    await propertyCheck(count: 60, input: Gen.int(in: 2...150), Gen.int(in: 1...200), Gen.float(in: 0...6), Gen.bool, Gen.uint64()) {
-      n, c, spread, withResidual, seed in
+    let cases = zip(Gen.int(in: 0..<Residual.allCases.count), Gen.int(in: 1...3))
+    await propertyCheck(count: 80, input: Gen.int(in: 2...150), Gen.int(in: 1...200), Gen.float(in: 0...6), cases, Gen.uint64()) {
+      n, c, spread, choice, seed in
+      let (kind, gradients) = (Residual.allCases[choice.0], [Set([0]), Set([1]), Set([0, 1])][choice.1 - 1])
       var rng = RandomGenerator(seed: seed)
       func values(_ count: Int, _ scale: Float) -> [Float] { (0..<count).map { _ in rng.nextNormal() * scale + rng.nextNormal() } }
-      let (xs, gamma, beta, g) = (values(n * c, 3), values(c, spread), values(c, spread), values(n * c, 1))
-      let residual = withResidual ? values(n * c, 2) : nil
-      let composed = Self.run(fused: false, threads: 1, xs, n: n, c: c, gamma: gamma, beta: beta, residual: residual, g: g)
+      let (xs, gamma, beta, g, rs) = (values(n * c, 3), values(c, spread), values(c, spread), values(n * c, 1), values(n * c, 2))
+      let composed = Self.run(fused: false, threads: 1, xs, n: n, c: c, gamma: gamma, beta: beta, residual: kind, rs: rs, g: g,
+                              gradients: gradients)
       for threads in [1, 2] {
-        let fused = Self.run(fused: true, threads: threads, xs, n: n, c: c, gamma: gamma, beta: beta, residual: residual, g: g)
-        for (index, name) in ["output", "∂x", "∂γ", "∂β", "running mean", "running variance", "∂r"].prefix(composed.count).enumerated() {
-          #expect(fused[index] == composed[index], "\(name), \(n) × \(c), residual \(withResidual), \(threads) thread(s)")
+        let fused = Self.run(fused: true, threads: threads, xs, n: n, c: c, gamma: gamma, beta: beta, residual: kind, rs: rs, g: g,
+                             gradients: gradients)
+        let names = ["output", "∂γ", "∂β", "running mean", "running variance", gradients.contains(0) ? "∂x" : "∂r", "∂r"]
+        #expect(fused.count == composed.count)
+        for (index, name) in names.prefix(composed.count).enumerated() {
+          #expect(fused[index] == composed[index], "\(name), \(n) × \(c), residual \(kind), gradients of \(gradients.sorted()), \(threads) thread(s)")
         }
       }
     }

@@ -51,10 +51,10 @@ public final class BatchNorm1d: Layer {
     return y
   }
 
-  /// `self(x).gelu()`, or `(residual + self(x)).gelu()` (a residual block's end), with the same
-  /// values and gradients, in one operation while training: one pass over the batch instead of
-  /// two or three each way, and neither the normalised values nor their sum with the residual
-  /// kept apart from x̂ (see `Tensor.batchNormGELUTraining`).
+  /// `self(x).gelu()`, or `(residual + self(x)).gelu()` (a residual block's end; `residual` has
+  /// x's shape), with the same values and gradients, in one operation while training: one pass
+  /// over the batch instead of two or three each way, and neither the batch norm's output
+  /// x̂·γ + β nor its sum with the residual kept (see `Tensor.batchNormGELUTraining`).
   public func gelu(_ x: Tensor, adding residual: Tensor? = nil) -> Tensor {
     precondition(x.rank == 2 && x.shape[1] == features, "BatchNorm1d(\(features)): input must be [n, \(features)], got \(x.shape)")
     if let residual {
@@ -169,8 +169,8 @@ extension Tensor {
   /// GELU(batchNorm(x)), or GELU(residual + batchNorm(x)), with batch statistics in one
   /// operation: the values and gradients of `batchNormTraining`, the sum and `gelu()` in turn,
   /// bit for bit (the kernels keep each rounding; `sann_batch_norm_gelu_rows`). Kept for the
-  /// backward pass: x̂ and Φ(u), not u, which it recomputes from x̂ (and the residual, which the
-  /// block keeps anyway). With ``Parallelism`` on, the passes over the rows run in two halves;
+  /// backward pass: x̂ and Φ(u), not u = residual + x̂·γ + β, which it recomputes from x̂ (and
+  /// the residual, which the block keeps anyway). With ``Parallelism`` on, the passes over the rows run in two halves;
   /// the sums over rows stay in row order.
   static func batchNormGELUTraining(_ x: Tensor, weight: Tensor, bias: Tensor, residual: Tensor? = nil,
                                     epsilon: Float) -> (Tensor, Tensor, Tensor) {
@@ -217,12 +217,16 @@ extension Tensor {
         }
       }
     }
-    let inputs = residual.map { [x, weight, bias, $0] } ?? [x, weight, bias]
+    // The residual first, as in the composed `residual + batchNorm(x)`: the tape then reaches the
+    // inputs, and adds up the gradients of a tensor used several times, in the same order.
+    let inputs = residual.map { [$0, x, weight, bias] } ?? [x, weight, bias]
     let y = record(residual == nil ? "batch_norm_gelu" : "batch_norm_residual_gelu", shape: [n, c], scalars: values,
                    inputs: inputs) { g, needed in
+      let first = residual == nil ? 0 : 1
+      let (needX, needGamma, needBeta) = (needed[first], needed[first + 1], needed[first + 2])
       var sumG = [Float](repeating: 0, count: c)
       var sumGX = [Float](repeating: 0, count: c)
-      let scale = needed[0] ? (0..<c).map { gammaValues[$0] * invStd[$0] / count } : []
+      let scale = needX ? (0..<c).map { gammaValues[$0] * invStd[$0] / count } : []
       // ∂/∂u (the residual's gradient) and its sums over the rows, in row order: with two parts
       // the calling thread sums the first part's rows as it goes and the second's after. Without
       // a residual ∂/∂u's buffer becomes ∂/∂x.
@@ -248,7 +252,7 @@ extension Tensor {
                     } else {
                       rows(0, n, summed: true)
                     }
-                    guard needed[0] else { return }
+                    guard needX else { return }
                     scale.withUnsafeBufferPointer { sc in
                       func normalize(into target: UnsafeMutablePointer<Float>) {
                         sann_batch_norm_dx_rows(d, xb.baseAddress!, n, c, n, sc.baseAddress!, sg.baseAddress!, sgx.baseAddress!, target)
@@ -266,9 +270,9 @@ extension Tensor {
           }
         }
       }
-      let dxTensor = needed[0] ? Tensor(unchecked: [n, c], residual == nil ? du : dx!) : nil
-      let gradients = [dxTensor, needed[1] ? Tensor(unchecked: [c], sumGX) : nil, needed[2] ? Tensor(unchecked: [c], sumG) : nil]
-      return residual == nil ? gradients : gradients + [needed[3] ? Tensor(unchecked: [n, c], du) : nil]
+      let dxTensor = needX ? Tensor(unchecked: [n, c], residual == nil ? du : dx!) : nil
+      let gradients = [dxTensor, needGamma ? Tensor(unchecked: [c], sumGX) : nil, needBeta ? Tensor(unchecked: [c], sumG) : nil]
+      return residual == nil ? gradients : [needed[0] ? Tensor(unchecked: [n, c], du) : nil] + gradients
     }
     return (y, Tensor(unchecked: [c], mean), Tensor(unchecked: [c], variance))
   }
