@@ -170,8 +170,8 @@ extension Tensor {
   /// operation: the values and gradients of `batchNormTraining`, the sum and `gelu()` in turn,
   /// bit for bit (the kernels keep each rounding; `sann_batch_norm_gelu_rows`). Kept for the
   /// backward pass: x̂ and Φ(u), not u = residual + x̂·γ + β, which it recomputes from x̂ (and
-  /// the residual, which the block keeps anyway). With ``Parallelism`` on, the passes over the rows run in two halves;
-  /// the sums over rows stay in row order.
+  /// the residual, which the block keeps anyway). With ``Parallelism`` on, the passes over the
+  /// rows run in two halves; the sums over rows stay in row order.
   static func batchNormGELUTraining(_ x: Tensor, weight: Tensor, bias: Tensor, residual: Tensor? = nil,
                                     epsilon: Float) -> (Tensor, Tensor, Tensor) {
     let (n, c) = (x.shape[0], x.shape[1])
