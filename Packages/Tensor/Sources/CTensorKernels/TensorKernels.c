@@ -183,27 +183,40 @@ void sann_batch_norm_forward(const float *restrict x, ptrdiff_t n, ptrdiff_t c,
   }
 }
 
+// Batch norm's backward sums over one row, sum_g += g and sum_gx += g·x̂, without contraction.
+static inline void batch_norm_sums_row(const float *restrict gr, const float *restrict hr, ptrdiff_t c,
+                                       float *restrict sum_g, float *restrict sum_gx) {
+#pragma clang fp contract(off)
+  for (ptrdiff_t j = 0; j < c; j++) {
+    sum_g[j] += gr[j];
+    sum_gx[j] += gr[j] * hr[j];
+  }
+}
+
+// Batch norm's dx = scale·(n·g − sum_g − x̂·sum_gx) over `rows` rows, without contraction; g and
+// dx may be the same buffer.
+static inline void batch_norm_dx(const float *g, const float *restrict xhat, ptrdiff_t rows, ptrdiff_t c, ptrdiff_t n,
+                                 const float *restrict scale, const float *restrict sum_g,
+                                 const float *restrict sum_gx, float *dx) {
+#pragma clang fp contract(off)
+  const float count = (float)n;
+  for (ptrdiff_t r = 0; r < rows; r++) {
+    const float *gr = g + r * c;
+    const float *restrict hr = xhat + r * c;
+    float *d = dx + r * c;
+    // In place (d = gr) each value is read before it is written: safe to vectorise, which the
+    // compiler's overlap check would otherwise refuse.
+#pragma clang loop vectorize(assume_safety)
+    for (ptrdiff_t j = 0; j < c; j++) d[j] = scale[j] * (count * gr[j] - sum_g[j] - hr[j] * sum_gx[j]);
+  }
+}
+
 SANN_CLONES
 void sann_batch_norm_backward(const float *restrict g, const float *restrict xhat, ptrdiff_t n, ptrdiff_t c,
                               const float *restrict scale, float *restrict sum_g, float *restrict sum_gx,
                               float *restrict dx) {
-#pragma clang fp contract(off)
-  for (ptrdiff_t r = 0; r < n; r++) {
-    const float *restrict gr = g + r * c;
-    const float *restrict hr = xhat + r * c;
-    for (ptrdiff_t j = 0; j < c; j++) {
-      sum_g[j] += gr[j];
-      sum_gx[j] += gr[j] * hr[j];
-    }
-  }
-  if (dx == NULL) return;
-  const float count = (float)n;
-  for (ptrdiff_t r = 0; r < n; r++) {
-    const float *restrict gr = g + r * c;
-    const float *restrict hr = xhat + r * c;
-    float *restrict d = dx + r * c;
-    for (ptrdiff_t j = 0; j < c; j++) d[j] = scale[j] * (count * gr[j] - sum_g[j] - hr[j] * sum_gx[j]);
-  }
+  for (ptrdiff_t r = 0; r < n; r++) batch_norm_sums_row(g + r * c, xhat + r * c, c, sum_g, sum_gx);
+  if (dx != NULL) batch_norm_dx(g, xhat, n, c, n, scale, sum_g, sum_gx, dx);
 }
 
 int sann_retain_freed_heap(size_t trim, size_t pad, size_t map) {
@@ -595,14 +608,7 @@ void sann_batch_norm_gelu_backward_rows(const float *restrict g, const float *re
         d[j] = gr[j] * (cr[j] + xi * 0.39894228f * vector_exp(-0.5f * xi * xi));
       }
     }
-    if (sum_g != NULL) {
-      // sann_batch_norm_backward's sums, row by row as there.
-#pragma clang fp contract(off)
-      for (ptrdiff_t j = 0; j < c; j++) {
-        sum_g[j] += d[j];
-        sum_gx[j] += d[j] * hr[j];
-      }
-    }
+    if (sum_g != NULL) batch_norm_sums_row(d, hr, c, sum_g, sum_gx);  // sann_batch_norm_backward's sums
   }
 }
 
@@ -610,15 +616,5 @@ SANN_CLONES
 void sann_batch_norm_dx_rows(const float *g, const float *restrict xhat, ptrdiff_t rows, ptrdiff_t c,
                              ptrdiff_t n, const float *restrict scale, const float *restrict sum_g,
                              const float *restrict sum_gx, float *dx) {
-#pragma clang fp contract(off)
-  const float count = (float)n;
-  for (ptrdiff_t r = 0; r < rows; r++) {
-    const float *gr = g + r * c;
-    const float *restrict hr = xhat + r * c;
-    float *d = dx + r * c;
-    // In place (d = gr) each value is read before it is written: safe to vectorise, which the
-    // compiler's overlap check would otherwise refuse.
-#pragma clang loop vectorize(assume_safety)
-    for (ptrdiff_t j = 0; j < c; j++) d[j] = scale[j] * (count * gr[j] - sum_g[j] - hr[j] * sum_gx[j]);
-  }
+  batch_norm_dx(g, xhat, rows, c, n, scale, sum_g, sum_gx, dx);
 }
