@@ -173,6 +173,9 @@ struct TheoryReachTrainedCommandTests {
       (["--binomial", "2,2,2", "--sop-param", "groupz=3"], "sop has no hyperparameter 'groupz'"),
       (["--binomial", "2,2,2", "--sop-param", "tau"], "is not name=value"),
       (["--binomial", "2,2,2", "--models", "/nonexistent"], "/nonexistent/sop/model.safetensors does not exist"),
+      (["--polynomial", "3"], "the polynomial has no variables"),
+      (["--binomial", "0,0,0"], "the polynomial has no variables"),
+      (["--binomial", "1,1,1", "--point", "1e40,1,1"], "coordinate 1 of --point"),
     ]
     for (arguments, expected) in cases {
       let result = try SANNProcess.run(["theory", "reach", "--trained", "--quiet"] + arguments)
@@ -181,6 +184,13 @@ struct TheoryReachTrainedCommandTests {
     }
     let untrained = try SANNProcess.run(["theory", "reach", "--binomial", "2,2,2", "--samples", "100"])
     #expect(untrained.status != 0 && untrained.stderr.contains("--samples applies to --trained only"), "\(untrained.stderr)")
+  }
+
+  @Test("a point so far from the cube that a trained model's output overflows Float is an error naming the model, not a crash")
+  func overflowingPoint() throws {
+    let result = try SANNProcess.run(["theory", "reach", "--trained", "--binomial", "1,1,1", "--point", "1e20,1,1", "--nr_epochs", "1",
+                                      "--hidden_size", "8", "--quiet"])
+    #expect(result.status == 1 && result.stderr.contains("give a point nearer the cube"), "\(result.status): \(result.stderr)")
   }
 
   @Test("a short run trains, saves and reloads the models, and its report recomputes; the reloaded models give the same report")

@@ -222,6 +222,45 @@ struct RunAtomicityTests {
   }
 }
 
+extension TrainCommandTests {
+  @Test("train never replaces what is not an earlier run's: a file where the run folder goes, a folder where its files go; an old run set aside by a killed commit is put back with the user's files")
+  func runFolderObstacles() throws {
+    let directory = try SANNProcess.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let fm = FileManager.default
+    let parent = directory.appendingPathComponent("tabresnet/61")
+    let run = parent.appendingPathComponent("0")
+    func train() throws -> SANNProcess.Result {
+      try SANNProcess.run(["train", "--dataset_id", "61", "--nr_epochs", "2", "--output_dir", directory.path, "--quiet"])
+    }
+    // A file of the user's named like the run folder.
+    try fm.createDirectory(at: parent, withIntermediateDirectories: true)
+    try Data("precious".utf8).write(to: run)
+    var result = try train()
+    #expect(result.status != 0 && result.stderr.contains("\(run.path) is a file"), "\(result.stderr)")
+    #expect(try String(contentsOf: run, encoding: .utf8) == "precious")
+    try fm.removeItem(at: run)
+    // A folder of the user's where the run writes output_info.json.
+    let notes = run.appendingPathComponent("output_info.json/sub/notes.txt")
+    try fm.createDirectory(at: notes.deletingLastPathComponent(), withIntermediateDirectories: true)
+    try Data("precious".utf8).write(to: notes)
+    result = try train()
+    #expect(result.status != 0 && result.stderr.contains("output_info.json is a folder"), "\(result.stderr)")
+    #expect(try String(contentsOf: notes, encoding: .utf8) == "precious")
+    try fm.removeItem(at: run)
+    // A commit killed between setting the old run aside and moving the new one in.
+    result = try train()
+    #expect(result.status == 0, "\(result.stderr)")
+    try Data("mine".utf8).write(to: run.appendingPathComponent("notes.txt"))
+    try fm.moveItem(at: run, to: parent.appendingPathComponent(".0.old-99999"))
+    try fm.createDirectory(at: parent.appendingPathComponent(".0.staging-99999"), withIntermediateDirectories: false)
+    result = try train()
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(try String(contentsOf: run.appendingPathComponent("notes.txt"), encoding: .utf8) == "mine")
+    #expect(try fm.contentsOfDirectory(atPath: parent.path).sorted() == [".0.lock", "0"])
+  }
+}
+
 @Suite("sann: negative numbers")
 struct NegativeValueTests {
   @Test("a negative value written after a space is read as the value and refused by range, not reported as a missing value")

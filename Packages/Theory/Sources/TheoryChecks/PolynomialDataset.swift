@@ -23,6 +23,7 @@ public enum PolynomialDataset {
   /// p at every row of `rows`, in Float (exact for the small coefficients of the catalogue).
   public static func targets(_ polynomial: Polynomial, rows: [Float]) -> [Float] {
     let d = polynomial.dimension
+    guard d > 0 else { return [] }
     let terms = polynomial.terms.map { (Float($0.coefficient.doubleValue), $0.support) }
     return (0..<(rows.count / d)).map { r in
       terms.reduce(Float(0)) { total, term in total + term.1.reduce(term.0) { $0 * rows[r * d + $1] } }
@@ -32,6 +33,7 @@ public enum PolynomialDataset {
   /// The dataset: features x1…xd, target y = p(x), regression.
   public static func make(_ polynomial: Polynomial, samples: Int?, seed: UInt64) throws -> PreparedDataset {
     let d = polynomial.dimension
+    guard d >= 1 else { throw ReachabilityError.noVariables }
     let x = try inputs(dimension: d, samples: samples, seed: seed)
     let y = targets(polynomial, rows: x)
     return try PreparedDataset(name: "\(polynomial)", featureNames: (1...d).map { "x\($0)" }, xTrain: x, yTrain: y, xTest: x, yTest: y,
@@ -46,6 +48,9 @@ public enum ReachabilityError: Error, Equatable, CustomStringConvertible {
   case samples(Int)
   case notSelfExplaining(String)
   case malformedReport(String)
+  case noVariables
+  case pointOutOfRange(coordinate: Int, value: String)
+  case nonFinite(model: String, what: String, value: Double)
 
   public var description: String {
     switch self {
@@ -57,6 +62,12 @@ public enum ReachabilityError: Error, Equatable, CustomStringConvertible {
       "--samples must lie in 16...1000000, got \(n)"
     case let .malformedReport(reason):
       "the report does not describe a check: \(reason)"
+    case .noVariables:
+      "the polynomial has no variables (d = 0): there are no features to train on; give a polynomial in x1…xd with d ≥ 1"
+    case let .pointOutOfRange(i, value):
+      "coordinate \(i + 1) of --point, \(value), is beyond the largest Float (about 3.4e38), which the models compute in"
+    case let .nonFinite(model, what, value):
+      "\(model) gives \(value) as \(what): the point lies too far outside the cube {0, 1}^d the model was trained on for its Float arithmetic; give a point nearer the cube (--point)"
     case let .notSelfExplaining(name):
       "\(name): the check needs self-explaining regression models (one output) on the polynomial's features, such as Sum-of-Parts, NAM and INN"
     }

@@ -25,6 +25,9 @@ public enum ReachabilityCheck {
     let program = ErrorProgram(polynomial: polynomial, point: point, kind: kind)
     let optimum = try program.solve()
     let x = point.map { Float($0.doubleValue) }
+    if let i = x.firstIndex(where: { !$0.isFinite }) {
+      throw ReachabilityError.pointOutOfRange(coordinate: i, value: point[i].description)
+    }
     let singletons = (0..<d).map { [$0] }
     var methods: [ReachabilityReport.Method] = []
     for (name, model) in models {
@@ -33,13 +36,15 @@ public enum ReachabilityCheck {
       }
       switch try explainer.explain(x, threads: 1) {
       case .groups(let attribution):
-        let scores = (0..<attribution.groups[0].count).map { exact(attribution[0, 0, $0]) }
+        let scores = try (0..<attribution.groups[0].count).map { try exact(attribution[0, 0, $0], of: name, what: "a group's contribution") }
         methods.append(try method(name, kind: "group", groups: attribution.groups[0], scores: scores, program: program, model: model, x: x))
       case .features(let atPoint):
         guard case .features(let atZero) = try explainer.explain([Float](repeating: 0, count: d), threads: 1) else {
           throw ReachabilityError.notSelfExplaining(name)
         }
-        let scores = zip(atPoint.scores(row: 0), atZero.scores(row: 0)).map { exact($0) - exact($1) }
+        let scores = try zip(atPoint.scores(row: 0), atZero.scores(row: 0)).map {
+          try exact($0, of: name, what: "a feature's score") - exact($1, of: name, what: "a feature's score at 0")
+        }
         methods.append(try method(name, kind: "feature-wise", groups: singletons, scores: scores, program: program, model: model, x: x))
       }
     }
@@ -64,16 +69,16 @@ public enum ReachabilityCheck {
     return phi
   }
 
-  /// A Float's (or a Double's) exact value.
-  static func exact(_ value: Double) -> Rational {
-    guard let r = Rational(exactly: value) else { preconditionFailure("ReachabilityCheck: a model produced \(value)") }
+  /// A Float's (or a Double's) exact value; an error naming the model when it is not finite.
+  static func exact(_ value: Double, of model: String, what: String) throws -> Rational {
+    guard let r = Rational(exactly: value) else { throw ReachabilityError.nonFinite(model: model, what: what, value: value) }
     return r
   }
 
   static func method(_ name: String, kind: String, groups: [[Int]], scores: [Rational], program: ErrorProgram, model: (any TabularModel)?,
                      x: [Float]) throws -> ReachabilityReport.Method {
     let grouped = ErrorProgram(polynomial: program.polynomial, point: program.point, kind: program.kind, groups: groups)
-    let modelError = try model.map { grouped.error(scores: scores, targets: try modelTargets($0, x: x, kind: program.kind)) }
+    let modelError = try model.map { grouped.error(scores: scores, targets: try modelTargets($0, named: name, x: x, kind: program.kind)) }
     return ReachabilityReport.Method(name: name, kind: kind, groups: groups, scores: scores, error: grouped.error(scores: scores), modelError: modelError)
   }
 
@@ -81,14 +86,14 @@ public enum ReachabilityCheck {
   /// insertion, f(x) − f(x_¬S) for deletion, with x_S keeping x on S and 0 elsewhere; the Float
   /// outputs are taken exactly. The same targets as Attribution's `InsertionDeletionError` with
   /// a zero baseline, which evaluates them in Double (a test keeps the two in step).
-  static func modelTargets(_ model: any TabularModel, x: [Float], kind: ErrorKind) throws -> [Rational] {
+  static func modelTargets(_ model: any TabularModel, named name: String, x: [Float], kind: ErrorKind) throws -> [Rational] {
     let d = x.count
     let n = 1 << d
     var rows = [Float](repeating: 0, count: n * d)
     for s in 0..<n { for i in 0..<d where s & (1 << i) != 0 { rows[s * d + i] = x[i] } }
     // The model as every metric of Attribution sees it (one thread: the same Floats every run).
     let outputs = try TabularModelAdapter(model, threads: 1).evaluate(rows, count: n)
-    let f = outputs.map { exact(Double($0)) }
+    let f = try outputs.map { try exact(Double($0), of: name, what: "its output on a subset of the point's features") }
     return (0..<n).map { s in kind == .insertion ? f[s] - f[0] : f[n - 1] - f[(n - 1) ^ s] }
   }
 }

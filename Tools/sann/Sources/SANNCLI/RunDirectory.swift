@@ -12,7 +12,8 @@ import Foundation
 /// - ``commit()`` moves the old run aside, renames the staging folder into place and removes the
 ///   old one. A kill at any moment leaves the old run, no run, or the new run — never a model
 ///   from one run beside the results of another. Leftovers of a killed run are removed by the
-///   next run into the same folder.
+///   next run into the same folder, which first puts back an old run that was set aside with
+///   no new one in its place.
 final class RunDirectory {
   let final: URL
   let staging: URL
@@ -49,16 +50,46 @@ final class RunDirectory {
       throw CommandError("another sann train is writing \(final.path); wait for it or give another --output_dir")
     }
     lockDescriptor = descriptor
-    // Holding the lock, any staging or set-aside folder of this run's name is a killed run's.
-    for entry in (try? FileManager.default.contentsOfDirectory(atPath: parent.path)) ?? []
-    where entry.hasPrefix(".\(name).staging-") || entry.hasPrefix(".\(name).old-") {
-      try? FileManager.default.removeItem(at: parent.appendingPathComponent(entry))
+    // Holding the lock, any staging or set-aside folder of this run's name is a killed run's. A
+    // run killed between moving the old folder aside and moving the new one in left no folder
+    // and the old one set aside: that is put back, with any files of the user's in it.
+    let fm = FileManager.default
+    let leftovers = ((try? fm.contentsOfDirectory(atPath: parent.path)) ?? []).sorted()
+    if !fm.fileExists(atPath: final.path), let setAside = leftovers.first(where: { $0.hasPrefix(".\(name).old-") }) {
+      _ = rename(parent.appendingPathComponent(setAside).path, final.path)
     }
+    for entry in leftovers where entry.hasPrefix(".\(name).staging-") || entry.hasPrefix(".\(name).old-") {
+      if fm.fileExists(atPath: parent.appendingPathComponent(entry).path) { try? fm.removeItem(at: parent.appendingPathComponent(entry)) }
+    }
+    // The run replaces the folder's model and results, never anything else: a file where the
+    // folder goes, or a folder where one of those files goes, is refused before any training.
+    // (Thrown from here on, deinit releases the lock.)
+    if let obstacle = Self.obstacle(inRun: final) { throw CommandError(obstacle) }
     do {
       try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: false)
     } catch {
       throw CommandError("cannot write in the output folder \(parent.path) (\(error.localizedDescription)); give a writable --output_dir")
     }
+  }
+
+  /// The files a run writes into its folder and replaces there.
+  static let runFiles = ["model.safetensors", "output_info.json"]
+
+  /// What stands where the run goes and is not an earlier run's: a file in the folder's place,
+  /// or a folder in the place of one of the run's files.
+  static func obstacle(inRun folder: URL) -> String? {
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory) else { return nil }
+    guard isDirectory.boolValue else {
+      return "\(folder.path) is a file, where the run's folder goes; move it away or give another --output_dir or --seed"
+    }
+    for file in runFiles {
+      let path = folder.appendingPathComponent(file).path
+      if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+        return "\(path) is a folder, where the run writes its \(file); move it away or give another --output_dir or --seed"
+      }
+    }
+    return nil
   }
 
   /// Why a folder cannot be created: the nearest existing ancestor is a file, or not writable.
@@ -90,10 +121,20 @@ final class RunDirectory {
   func commit() throws {
     let fm = FileManager.default
     let owned = Set((try? fm.contentsOfDirectory(atPath: staging.path)) ?? [])
+    // A folder of the user's under a name this run writes (a companion's, which has a model of
+    // its own when an earlier run wrote it) would be replaced: refused, before anything moves.
+    for entry in owned where !Self.runFiles.contains(entry) {
+      let source = final.appendingPathComponent(entry)
+      var isDirectory: ObjCBool = false
+      if fm.fileExists(atPath: source.path, isDirectory: &isDirectory),
+         !isDirectory.boolValue || !fm.fileExists(atPath: source.appendingPathComponent("model.safetensors").path) {
+        throw CommandError("\(source.path) is not a model folder of an earlier run, and this run writes its \(entry) there; move it away and train again")
+      }
+    }
     for entry in (try? fm.contentsOfDirectory(atPath: final.path)) ?? [] where !owned.contains(entry) {
       let source = final.appendingPathComponent(entry)
       // A folder with its own model is a companion an earlier run trained; this run did not.
-      if fm.fileExists(atPath: source.appendingPathComponent("model.safetensors").path) || entry == "model.safetensors" || entry == "output_info.json" {
+      if fm.fileExists(atPath: source.appendingPathComponent("model.safetensors").path) || Self.runFiles.contains(entry) {
         continue
       }
       let target = staging.appendingPathComponent(entry)

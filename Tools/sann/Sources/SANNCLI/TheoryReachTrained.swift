@@ -16,6 +16,11 @@ extension TheoryCommand.Reach {
     if d > PolynomialDataset.enumerationLimit && samples == nil && models == nil {
       throw CommandError("\(ReachabilityError.needsSamples(dimension: d))")
     }
+    // Before any training: the models need a feature, and compute at the point in Float.
+    guard d >= 1 else { throw CommandError("\(ReachabilityError.noVariables)") }
+    if let i = program.point.firstIndex(where: { !Float($0.doubleValue).isFinite }) {
+      throw CommandError("\(ReachabilityError.pointOutOfRange(coordinate: i, value: program.point[i].description))")
+    }
     let networks: [(name: String, model: any TabularModel)]
     if let models {
       networks = try TrainedModels.names.map { ($0, try Self.load(models, $0)) }
