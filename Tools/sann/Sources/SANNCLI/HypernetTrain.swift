@@ -134,7 +134,7 @@ extension Hypernet {
       do {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
       } catch {
-        throw CommandError("--output \(output) cannot be created (\(error.localizedDescription)); give a writable directory")
+        throw CommandError("--output \(output) cannot be created (\(FileProblem.beforeCreating(URL(fileURLWithPath: output)) ?? FileProblem.describe(error))); give a writable directory")
       }
       var rng = RandomGenerator(seed: seed)
       let model = try Hypernetwork(configuration: c, rng: &rng)

@@ -1,4 +1,5 @@
 import Foundation
+import Tensor
 #if canImport(Glibc)
   import Glibc
 #endif
@@ -38,7 +39,7 @@ final class RunDirectory {
     do {
       try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
     } catch {
-      throw CommandError("cannot create the output folder \(parent.path) (\(Self.obstacle(to: parent) ?? error.localizedDescription)); give a writable --output_dir")
+      throw CommandError("cannot create the output folder \(parent.path) (\(FileProblem.beforeCreating(parent) ?? FileProblem.describe(error))); give a writable --output_dir")
     }
     lockPath = parent.appendingPathComponent(".\(name).lock").path
     let descriptor = open(lockPath, O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
@@ -68,7 +69,7 @@ final class RunDirectory {
     do {
       try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: false)
     } catch {
-      throw CommandError("cannot write in the output folder \(parent.path) (\(error.localizedDescription)); give a writable --output_dir")
+      throw CommandError("cannot write in the output folder \(parent.path) (\(FileProblem.describe(error))); give a writable --output_dir")
     }
   }
 
@@ -89,17 +90,6 @@ final class RunDirectory {
         return "\(path) is a folder, where the run writes its \(file); move it away or give another --output_dir or --seed"
       }
     }
-    return nil
-  }
-
-  /// Why a folder cannot be created: the nearest existing ancestor is a file, or not writable.
-  static func obstacle(to folder: URL) -> String? {
-    var ancestor = folder
-    while !FileManager.default.fileExists(atPath: ancestor.path) && ancestor.path != "/" { ancestor.deleteLastPathComponent() }
-    var isDirectory: ObjCBool = false
-    _ = FileManager.default.fileExists(atPath: ancestor.path, isDirectory: &isDirectory)
-    if !isDirectory.boolValue { return "\(ancestor.path) is a file" }
-    if access(ancestor.path, W_OK) != 0 { return "\(ancestor.path) is not writable" }
     return nil
   }
 

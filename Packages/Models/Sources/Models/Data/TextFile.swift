@@ -1,4 +1,5 @@
 import Foundation
+import Tensor
 
 /// Reads a data file's text, with errors that say what the path is instead of Foundation's
 /// codes: a directory, a device or pipe (/dev/zero never ends), a file too large, or bytes that
@@ -24,7 +25,7 @@ enum TextFile {
     do {
       data = try Data(contentsOf: url)
     } catch {
-      throw DatasetError.unreadable(path: url.path, reason: access(url.path, R_OK) != 0 ? "permission denied" : (error as NSError).localizedDescription)
+      throw DatasetError.unreadable(path: url.path, reason: access(url.path, R_OK) != 0 ? "permission denied" : FileProblem.describe(error))
     }
     if let text = String(data: data, encoding: .utf8) { return text }
     // Not UTF-8: say where.

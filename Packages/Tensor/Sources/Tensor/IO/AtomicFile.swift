@@ -19,7 +19,7 @@ public enum AtomicFile {
       do {
         try FileHandle.standardOutput.write(contentsOf: data)
       } catch {
-        throw AtomicFileError(path: url.path, reason: "cannot be written (\(error.localizedDescription))")
+        throw AtomicFileError(path: url.path, reason: "cannot be written (\(FileProblem.describe(error)))")
       }
       return
     }
@@ -46,7 +46,7 @@ public enum AtomicFile {
     do {
       try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     } catch {
-      throw AtomicFileError(path: url.path, reason: "its directory \(directory.path) cannot be created (\(error.localizedDescription))")
+      throw AtomicFileError(path: url.path, reason: "its directory \(directory.path) cannot be created (\(FileProblem.beforeCreating(directory) ?? FileProblem.describe(error)))")
     }
     let temporary = directory.appendingPathComponent(".\(target.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
     guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
@@ -69,7 +69,7 @@ public enum AtomicFile {
       throw error
     } catch {
       try? FileManager.default.removeItem(at: temporary)
-      throw AtomicFileError(path: url.path, reason: "cannot be written (\(error.localizedDescription))")
+      throw AtomicFileError(path: url.path, reason: "cannot be written (\(FileProblem.describe(error)))")
     }
   }
 
@@ -90,7 +90,7 @@ public enum AtomicFile {
       defer { try? handle.close() }
       try handle.write(contentsOf: data)
     } catch {
-      throw AtomicFileError(path: path, reason: "cannot be written (\(error.localizedDescription))")
+      throw AtomicFileError(path: path, reason: "cannot be written (\(FileProblem.describe(error)))")
     }
   }
 }

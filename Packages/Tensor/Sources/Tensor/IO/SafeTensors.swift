@@ -68,11 +68,12 @@ public enum SafeTensors {
   ///
   /// - Throws: ``SafeTensorsError`` naming the file and what is wrong with it.
   public static func load(from url: URL) throws -> (tensors: [String: Tensor], metadata: [String: String]) {
+    if let problem = FileProblem.beforeReading(url.path) { throw SafeTensorsError(file: url.path, reason: problem) }
     let data: Data
     do {
       data = try Data(contentsOf: url)
     } catch {
-      throw SafeTensorsError(file: url.path, reason: "cannot be read (\(error.localizedDescription))")
+      throw SafeTensorsError(file: url.path, reason: "cannot be read (\(FileProblem.describe(error)))")
     }
     do {
       return try decode(data)
@@ -88,7 +89,12 @@ public enum SafeTensors {
     guard bytes.count >= 8 else { throw fail("is \(bytes.count) bytes long, shorter than the 8-byte header length") }
     var headerLength: UInt64 = 0
     for i in 0..<8 { headerLength |= UInt64(bytes[i]) << (8 * UInt64(i)) }
-    guard headerLength <= UInt64(maximumHeaderLength) else { throw fail("declares a header of \(headerLength) bytes, more than the \(maximumHeaderLength) allowed") }
+    guard headerLength <= UInt64(maximumHeaderLength) else {
+      // Text (a JSON file, a CSV) read as a length gives billions of bytes.
+      let text = bytes.prefix(8).allSatisfy { (0x09...0x7E).contains($0) || $0 == 0x0A || $0 == 0x0D }
+      throw fail("declares a header of \(headerLength) bytes, more than the \(maximumHeaderLength) allowed"
+                 + (text ? ": it begins with text, so it is not a safetensors file (give the model.safetensors a run wrote)" : ""))
+    }
     guard headerLength <= UInt64(bytes.count - 8) else {
       throw fail("declares a header of \(headerLength) bytes but only \(bytes.count - 8) follow: the file is truncated")
     }

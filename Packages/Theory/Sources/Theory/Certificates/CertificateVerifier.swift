@@ -108,6 +108,13 @@ public enum CertificateVerifier {
   /// Verifies the certificate at `url`; returns the optimum and whether it is over groups (a
   /// group-based optimum, not the feature-wise bound).
   public static func verifyFile(at url: URL) throws -> (optimum: Rational, groups: Bool) {
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+      throw Failure(reason: "\(url.path) does not exist")
+    }
+    guard !isDirectory.boolValue else {
+      throw Failure(reason: "\(url.path) is a folder; give its certificates (for the catalogue: Proofs/*.json)")
+    }
     let data: Data
     do {
       let size = (try FileManager.default.attributesOfItem(atPath: url.path)[.size] as? NSNumber)?.intValue ?? 0

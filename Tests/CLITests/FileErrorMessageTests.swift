@@ -1,0 +1,48 @@
+import Foundation
+import Testing
+
+@Suite("sann: file-system errors in words")
+struct FileErrorMessageTests {
+  @Test("a folder, a device, a file that is not a model and a file where a folder goes are named as such, never as NSCocoaErrorDomain codes")
+  func fileSystemErrors() throws {
+    let directory = try SANNProcess.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let file = directory.appendingPathComponent("a-file")
+    try Data("x".utf8).write(to: file)
+    let folder = directory.appendingPathComponent("a-folder")
+    try FileManager.default.createDirectory(at: folder.appendingPathComponent("model.safetensors"), withIntermediateDirectories: true)
+    let json = directory.appendingPathComponent("output_info.json")
+    try Data("{\"train_auroc\": 1}".utf8).write(to: json)
+    let iris = SANNProcess.repositoryRoot.appendingPathComponent("Datasets/61-iris.csv").path
+    // Two catalogue slices to merge.
+    for k in 1...2 {
+      let slice = try SANNProcess.run(["theory", "catalogue", "--binomial-dimension", "3", "--monomial-dimension", "1", "--equal-blocks", "1",
+                                       "--shard", "\(k)/2", "--output", directory.appendingPathComponent("slice\(k)").path])
+      #expect(slice.status == 0, "\(slice.stderr)")
+    }
+    let cases: [([String], String)] = [
+      (["theory", "verify", folder.path], "\(folder.path) is a folder"),
+      (["predict", "--model", "/dev/null", "--data", iris], "/dev/null is not a regular file"),
+      (["predict", "--model", folder.path, "--data", iris], "model.safetensors is a folder, not a file"),
+      (["predict", "--model", json.path, "--data", iris], "it begins with text, so it is not a safetensors file"),
+      (["theory", "merge", directory.appendingPathComponent("slice1").path, directory.appendingPathComponent("slice2").path,
+        "--output", file.path], "\(file.path): is a file, where a folder goes"),
+      (["theory", "reach", "--trained", "--binomial", "1,1,1", "--nr_epochs", "1", "--hidden_size", "8", "--quiet",
+        "--save-models", file.path], "\(file.path) is a file"),
+    ]
+    for (arguments, expected) in cases {
+      let result = try SANNProcess.run(arguments)
+      #expect(result.status != 0, "\(arguments) was accepted")
+      #expect(result.stderr.contains(expected) && !result.stderr.contains("NSCocoaErrorDomain"), "\(arguments): \(result.stderr)")
+    }
+    #expect(try String(contentsOf: file, encoding: .utf8) == "x")
+  }
+
+  @Test("a bad value found while a subcommand runs points to that subcommand's help, not to the root's usage")
+  func subcommandUsage() throws {
+    let result = try SANNProcess.run(["theory", "bound", "--binomial", "1,1,1", "--point", "1,2"])
+    #expect(result.status == 64, "\(result.status)")
+    #expect(result.stderr.contains("--point has 2 coordinates") && result.stderr.contains("See 'sann theory bound --help'")
+              && !result.stderr.contains("sann <subcommand>"), "\(result.stderr)")
+  }
+}
