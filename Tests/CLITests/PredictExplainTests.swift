@@ -35,6 +35,30 @@ struct PredictExplainTests {
     #expect(Swift.abs(total - (row["logit"] as? Double ?? .nan)) < 1e-9)
   }
 
+  @Test("a row whose output overflows is named by its row in the file (also in a sampled background), and a text cell in a numeric column gets advice that fits a trained model")
+  func rowsNamedInTheFile() throws {
+    let directory = try SANNProcess.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let iris = try String(contentsOf: SANNProcess.repositoryRoot.appendingPathComponent("Datasets/61-iris.csv"), encoding: .utf8)
+    let lines = iris.split(separator: "\n").map(String.init)
+    let trained = try SANNProcess.run(["train", "--dataset_id", "61", "--model", "inn", "--nr_epochs", "2", "--hidden_size", "8", "--output_dir", directory.path, "--quiet"])
+    #expect(trained.status == 0, "stderr: \(trained.stderr)")
+    let run = directory.appendingPathComponent("inn/61/0").path
+    // The huge row is the file's last (data row 150): sampled into every background of 150 rows.
+    let huge = directory.appendingPathComponent("huge.csv")
+    try ((lines + ["1e37,3.0,1.4,0.2,setosa"]).joined(separator: "\n") + "\n").write(to: huge, atomically: true, encoding: .utf8)
+    let predicted = try SANNProcess.run(["predict", "--model", run, "--data", huge.path, "--rows", "150"])
+    #expect(predicted.status != 0 && predicted.stderr.contains("data row 150 of \(huge.path)"), "\(predicted.stderr)")
+    let explained = try SANNProcess.run(["explain", "--model", run, "--data", huge.path, "--rows", "0", "--method", "kernel-shap",
+                                         "--background", "151", "--budget", "64"])
+    #expect(explained.status != 0 && explained.stderr.contains("data row 150 of \(huge.path)"), "\(explained.stderr)")
+    let text = directory.appendingPathComponent("text.csv")
+    try ([lines[0], "abc,3.0,1.4,0.2,setosa"].joined(separator: "\n") + "\n").write(to: text, atomically: true, encoding: .utf8)
+    let refused = try SANNProcess.run(["predict", "--model", run, "--data", text.path])
+    #expect(refused.status != 0 && refused.stderr.contains("'abc' is not a number, and the model was trained with")
+              && !refused.stderr.contains("--categorical"), "\(refused.stderr)")
+  }
+
   @Test("a missing model and out-of-range rows are reported with a non-zero exit")
   func badInput() throws {
     let data = SANNProcess.repositoryRoot.appendingPathComponent("Datasets/1510-wdbc.csv").path

@@ -138,7 +138,7 @@ struct Explain: ParsableCommand {
     }
     for r in 0..<explanation.rows {
       for o in 0..<explanation.outputs where !(explanation.total(row: r, output: o) ?? 0).isFinite {
-        throw PredictionError.nonFinite(row: rows[r], value: Float(explanation.total(row: r, output: o)!))
+        throw input.nonFiniteOutput(dataRow: rows[r], value: Float(explanation.total(row: r, output: o)!))
       }
     }
     let names = card.preprocessor.encodedNames
@@ -179,7 +179,7 @@ struct Explain: ParsableCommand {
     var records: [[String: Any]] = []
     for (i, row) in rows.enumerated() {
       let totals = (0..<explanation.outputs).map { o in (0..<m).reduce(explanation.base?[i * explanation.outputs + o] ?? 0) { $0 + explanation[i, o, $1] } }
-      guard totals.allSatisfy(\.isFinite) else { throw PredictionError.nonFinite(row: row, value: Float(totals.first { !$0.isFinite }!)) }
+      guard totals.allSatisfy(\.isFinite) else { throw input.nonFiniteOutput(dataRow: row, value: Float(totals.first { !$0.isFinite }!)) }
       let c = card.task == .multiclass ? totals.indices.max { totals[$0] < totals[$1] }! : 0
       let groups = (0..<m).map { j -> [String: Any] in
         ["features": columns(explanation.groups[i][j]), "indices": explanation.groups[i][j], "contribution": explanation[i, c, j]]
@@ -206,7 +206,7 @@ struct Explain: ParsableCommand {
     let data = x.scalars
     let n = rows.count
     let logits = try model.evaluate(data, count: n)
-    if let bad = logits.firstIndex(where: { !$0.isFinite }) { throw PredictionError.nonFinite(row: rows[bad / c], value: logits[bad]) }
+    if let bad = logits.firstIndex(where: { !$0.isFinite }) { throw input.nonFiniteOutput(dataRow: rows[bad / c], value: logits[bad]) }
     let explained: [Int] = (0..<n).map { r in
       guard card.task == .multiclass else { return 0 }
       let slice = logits[(r * c)..<((r + 1) * c)]
@@ -215,12 +215,12 @@ struct Explain: ParsableCommand {
     let attribution: FeatureAttribution
     switch method {
     case .shap:
-      let background = try loadBackground(card: card)
+      let background = try loadBackground(card: card, checkedOn: model)
       attribution = Self.shapIsExact(features: d, budget: budget)
         ? try ExactShapley(background: background).explain(model, rows: data)
         : try KernelSHAP(background: background, budget: budget, seed: seed).explain(model, rows: data, rowIDs: rows)
     case .kernelShap:
-      attribution = try KernelSHAP(background: try loadBackground(card: card), budget: budget, seed: seed).explain(model, rows: data, rowIDs: rows)
+      attribution = try KernelSHAP(background: try loadBackground(card: card, checkedOn: model), budget: budget, seed: seed).explain(model, rows: data, rowIDs: rows)
     case .lime:
       let training = try loadBackground(card: card, all: true)
       attribution = try LIME(training: training, features: d, seed: seed).explain(model, rows: data, rowIDs: rows)
@@ -267,11 +267,21 @@ struct Explain: ParsableCommand {
   }
 
   /// Background rows, encoded: --background rows drawn with --seed (or every row, `all`).
-  private func loadBackground(card: ModelCard, all: Bool = false) throws -> [Float] {
-    let table = try DataTable.read(url: URL(fileURLWithPath: backgroundData ?? input.data), categorical: card.preprocessor.categoricalNames)
+  /// With a model, its outputs on them must be finite: a row they are not is named by its row
+  /// in the file, not by its place in the sample.
+  private func loadBackground(card: ModelCard, checkedOn model: (any DifferentiableModel)? = nil, all: Bool = false) throws -> [Float] {
+    let file = backgroundData ?? input.data
+    let table = try ModelInput.readRows(file, for: card)
     guard table.rowCount > 0, all || backgroundRows > 0 else { throw AttributionError.emptyBackground }
     var rng = RandomGenerator(seed: seed)
     let chosen = all ? Array(0..<table.rowCount) : Array(rng.permutation(table.rowCount).prefix(backgroundRows)).sorted()
-    return try card.preprocessor.transform(table, rows: chosen).scalars
+    let rows = try ModelInput.asModelInput { try card.preprocessor.transform(table, rows: chosen).scalars }
+    if let model {
+      let outputs = try model.evaluate(rows, count: chosen.count)
+      if let bad = outputs.firstIndex(where: { !$0.isFinite }) {
+        throw input.nonFiniteOutput(dataRow: chosen[bad / Swift.max(model.outputs, 1)], value: outputs[bad], file: file)
+      }
+    }
+    return rows
   }
 }

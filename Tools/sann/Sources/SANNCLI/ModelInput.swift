@@ -24,7 +24,7 @@ struct ModelInput: ParsableArguments {
     let (card, ensemble) = try ModelFile.load(from: try Self.modelFile(model))
     // The model's categorical columns are read as text even where their levels look like
     // numbers ("007" and "7" are different levels; "1e1x" is not a malformed number).
-    let table = try DataTable.read(url: URL(fileURLWithPath: data), categorical: card.preprocessor.categoricalNames)
+    let table = try Self.readRows(data, for: card)
     var selected = Array(0..<table.rowCount)
     if let rows {
       selected = try rows.split(separator: ",", omittingEmptySubsequences: false).map { part in
@@ -34,7 +34,23 @@ struct ModelInput: ParsableArguments {
         return r
       }
     }
-    return (card, ensemble, try card.preprocessor.transform(table, rows: selected), selected)
+    return (card, ensemble, try Self.asModelInput { try card.preprocessor.transform(table, rows: selected) }, selected)
+  }
+
+  /// The rows of `path` as `card`'s model reads them: its categorical columns as text, the
+  /// others as numbers.
+  static func readRows(_ path: String, for card: ModelCard) throws -> DataTable {
+    try asModelInput { try DataTable.read(url: URL(fileURLWithPath: path), categorical: card.preprocessor.categoricalNames) }
+  }
+
+  /// `body`'s result; a cell that is not a number in a numeric column is refused with advice
+  /// that fits a trained model (which cannot change its columns), not --categorical.
+  static func asModelInput<T>(_ body: () throws -> T) throws -> T {
+    do {
+      return try body()
+    } catch DatasetError.notNumeric(let file, let line, let column, let value) {
+      throw CommandError("\(file), line \(line), column '\(column)': '\(value)' is not a number, and the model was trained with '\(column)' as a numeric column; fix the value (missing values are empty or '?')")
+    }
   }
 
   /// The model file of a run: `path` itself, or `path/model.safetensors` for a run directory.
@@ -60,6 +76,12 @@ struct ModelInput: ParsableArguments {
     for input in inputs where URL(fileURLWithPath: input).resolvingSymlinksInPath().standardizedFileURL.path == resolved {
       throw ValidationError("\(flag) \(output) is the input file; writing it would destroy the input — give another path")
     }
+  }
+
+  /// The error for a model output that is not finite at data row `row` (0-based, as --rows
+  /// counts) of `file` (default: --data).
+  func nonFiniteOutput(dataRow row: Int, value: Float, file: String? = nil) -> CommandError {
+    CommandError("the model's output for data row \(row) of \(file ?? data) (0-based, as --rows counts) is \(value): that row's values are far outside the range the model was trained on, or its weights are extreme — check the row's units, or retrain")
   }
 
   /// Writes rows of named values as CSV or JSON to standard output.

@@ -12,7 +12,12 @@ struct Predict: ParsableCommand {
 
   func run() throws {
     let (card, ensemble, x, rows) = try input.load()
-    let out = try ensemble.predict(x)
+    let out: Tensor
+    do {
+      out = try ensemble.predict(x)
+    } catch PredictionError.nonFinite(let row, let value) {
+      throw input.nonFiniteOutput(dataRow: rows[row], value: value)
+    }
     let width = out.shape[1]
     var header = ["row", "prediction"]
     if card.task != .regression { header += card.classNames.map { "p_\($0)" } }
