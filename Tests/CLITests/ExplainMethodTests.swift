@@ -94,8 +94,8 @@ struct ExplainMethodTests {
     defer { try? FileManager.default.removeItem(at: directory) }
     let (run, data) = try Self.trainedModel(in: directory, interpretable: true)
     for method in ["own", "inn", "kernel-shap", "lime", "ig", "occlusion", "permutation"] {
-      let explained = try SANNProcess.run(["explain", "--model", run, "--data", data, "--rows", "0,3", "--method", method,
-                                           "--background", "10", "--budget", "100"])
+      let sampling = method.hasSuffix("shap") ? ["--background", "10", "--budget", "100"] : []
+      let explained = try SANNProcess.run(["explain", "--model", run, "--data", data, "--rows", "0,3", "--method", method] + sampling)
       #expect(explained.status == 0, "\(method): \(explained.stderr)")
       let lines = explained.stdout.split(separator: "\n")
       #expect(lines.count == (method == "permutation" ? 2 : 3), "\(method): \(explained.stdout)")
@@ -107,11 +107,18 @@ struct ExplainMethodTests {
     #expect(own.stdout == inn.stdout && own.stdout == plain.stdout)
   }
 
-  @Test("bad input: budget below d + 1, empty background, wrong width, inn on a black box — clear message, non-zero exit")
+  @Test("bad input: a setting the method does not use, budget below d + 1, empty background, wrong width, inn on a black box — clear message, non-zero exit")
   func badInput() throws {
     let directory = try SANNProcess.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
     let (run, data) = try Self.trainedModel(in: directory, interpretable: false)
+    let unused = try SANNProcess.run(["explain", "--model", run, "--data", data, "--rows", "0", "--method", "lime", "--background", "10"])
+    #expect(unused.status == 64 && unused.stderr.contains("--background applies to --method shap and kernel-shap; --method lime does not use it"),
+            "\(unused.stderr)")
+    for (method, flag) in [("own", "--steps"), ("ig", "--budget"), ("occlusion", "--background-data"), ("permutation", "--steps")] {
+      let ignored = try SANNProcess.run(["explain", "--model", run, "--data", data, "--rows", "0", "--method", method, flag, flag == "--background-data" ? data : "5"])
+      #expect(ignored.status == 64 && ignored.stderr.contains("\(flag) applies to --method"), "\(method) \(flag): \(ignored.stderr)")
+    }
     let budget = try SANNProcess.run(["explain", "--model", run, "--data", data, "--rows", "0", "--method", "kernel-shap", "--budget", "10"])
     #expect(budget.status != 0)
     #expect(budget.stderr.contains("d + 1 = 31"), "stderr: \(budget.stderr)")

@@ -61,17 +61,23 @@ struct Explain: ParsableCommand {
   @Option(parsing: .unconditional, help: "Kernel SHAP coalitions per row, d + 1 to 2^24 (d encoded features); default 2d + 2048. With --method shap it also decides exact vs Kernel SHAP.")
   var budget: Int?
 
-  @Option(name: .customLong("background"), parsing: .unconditional, help: "Background rows for shap and kernel-shap (lime uses every row of --background-data).")
-  var backgroundRows = 100
+  @Option(name: .customLong("background"), parsing: .unconditional, help: "Background rows for shap and kernel-shap (lime uses every row of --background-data); default 100.")
+  var background: Int?
 
-  @Option(help: "CSV or ARFF file the background rows are drawn from (default: the --data file).")
+  /// The background's size: --background, or 100.
+  var backgroundRows: Int { background ?? 100 }
+
+  @Option(help: "CSV or ARFF file the background rows (shap, kernel-shap) or LIME's statistics are drawn from (default: the --data file).")
   var backgroundData: String?
 
   @Option(parsing: .unconditional, help: "Seed for the background sample, Kernel SHAP, LIME and permutations.")
   var seed: UInt64 = 0
 
-  @Option(parsing: .unconditional, help: "Integrated Gradients steps.")
-  var steps = 64
+  @Option(name: .customLong("steps"), parsing: .unconditional, help: "Integrated Gradients steps; default 64.")
+  var givenSteps: Int?
+
+  /// Integrated Gradients' steps: --steps, or 64.
+  var steps: Int { givenSteps ?? 64 }
 
   @Option(help: "Write the result to this file (atomically) instead of standard output.")
   var output: String?
@@ -90,6 +96,19 @@ struct Explain: ParsableCommand {
     if !(1...IntegratedGradients.maximumSteps).contains(steps) { throw ValidationError("--steps must lie in 1...\(IntegratedGradients.maximumSteps), got \(steps)") }
     if backgroundRows < 0 { throw ValidationError("--background must not be negative, got \(backgroundRows)") }
     if weights && method.posthoc != nil { throw ValidationError("--weights only applies to --method own (inn)") }
+    // A setting the method does not use is refused, as --weights is: it would be ignored.
+    let used: Set<String> = switch global ? nil : method.posthoc {
+    case .shap?, .kernelShap?: ["--budget", "--background", "--background-data"]
+    case .lime?: ["--background-data"]
+    case .ig?: ["--steps"]
+    case .occlusion?, .permutation?, nil: []
+    }
+    for (flag, given) in [("--budget", budget != nil), ("--background", background != nil), ("--background-data", backgroundData != nil),
+                          ("--steps", givenSteps != nil)] where given && !used.contains(flag) {
+      let users = ["--budget": "shap and kernel-shap", "--background": "shap and kernel-shap", "--background-data": "shap, kernel-shap and lime",
+                   "--steps": "ig"][flag]!
+      throw ValidationError("\(flag) applies to --method \(users); \(global ? "--global" : "--method \(method.rawValue)") does not use it")
+    }
     if global && method.posthoc != nil { throw ValidationError("--global is the model's own global explanation; leave out --method \(method.rawValue)") }
     if global && weights { throw ValidationError("--global prints shape functions, which have no --weights") }
     if plot != nil && !global { throw ValidationError("--plot draws the shape functions of --global; add --global") }
