@@ -261,6 +261,17 @@ extension TrainCommandTests {
   }
 }
 
+extension TrainCommandTests {
+  @Test("--categorical with an ARFF file: an unknown name is refused as for a CSV file, a numeric attribute with a hint, not ignored")
+  func categoricalWithARFF() throws {
+    let arff = SANNProcess.repositoryRoot.appendingPathComponent("Datasets/31-credit-g.arff").path
+    for (name, expected) in [("nosuch", "no column named 'nosuch'"), ("duration", "declares 'duration' numeric")] {
+      let result = try SANNProcess.run(["train", "--data", arff, "--categorical", name, "--nr_epochs", "1", "--output_dir", "/nonexistent-unused"])
+      #expect(result.status != 0 && result.stderr.contains(expected), "\(name): \(result.stderr)")
+    }
+  }
+}
+
 @Suite("sann: negative numbers")
 struct NegativeValueTests {
   @Test("a negative value written after a space is read as the value and refused by range, not reported as a missing value")

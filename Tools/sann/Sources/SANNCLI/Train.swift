@@ -284,10 +284,27 @@ struct Train: ParsableCommand {
     let categoricalColumns = Set((categorical ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
     if let data {
       let url = URL(fileURLWithPath: data)
-      return (try DataTable.read(url: url, categorical: categoricalColumns), url.deletingPathExtension().lastPathComponent, target)
+      return (try Self.read(url, categorical: categoricalColumns), url.deletingPathExtension().lastPathComponent, target)
     }
     let location = try DatasetLocator.standard(dataDirectory: dataDir).locate(id: datasetID!)
-    return (try DataTable.read(url: location.url, categorical: categoricalColumns), "\(datasetID!)", location.target)
+    return (try Self.read(location.url, categorical: categoricalColumns), "\(datasetID!)", location.target)
+  }
+
+  /// The table of a CSV or ARFF file. An ARFF file declares its columns' types, so --categorical
+  /// may only name its nominal (or string) attributes: an unknown name is refused as for a CSV
+  /// file, and a numeric attribute with a hint to declare it nominal, rather than ignored.
+  static func read(_ url: URL, categorical: Set<String>) throws -> DataTable {
+    let table = try DataTable.read(url: url, categorical: categorical)
+    guard url.pathExtension.lowercased() == "arff" else { return table }
+    for name in categorical.sorted() {
+      guard let column = table.columns.first(where: { $0.name == name }) else {
+        throw DatasetError.unknownColumn(source: url.path, name: name, available: table.columns.map(\.name))
+      }
+      guard column.isCategorical else {
+        throw CommandError("--categorical \(name): \(url.path) declares '\(name)' numeric; an ARFF file's types are its own — declare the attribute nominal ({a,b,…}) in the file to use it as categories")
+      }
+    }
+    return table
   }
 
   private func summary(_ report: ExperimentReport, directory: URL) -> String {
