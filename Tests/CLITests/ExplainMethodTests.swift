@@ -112,6 +112,23 @@ struct ExplainMethodTests {
     let directory = try SANNProcess.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
     let (run, data) = try Self.trainedModel(in: directory, interpretable: false)
+    // An output that is one of the inputs would destroy it (on copies: the check failing must not
+    // destroy the repository's data).
+    let copy = directory.appendingPathComponent("data.csv")
+    try FileManager.default.copyItem(at: URL(fileURLWithPath: data), to: copy)
+    let model = URL(fileURLWithPath: run).appendingPathComponent("model.safetensors").path
+    let before = try Data(contentsOf: URL(fileURLWithPath: model))
+    for target in [model, copy.path, directory.path + "/./data.csv"] {
+      let clobber = try SANNProcess.run(["explain", "--model", run, "--data", copy.path, "--rows", "0", "--output", target])
+      #expect(clobber.status == 64 && clobber.stderr.contains("is the input file"), "\(target): \(clobber.stderr)")
+    }
+    let background = directory.appendingPathComponent("background.csv")
+    try FileManager.default.copyItem(at: copy, to: background)
+    let shap = try SANNProcess.run(["explain", "--model", run, "--data", copy.path, "--rows", "0", "--method", "kernel-shap", "--background-data",
+                                    background.path, "--output", background.path])
+    #expect(shap.status == 64 && shap.stderr.contains("is the input file"), "\(shap.stderr)")
+    #expect(try Data(contentsOf: URL(fileURLWithPath: model)) == before)
+    #expect(try Data(contentsOf: copy) == Data(contentsOf: URL(fileURLWithPath: data)) && Data(contentsOf: background) == Data(contentsOf: copy))
     let unused = try SANNProcess.run(["explain", "--model", run, "--data", data, "--rows", "0", "--method", "lime", "--background", "10"])
     #expect(unused.status == 64 && unused.stderr.contains("--background applies to --method shap and kernel-shap; --method lime does not use it"),
             "\(unused.stderr)")

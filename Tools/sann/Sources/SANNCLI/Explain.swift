@@ -119,6 +119,11 @@ struct Explain: ParsableCommand {
         throw ValidationError("\(flag) '\(path)' is a directory or empty; give a file name")
       }
     }
+    // Neither may replace a file the command reads.
+    let inputs = [input.data, input.model, URL(fileURLWithPath: input.model).appendingPathComponent("model.safetensors").path] + (backgroundData.map { [$0] } ?? [])
+    for (flag, path) in [("--output", output), ("--plot", plot)] {
+      if let path { try ModelInput.distinct(path, flag: flag, from: inputs) }
+    }
     if let output, let plot, URL(fileURLWithPath: output).standardizedFileURL == URL(fileURLWithPath: plot).standardizedFileURL {
       throw ValidationError("--output and --plot name the same file, \(output); give them different names")
     }
