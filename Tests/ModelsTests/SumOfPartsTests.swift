@@ -109,6 +109,24 @@ struct SumOfPartsTests {
     #expect(sop.backbone.namedSlots().allSatisfy { $0.parameter.grad == nil && !$0.parameter.isTrainable })
   }
 
+  @Test("the gradient with respect to the input reaches it through the frozen backbone's outputs and hidden states, as finite differences of the forward pass say")
+  func inputGradients() throws {
+    for (k, seed) in [(1, UInt64(21)), (3, 22)] {
+      let sop = try Self.model(features: 5, outputs: k, groups: 4, tau: 0.4, seed: seed)
+      var rng = RandomGenerator(seed: seed + 100)
+      let x = Tensor(shape: [4, 5], scalars: TestModels.uniform(20, &rng, -1.5, 1.5))
+      // The forward pass without a gradient (the evaluation plan) and with one give the same values.
+      var tracked = x
+      tracked.requiresGrad = true
+      let plain = sop(x).scalars, recorded = withGradient { sop(tracked).scalars }
+      for (a, b) in zip(plain, recorded) { #expect(Swift.abs(a - b) <= 1e-5 * Swift.max(1, Swift.abs(a)), "\(a) against \(b)") }
+      let report = gradCheck([x], seed: seed, tolerance: GradCheckTolerance(step: 1e-3, relative: 1e-2, absolute: 2e-3), label: "SOP ∂/∂x") {
+        sop($0[0])
+      }
+      #expect(report.passed)
+    }
+  }
+
   static func data(seed: UInt64 = 0) throws -> PreparedDataset {
     try PreparedDataset.prepare(TestModels.signalTable(rows: 240, seed: 6), name: "signal", target: "y", regression: false,
                                 testFraction: 0.25, seed: seed)

@@ -208,26 +208,42 @@ public final class SumOfParts: Architecture, SelfExplaining {
 
   /// The forward pass in parts: masks [n, m, d], and the contributions [n, K, m] whose sum
   /// over groups is the logits.
+  ///
+  /// The frozen backbone runs on the n·m masked rows through its evaluation plan, which records
+  /// no gradient: training needs none (the masks pass none and the backbone is frozen). When
+  /// the gradient with respect to x itself is asked for (x requires one: Integrated Gradients,
+  /// input gradients), the masked rows go through the backbone's own tensor operations instead,
+  /// so ∂/∂x reaches x through the backbone's outputs y and hidden states z (and through the
+  /// selector's weights, which z decides), not only through the generator's scales.
   public func parts(_ x: Tensor) -> (masks: [Float], contributions: Tensor) {
     let (n, d) = (x.shape[0], x.shape[1])
     let (masks, scales) = generator(tokenizer(x))
     let m = generator.candidates.count
     let k = outputs
-    let masked = x.scalars.withUnsafeBufferPointer { values in
-      masks.withUnsafeBufferPointer { g in
-        [Float](unsafeUninitializedCapacity: n * m * d) { out, written in
-          for b in 0..<n { for i in 0..<m { for j in 0..<d { out[(b * m + i) * d + j] = values[b * d + j] * g[(b * m + i) * d + j] } } }
-          written = n * m * d
+    let width = backbone.backbone.width
+    let alpha: Tensor, outputsByGroup: Tensor
+    if x.requiresGrad && GradientRecording.isEnabled {
+      let masked = (x.reshaped([n, 1, d]) * Tensor(shape: [n, m, d], scalars: masks)).reshaped([n * m, d])
+      let z = backbone.backbone(masked)
+      alpha = selector(z.reshaped([n, m, width]))
+      outputsByGroup = backbone.head(z).reshaped([n, m, k]).transposed(1, 2)
+    } else {
+      let masked = x.scalars.withUnsafeBufferPointer { values in
+        masks.withUnsafeBufferPointer { g in
+          [Float](unsafeUninitializedCapacity: n * m * d) { out, written in
+            for b in 0..<n { for i in 0..<m { for j in 0..<d { out[(b * m + i) * d + j] = values[b * d + j] * g[(b * m + i) * d + j] } } }
+            written = n * m * d
+          }
         }
       }
+      let (y, z) = BackbonePasses(backbone).evaluate(masked, count: n * m)
+      alpha = selector(Tensor(shape: [n, m, width], scalars: z))
+      // y as [n, K, m] to line up with α.
+      var yt = [Float](repeating: 0, count: n * k * m)
+      for b in 0..<n { for i in 0..<m { for o in 0..<k { yt[(b * k + o) * m + i] = y[(b * m + i) * k + o] } } }
+      outputsByGroup = Tensor(shape: [n, k, m], scalars: yt)
     }
-    let (y, z) = BackbonePasses(backbone).evaluate(masked, count: n * m)
-    let alpha = selector(Tensor(shape: [n, m, backbone.backbone.width], scalars: z))
-    // y as [n, K, m] to line up with α.
-    var yt = [Float](repeating: 0, count: n * k * m)
-    for b in 0..<n { for i in 0..<m { for o in 0..<k { yt[(b * k + o) * m + i] = y[(b * m + i) * k + o] } } }
-    let contributions = alpha * scales.expandingDims(at: 1) * Tensor(shape: [n, k, m], scalars: yt)
-      * logScale.value.exp().reshaped([1, k, 1])
+    let contributions = alpha * scales.expandingDims(at: 1) * outputsByGroup * logScale.value.exp().reshaped([1, k, 1])
     return (masks, contributions)
   }
 
