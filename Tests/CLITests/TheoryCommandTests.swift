@@ -29,14 +29,27 @@ struct TheoryCommandTests {
     #expect(wide.status == 0 && wide.stdout.contains("over all 2^100 subsets"), "\(wide.stdout.prefix(300)) \(wide.stderr)")
   }
 
-  @Test("verify Proofs/*.json, as Proofs/README.md documents it, verifies every certificate and skips the index")
+  @Test("verify Proofs/*.json, as Proofs/README.md documents it, verifies every certificate against its index entry; the index alone verifies them all; a certificate filed under another instance, or beside an index that does not list it, is rejected")
   func verifyCatalogue() throws {
     let proofs = SANNProcess.repositoryRoot.appendingPathComponent("Proofs")
     let files = try FileManager.default.contentsOfDirectory(atPath: proofs.path).filter { $0.hasSuffix(".json") }.sorted()
     let result = try SANNProcess.run(["theory", "verify"] + files.map { proofs.appendingPathComponent($0).path })
     #expect(result.status == 0, "\(result.stderr.prefix(500))")
-    #expect(result.stdout.contains("index.json: the catalogue's index, not a certificate; skipped"))
+    #expect(result.stdout.contains("index.json: the catalogue's index; its entries are checked against their certificates"))
     #expect(result.stdout.components(separatedBy: ": verified, OPT = ").count - 1 == files.count - 1)
+    let alone = try SANNProcess.run(["theory", "verify", proofs.appendingPathComponent("index.json").path])
+    #expect(alone.status == 0 && alone.stdout.components(separatedBy: ": verified, OPT = ").count - 1 == files.count - 1, "\(alone.stderr.prefix(500))")
+    // A valid certificate of another instance under an entry's name, and one the index does not list.
+    let copy = try SANNProcess.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: copy) }
+    for file in files { try FileManager.default.copyItem(at: proofs.appendingPathComponent(file), to: copy.appendingPathComponent(file)) }
+    try FileManager.default.removeItem(at: copy.appendingPathComponent("binomial-3-3-3-insertion.json"))
+    try FileManager.default.copyItem(at: proofs.appendingPathComponent("binomial-1-1-1-insertion.json"), to: copy.appendingPathComponent("binomial-3-3-3-insertion.json"))
+    try FileManager.default.copyItem(at: proofs.appendingPathComponent("binomial-1-1-1-insertion.json"), to: copy.appendingPathComponent("extra.json"))
+    let tampered = try SANNProcess.run(["theory", "verify"] + (files + ["extra.json"]).map { copy.appendingPathComponent($0).path })
+    #expect(tampered.status == 1, "\(tampered.status)")
+    #expect(tampered.stderr.contains("binomial-3-3-3-insertion.json: REJECTED: proves polynomial x1 x2 + x2 x3, but its index entry records"), "\(tampered.stderr)")
+    #expect(tampered.stderr.contains("extra.json: REJECTED: verifies, but the index.json beside it does not list it"), "\(tampered.stderr)")
     // A certificate over groups verifies as a group optimum, never as the feature-wise bound.
     let directory = try SANNProcess.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
@@ -259,6 +272,21 @@ struct TheoryShardTests {
     #expect(twice.status != 0 && twice.stderr.contains("given twice"), "\(twice.stderr)")
     let notSlice = try SANNProcess.run(["theory", "merge", whole.path, "--output", root.appendingPathComponent("bad").path])
     #expect(notSlice.status != 0 && notSlice.stderr.contains("not a slice's index"), "\(notSlice.stderr)")
+    // A valid certificate of another instance with the same optimum, under an entry's name.
+    let swapped = try #require(try FileManager.default.contentsOfDirectory(atPath: slices[0].path).first { $0 != "index.json" })
+    let swappedURL = slices[0].appendingPathComponent(swapped)
+    let original = try Data(contentsOf: swappedURL)
+    let fields = try #require(try JSONSerialization.jsonObject(with: original) as? [String: Any])
+    let proofs = SANNProcess.repositoryRoot.appendingPathComponent("Proofs")
+    let impostor = try #require(try FileManager.default.contentsOfDirectory(atPath: proofs.path).filter { $0.hasSuffix(".json") && $0 != "index.json" }.sorted()
+      .map { proofs.appendingPathComponent($0) }.first { url in
+        let other = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any]
+        return other?["optimum"] as? String == fields["optimum"] as? String && other?["polynomial"] as? String != fields["polynomial"] as? String
+      })
+    try Data(contentsOf: impostor).write(to: swappedURL)
+    let misfiled = try SANNProcess.run(["theory", "merge"] + slices.map(\.path) + ["--output", root.appendingPathComponent("bad").path])
+    #expect(misfiled.status != 0 && misfiled.stderr.contains("\(swapped) proves polynomial"), "\(misfiled.stderr)")
+    try original.write(to: swappedURL)
     // A certificate altered after its slice was written: merge rejects it.
     let victim = try #require(try FileManager.default.contentsOfDirectory(atPath: slices[1].path).first { $0 != "index.json" })
     let url = slices[1].appendingPathComponent(victim)

@@ -133,10 +133,18 @@ extension TheoryCommand {
   }
 
   struct Verify: ParsableCommand {
+    /// The entries of a catalogue index (`index.json`, whole or a slice's), or nil when `file`
+    /// is not one.
+    static func indexEntries(_ file: String) -> [[String: Any]]? {
+      guard let data = FileManager.default.contents(atPath: file),
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any], object["polynomial"] == nil else { return nil }
+      return object["certificates"] as? [[String: Any]]
+    }
+
     static let configuration = CommandConfiguration(
       abstract: "Re-check certificates in exact arithmetic (no LP solver); exit 0 only if all hold.")
 
-    @Argument(help: "Certificate files.")
+    @Argument(help: "Certificate files, and a catalogue's index.json (whose certificates are then checked against its entries, and verified even when not given).")
     var files: [String]
 
     func validate() throws {
@@ -145,20 +153,54 @@ extension TheoryCommand {
 
     func run() throws {
       var failures = 0
+      func reject(_ file: String, _ reason: String) {
+        failures += 1
+        FileHandle.standardError.write(Data("\(file): REJECTED: \(reason)\n".utf8))
+      }
+      // Given with its certificates (`verify Proofs/*.json`) or alone, the catalogue's index is
+      // checked too: each entry's file is there, verifies, and proves the instance and optimum
+      // the entry records; a certificate beside the index that it does not list is reported.
+      var listed: [String: [String: Any]] = [:]
+      var indexDirectories: Set<String> = []
       for file in files {
-        // Proofs/index.json lists the certificates; `verify Proofs/*.json` passes it too.
-        if let data = FileManager.default.contents(atPath: file),
-           let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any], object["certificates"] is [Any], object["polynomial"] == nil {
-          print("\(file): the catalogue's index, not a certificate; skipped")
+        guard let entries = Self.indexEntries(file) else { continue }
+        let directory = URL(fileURLWithPath: file).deletingLastPathComponent().standardizedFileURL
+        indexDirectories.insert(directory.path)
+        for entry in entries {
+          guard let name = entry["file"] as? String, !name.contains("/") else {
+            reject(file, "an entry without a valid file name")
+            continue
+          }
+          listed[directory.appendingPathComponent(name).path] = entry
+          if !FileManager.default.fileExists(atPath: directory.appendingPathComponent(name).path) {
+            reject(file, "lists \(name), which is not in \(directory.path)")
+          }
+        }
+      }
+      // The index's certificates that were not given are verified as well.
+      let given = Set(files.map { URL(fileURLWithPath: $0).standardizedFileURL.path })
+      let unlisted = listed.keys.filter { !given.contains($0) && FileManager.default.fileExists(atPath: $0) }.sorted()
+      for file in files + unlisted {
+        if Self.indexEntries(file) != nil {
+          print("\(file): the catalogue's index; its entries are checked against their certificates")
           continue
         }
+        let url = URL(fileURLWithPath: file).standardizedFileURL
         do {
-          let (optimum, groups) = try CertificateVerifier.verifyFile(at: URL(fileURLWithPath: file))
+          let (optimum, groups) = try CertificateVerifier.verifyFile(at: url)
+          if let entry = listed[url.path] {
+            if let mismatch = CatalogueIndex.mismatch(url, entry: entry, optimum: optimum) {
+              reject(file, mismatch)
+              continue
+            }
+          } else if indexDirectories.contains(url.deletingLastPathComponent().path) {
+            reject(file, "verifies, but the index.json beside it does not list it (a certificate left over from another catalogue?)")
+            continue
+          }
           print(groups ? "\(file): verified, group optimum (over the certificate's groups, not the feature-wise bound) = \(optimum)"
                        : "\(file): verified, OPT = \(optimum)")
         } catch {
-          failures += 1
-          FileHandle.standardError.write(Data("\(file): REJECTED: \(error)\n".utf8))
+          reject(file, "\(error)")
         }
       }
       if failures > 0 { throw ExitCode(1) }

@@ -16,6 +16,23 @@ enum CatalogueIndex {
     try AtomicFile.write(data, to: directory.appendingPathComponent("index.json"))
   }
 
+  /// What the certificate at `url`, which verified with `optimum`, proves that its index entry
+  /// does not say (its instance — polynomial, error, d — its optimum, or its file name), or nil
+  /// when they agree. A certificate is only as good as the instance it is filed under.
+  static func mismatch(_ url: URL, entry: [String: Any], optimum: Rational) -> String? {
+    guard let data = FileManager.default.contents(atPath: url.path),
+          let certificate = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+      return "cannot be read as JSON"
+    }
+    func text(_ value: Any?) -> String { value.map { "\($0)" } ?? "nothing" }
+    for (name, proved, listed) in [("polynomial", certificate["polynomial"], entry["polynomial"]), ("error", certificate["error"], entry["error"]),
+                                   ("d", certificate["dimension"], entry["d"]), ("OPT", optimum.description, entry["optimum"]),
+                                   ("file", url.lastPathComponent, entry["file"])] where text(proved) != text(listed) {
+      return "proves \(name) \(text(proved)), but its index entry records \(text(listed))"
+    }
+    return nil
+  }
+
   /// A slice's index: its entries (each with its position), which slice of how many, and how
   /// many instances the whole catalogue has.
   static func writeShard(_ entries: [[String: Any]], part: Int, count: Int, total: Int, to directory: URL) throws {
@@ -99,8 +116,8 @@ extension TheoryCommand {
         } catch {
           throw CommandError("\(entry.source.path): REJECTED: \(error); write this slice again with `sann theory catalogue --shard`")
         }
-        guard optimum.description == entry.fields["optimum"] as? String else {
-          throw CommandError("\(entry.source.path) proves \(optimum), its index records \(entry.fields["optimum"] ?? "nothing")")
+        if let mismatch = CatalogueIndex.mismatch(entry.source, entry: entry.fields, optimum: optimum) {
+          throw CommandError("\(entry.source.path) \(mismatch); write this slice again with `sann theory catalogue --shard`")
         }
         files.append((entry.source.lastPathComponent, try Data(contentsOf: entry.source)))
       }
