@@ -30,7 +30,7 @@ struct Hypernet: ParsableCommand {
     }
   }
 
-  /// A relative error that is not finite means the weights overflow Float.
+  /// A relative error (or an order parameter) that is not finite means the weights overflow Float.
   static func finite(_ error: Double, _ network: GeneratedNetwork) throws {
     guard error.isFinite else {
       let largest = (network.hiddenWeight + network.outputWeight + network.hiddenBias).map { Swift.abs($0) }.max() ?? 0
@@ -129,6 +129,12 @@ struct Hypernet: ParsableCommand {
       let network = try Hypernet.load(file)
       guard network.inputs * network.hidden <= Self.maximumEdges else {
         throw CommandError("\(file) has \(network.inputs) inputs × \(network.hidden) hidden units = \(network.inputs * network.hidden) edges; draw draws up to \(Self.maximumEdges) (use inspect for larger networks)")
+      }
+      // The drawing's subtitle states the order parameters: weights that overflow them are refused,
+      // as inspect refuses them, rather than drawn with NaN slopes.
+      let order = OrderParameters(network)
+      for value in [order.partnerSlope, order.otherSlope, order.twoSidedShare, order.oneSidedShare, order.concentratedShare] {
+        try Hypernet.finite(Double(value), network)
       }
       let svg = NetworkDrawing(network, title: URL(fileURLWithPath: file).lastPathComponent).render()
       try AtomicFile.write(svg, to: URL(fileURLWithPath: output))

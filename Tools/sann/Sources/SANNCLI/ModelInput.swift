@@ -11,7 +11,7 @@ struct ModelInput: ParsableArguments {
   @Option(help: "CSV or ARFF file with the model's feature columns (a target column, if present, is ignored).")
   var data: String
 
-  @Option(help: "Comma-separated row numbers (0-based data rows) to use; default all.")
+  @Option(parsing: .unconditional, help: "Comma-separated row numbers (0-based data rows) to use; default all.")
   var rows: String?
 
   @Option(help: "Output format: csv or json.")

@@ -23,7 +23,7 @@ extension TheoryCommand.Reach {
     }
     let networks: [(name: String, model: any TabularModel)]
     if let models {
-      networks = try TrainedModels.names.map { ($0, try Self.load(models, $0)) }
+      networks = try TrainedModels.names.map { ($0, try Self.load(models, $0, features: d)) }
     } else {
       var settings = TrainedModels.Settings()
       settings.width = hiddenSize
@@ -75,12 +75,21 @@ extension TheoryCommand.Reach {
   }
 
   /// A saved model's network (its last snapshot).
-  static func load(_ directory: String, _ name: String) throws -> any TabularModel {
+  static func load(_ directory: String, _ name: String, features d: Int) throws -> any TabularModel {
     let url = URL(fileURLWithPath: directory).appendingPathComponent(name).appendingPathComponent("model.safetensors")
     guard FileManager.default.fileExists(atPath: url.path) else {
       throw CommandError("--models: \(url.path) does not exist; pass the directory --save-models wrote")
     }
-    return try ModelFile.load(from: url).ensemble.model
+    let (card, ensemble) = try ModelFile.load(from: url)
+    // The report names each row by its folder: the model in it must be of that kind, and on
+    // the polynomial's d features.
+    guard card.kind == name else {
+      throw CommandError("--models: \(url.path) holds a \(card.kind) model where the \(name) model goes; pass the directory --save-models wrote")
+    }
+    guard card.features == d else {
+      throw CommandError("--models: \(url.path) was trained on \(card.features) features, but the polynomial has d = \(d); pass the models saved for this polynomial")
+    }
+    return ensemble.model
   }
 
   /// The report as a table: each method's error against p and against its own model, OPT, 0.

@@ -38,6 +38,7 @@ struct XAIBench: ParsableCommand {
 
   func validate() throws {
     if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
+    if outputDir.isEmpty { throw ValidationError("--output-dir is empty; give a directory (default: xai-bench)") }
   }
 
   func run() throws {
