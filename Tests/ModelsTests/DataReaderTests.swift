@@ -139,6 +139,24 @@ extension DataReaderTests {
 
 @Suite("Preprocessing")
 struct PreprocessingTests {
+  @Test("a regression target whose standardised values or predictions overflow Float is refused by name; one of scale 1e35 is prepared")
+  func targetScale() throws {
+    func table(_ magnitude: Float) -> DataTable {
+      DataTable(source: "t", columns: [
+        .init(name: "a", values: .numeric((0..<40).map { Float($0) })),
+        .init(name: "y", values: .numeric((0..<40).map { Float($0 % 2 == 0 ? 1 : -1) * magnitude * Float(1 + $0 % 3) })),
+      ])
+    }
+    #expect(throws: DatasetError.self) { try PreparedDataset.prepare(table(1e38), name: "t", target: "y", regression: true, testFraction: 0.25, seed: 0) }
+    do {
+      _ = try PreparedDataset.prepare(table(1e38), name: "t", target: "y", regression: true, testFraction: 0.25, seed: 0)
+    } catch {
+      #expect("\(error)".contains("target column 'y' has values up to 3e+38") && "\(error)".contains("rescale the column"), "\(error)")
+    }
+    let data = try PreparedDataset.prepare(table(1e35), name: "t", target: "y", regression: true, testFraction: 0.25, seed: 0)
+    #expect(data.targetScale.isFinite && data.targetScale > 1e35)
+  }
+
   @Test("standardises on training rows, one-hot encodes, maps back to columns, oversamples")
   func prepare() throws {
     var a: [Float?] = []

@@ -118,6 +118,14 @@ public struct PreparedDataset {
       let variance = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count)
       prepared.targetMean = Float(mean)
       prepared.targetScale = variance > 0 ? Float(variance.squareRoot()) : 1
+      // The model learns (y − mean)/scale and predicts mean + scale·output in Float: both must
+      // stay finite, for every target and for outputs up to 100 standard deviations out.
+      let (m, s) = (prepared.targetMean, prepared.targetScale)
+      if !(s * 100).isFinite || !(Swift.abs(m) + s * 100).isFinite || y.contains(where: { !(($0 - m) / s).isFinite }) {
+        let largest = y.map { Swift.abs($0) }.max() ?? 0
+        throw DatasetError.invalidTarget(source: table.source, column: targetColumn.name,
+          reason: "has values up to \(largest) in magnitude: standardised, or predicted some standard deviations away, they overflow Float (±3.4e38), which SANNKit computes in; rescale the column (divide it by a power of ten)")
+      }
     }
     return prepared
   }
