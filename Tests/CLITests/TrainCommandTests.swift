@@ -272,6 +272,25 @@ extension TrainCommandTests {
   }
 }
 
+extension TrainCommandTests {
+  @Test("columns left out are said on the terminal (a warning when --categorical names one), and so is a test split with a single class")
+  func droppedColumnsAndSingleClassTest() throws {
+    let directory = try SANNProcess.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    var lines = ["id,a,b,const,y"]
+    for i in 0..<40 { lines.append("\(i),\(Double(i % 7) / 7),\(Double(i % 5) / 5),1,\(i < 2 ? "y" : "x")") }
+    let data = directory.appendingPathComponent("rare.csv")
+    try (lines.joined(separator: "\n") + "\n").write(to: data, atomically: true, encoding: .utf8)
+    let result = try SANNProcess.run(["train", "--data", data.path, "--categorical", "id", "--nr_epochs", "2", "--output_dir", directory.path])
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(result.stderr.contains("warning: column 'id' is left out although --categorical names it"), "\(result.stderr)")
+    #expect(result.stderr.contains("note: column 'const' is left out: constant"), "\(result.stderr)")
+    #expect(result.stderr.contains("warning: the test rows hold a single class"), "\(result.stderr)")
+    let quiet = try SANNProcess.run(["train", "--data", data.path, "--categorical", "id", "--nr_epochs", "2", "--output_dir", directory.path, "--quiet"])
+    #expect(quiet.stderr.contains("warning: column 'id'") && !quiet.stderr.contains("note:"), "\(quiet.stderr)")
+  }
+}
+
 @Suite("sann: negative numbers")
 struct NegativeValueTests {
   @Test("a negative value written after a space is read as the value and refused by range, not reported as a missing value")

@@ -239,6 +239,13 @@ struct Train: ParsableCommand {
                                name: "\(seed)")
     let prepared = try PreparedDataset.prepare(table, name: name, target: resolvedTarget, regression: mode == .regression,
                                                testFraction: testSplitSize, seed: seed)
+    // Columns left out are said on the terminal, not only in output_info.json: a warning when
+    // --categorical named the column, a note otherwise.
+    let named = Set((categorical ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+    for column in prepared.dropped where named.contains(column.column) || !quiet {
+      let (label, asked) = named.contains(column.column) ? ("warning", " although --categorical names it") : ("note", "")
+      FileHandle.standardError.write(Data("\(label): column '\(column.column)' is left out\(asked): \(column.reason)\n".utf8))
+    }
     let experiment = Experiment(model: specification, training: training)
     // A flag the model does not read is ignored: say so rather than record it as if it applied.
     let used = specification.trainingSettings
@@ -268,6 +275,10 @@ struct Train: ParsableCommand {
       try Self.save(companionResult, in: run.staging.appendingPathComponent(companion))
     }
     try run.commit()
+    if result.report.task != .regression && result.report.test.auroc == nil {
+      FileHandle.standardError.write(Data(("warning: the test rows hold a single class, so test AUROC and log loss are undefined and left out of "
+        + "output_info.json; give a larger --test_split_size or use more rows\n").utf8))
+    }
     print(summary(result.report, directory: run.final))
   }
 
