@@ -33,6 +33,7 @@ struct Explain: ParsableCommand {
       For shap and kernel-shap, `base` is the mean logit over the background and the scores add up to logit − base.
       The background is --background rows (default 100) drawn at random with --seed from --background-data, by \
       default the --data file itself: pass the training CSV to explain against the training distribution.
+      A long job (past about 20 million model evaluations) explains the rows in 20 parts and reports each on standard error.
       Reproducibility: with the same --seed, a row gets the same scores whether it is explained alone or with other \
       rows (Kernel SHAP and LIME key their random draws on the row's number in --data). The model runs on every \
       core, split by rows, so results can differ in the last float bits between machines with different core counts.
@@ -236,41 +237,67 @@ struct Explain: ParsableCommand {
       let slice = logits[(r * c)..<((r + 1) * c)]
       return slice.firstIndex(of: slice.max()!)! - r * c
     }
-    let attribution: FeatureAttribution
+    // The background (or LIME's statistics) once; then the rows, in chunks with progress on
+    // standard error when the job is long. A row's scores do not depend on the rows explained
+    // with it (see the discussion), so chunks change nothing but the progress shown.
+    let background: [Float]
     switch method {
-    case .shap:
-      let background = try loadBackground(card: card, checkedOn: model)
-      attribution = Self.shapIsExact(features: d, budget: budget)
-        ? try ExactShapley(background: background).explain(model, rows: data)
-        : try KernelSHAP(background: background, budget: budget, seed: seed).explain(model, rows: data, rowIDs: rows)
-    case .kernelShap:
-      attribution = try KernelSHAP(background: try loadBackground(card: card, checkedOn: model), budget: budget, seed: seed).explain(model, rows: data, rowIDs: rows)
-    case .lime:
-      let training = try loadBackground(card: card, all: true)
-      attribution = try LIME(training: training, features: d, seed: seed).explain(model, rows: data, rowIDs: rows)
-    case .ig:
-      attribution = try IntegratedGradients(steps: steps).explain(model, rows: data)
-    case .occlusion:
-      attribution = try Occlusion().explain(model, rows: data)
-    case .permutation:
-      attribution = try PermutationImportance(seed: seed).explain(model, rows: data)
+    case .shap, .kernelShap: background = try loadBackground(card: card, checkedOn: model)
+    case .lime: background = try loadBackground(card: card, all: true)
+    case .ig, .occlusion, .permutation: background = []
+    }
+    let exact = method == .shap && Self.shapIsExact(features: d, budget: budget)
+    func explain(_ part: Range<Int>) throws -> FeatureAttribution {
+      let (points, ids) = (Array(data[(part.lowerBound * d)..<(part.upperBound * d)]), Array(rows[part]))
+      switch method {
+      case .shap where exact: return try ExactShapley(background: background).explain(model, rows: points)
+      case .shap, .kernelShap: return try KernelSHAP(background: background, budget: budget, seed: seed).explain(model, rows: points, rowIDs: ids)
+      case .lime: return try LIME(training: background, features: d, seed: seed).explain(model, rows: points, rowIDs: ids)
+      case .ig: return try IntegratedGradients(steps: steps).explain(model, rows: points)
+      case .occlusion: return try Occlusion().explain(model, rows: points)
+      case .permutation: return try PermutationImportance(seed: seed).explain(model, rows: points)
+      }
+    }
+    // Model evaluations per row, roughly: past 20 million in all, the rows go in 20 chunks.
+    let backgroundCount = Double(background.count / Swift.max(d, 1))
+    let perRow: Double = switch method {
+    case .shap where exact: Double(1 << d) * backgroundCount
+    case .shap, .kernelShap: Double(budget ?? KernelSHAP.defaultBudget(features: d)) * backgroundCount
+    case .lime: 5000
+    case .ig: Double(3 * (steps + 1))
+    case .occlusion: Double(d + 1)
+    case .permutation: 0
+    }
+    let chunk = method != .permutation && perRow * Double(n) > 20e6 && n > 1 ? (n + 19) / 20 : n
+    var parts: [(range: Range<Int>, attribution: FeatureAttribution)] = []
+    let start = Date()
+    for first in stride(from: 0, to: n, by: Swift.max(chunk, 1)) {
+      let part = first..<Swift.min(n, first + chunk)
+      parts.append((part, try explain(part)))
+      if chunk < n {
+        let elapsed = Date().timeIntervalSince(start)
+        FileHandle.standardError.write(Data(String(format: "%@: %d of %d rows explained, %.0f s, about %.0f s to go\n", method.rawValue, part.upperBound, n,
+                                                   elapsed, elapsed / Double(part.upperBound) * Double(n - part.upperBound)).utf8))
+      }
     }
     let names = card.preprocessor.encodedNames
     var records: [[String: Any]] = []
-    if method == .permutation {
+    if method == .permutation, let attribution = parts.first?.attribution {
       for o in 0..<c {
         var record: [String: Any] = ["row": "all", "method": attribution.method, "explained_output": outputName(card, o)]
         for (j, name) in names.enumerated() { record[name] = attribution[0, o, j] }
         records.append(record)
       }
     } else {
-      for (i, row) in rows.enumerated() {
-        let o = explained[i]
-        var record: [String: Any] = ["row": row, "method": attribution.method, "explained_output": outputName(card, o),
-                                     "logit": Double(logits[i * c + o])]
-        if let base = attribution.base { record["base"] = base[i * c + o] }
-        for (j, name) in names.enumerated() { record[name] = attribution[i, o, j] }
-        records.append(record)
+      for (part, attribution) in parts {
+        for i in part {
+          let (o, local) = (explained[i], i - part.lowerBound)
+          var record: [String: Any] = ["row": rows[i], "method": attribution.method, "explained_output": outputName(card, o),
+                                       "logit": Double(logits[i * c + o])]
+          if let base = attribution.base { record["base"] = base[local * c + o] }
+          for (j, name) in names.enumerated() { record[name] = attribution[local, o, j] }
+          records.append(record)
+        }
       }
     }
     return try input.render(header: ["row", "method", "explained_output", "logit", "base"] + names, records: records)
