@@ -47,7 +47,7 @@ struct FileErrorMessageTests {
               && !result.stderr.contains("sann <subcommand>"), "\(result.stderr)")
   }
 
-  @Test("small refusals: --rows -1 is a bad row, not a missing value; an empty --output-dir; reach --models of the wrong kind or size; drawing a network whose weights overflow")
+  @Test("small refusals: --rows -1 is a bad row, not a missing value; an empty or unwritable output folder, before the work; reach --models of the wrong kind or size; drawing a network whose weights overflow")
   func smallRefusals() throws {
     let directory = try SANNProcess.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
@@ -74,6 +74,9 @@ struct FileErrorMessageTests {
     let cases: [([String], String)] = [
       (["predict", "--model", run, "--data", iris, "--rows", "-1"], "--rows: '-1' is not a row number"),
       (["xai-bench", "--quick", "--output-dir", ""], "--output-dir is empty"),
+      // Output folders that cannot be written are refused before the work, not after it.
+      (["xai-bench", "--quick", "--output-dir", network.path], "--output-dir \(network.path) is a file"),
+      (["theory", "reach", "--trained", "--binomial", "1,1,1", "--report", network.path + "/sub"], "cannot be created (\(network.path) is a file)"),
       (["theory", "reach", "--trained", "--binomial", "1,1,1", "--models", swapped.path], "holds a inn model where the sop model goes"),
       (["theory", "reach", "--trained", "--binomial", "2,2,2", "--models", models.path], "was trained on 3 features, but the polynomial has d = 6"),
       (["hypernet", "draw", network.path, "--output", directory.appendingPathComponent("net.svg").path], "overflows Float"),

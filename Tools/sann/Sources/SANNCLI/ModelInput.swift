@@ -70,6 +70,18 @@ struct ModelInput: ParsableArguments {
     return file
   }
 
+  /// Refuses, before any work, an output folder that cannot be written: a file in its place, or
+  /// an ancestor that is a file or may not be written.
+  static func checkOutputFolder(_ path: String, flag: String) throws {
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+      guard isDirectory.boolValue else { throw CommandError("\(flag) \(path) is a file; give a folder") }
+      guard access(path, W_OK) == 0 else { throw CommandError("\(flag) \(path) is not writable; give a writable folder") }
+    } else if let problem = FileProblem.beforeCreating(URL(fileURLWithPath: path)) {
+      throw CommandError("\(flag) \(path) cannot be created (\(problem)); give a writable folder")
+    }
+  }
+
   /// Refuses an output that is one of the inputs (same file after resolving links).
   static func distinct(_ output: String, flag: String, from inputs: [String]) throws {
     let resolved = URL(fileURLWithPath: output).resolvingSymlinksInPath().standardizedFileURL.path

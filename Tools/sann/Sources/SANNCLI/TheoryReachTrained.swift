@@ -16,7 +16,11 @@ extension TheoryCommand.Reach {
     if d > PolynomialDataset.enumerationLimit && samples == nil && models == nil {
       throw CommandError("\(ReachabilityError.needsSamples(dimension: d))")
     }
-    // Before any training: the models need a feature, and compute at the point in Float.
+    // Before any training: the output folders can be written, the models need a feature, and
+    // they compute at the point in Float.
+    for (flag, path) in [("--report", report), ("--save-models", saveModels)] {
+      if let path { try ModelInput.checkOutputFolder(path, flag: flag) }
+    }
     guard d >= 1 else { throw CommandError("\(ReachabilityError.noVariables)") }
     if let i = program.point.firstIndex(where: { !Float($0.doubleValue).isFinite }) {
       throw CommandError("\(ReachabilityError.pointOutOfRange(coordinate: i, value: program.point[i].description))")

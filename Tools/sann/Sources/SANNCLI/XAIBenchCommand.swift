@@ -42,6 +42,7 @@ struct XAIBench: ParsableCommand {
   }
 
   func run() throws {
+    try ModelInput.checkOutputFolder(outputDir, flag: "--output-dir")
     let settings = quick ? XAIBenchSettings.quick(seed: seed) : XAIBenchSettings.full(seed: seed)
     let quiet = self.quiet
     let start = Date()
