@@ -140,7 +140,7 @@ struct CertificateTests {
     for (text, message) in [
       ("x1**2", "a power '**2'"), ("x1^2", "a power '^2'"), ("x1.5", "'x1.5' at character 1"), ("2 x3y", "'x3y'"),
       ("0x10 x1", "hexadecimal"), ("x9223372036854775807", "variables are numbered x1 … x4096"), ("x4097", "x1 … x4096"),
-      ("x1 *", "unknown token '*'"), ("x1 * * x2", "unknown token '*'"), ("x", "a variable is x followed by a whole number"),
+      ("x1 *", "a '*' at character 4 lacks a factor"), ("x1 * * x2", "a '*' at character 4 lacks a factor"), ("x", "a variable is x followed by a whole number"),
     ] {
       do {
         let p = try PolynomialParser.parse(text)
@@ -157,5 +157,7 @@ struct CertificateTests {
     #expect(Rational("1e-9223372036854775808") == nil && Rational("2e9999") != nil)
     #expect((try? PolynomialParser.parse("x4096"))?.dimension == 4096)
     #expect((try? PolynomialParser.parse("-x1+x2*x3"))?.description == "-x1 + x2 x3")
+    // The typeset minus sign is a minus.
+    #expect((try? PolynomialParser.parse("\u{2212}x1 + x2 \u{2212} 1/2 x3"))?.description == "-x1 + x2 - 1/2 x3")
   }
 }

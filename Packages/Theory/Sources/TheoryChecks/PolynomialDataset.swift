@@ -34,8 +34,13 @@ public enum PolynomialDataset {
   public static func make(_ polynomial: Polynomial, samples: Int?, seed: UInt64) throws -> PreparedDataset {
     let d = polynomial.dimension
     guard d >= 1 else { throw ReachabilityError.noVariables }
+    // The models learn p's values in Float: a coefficient, or a value of p, beyond it is refused.
+    if let term = polynomial.terms.first(where: { !Float($0.coefficient.doubleValue).isFinite }) {
+      throw ReachabilityError.beyondFloat("the coefficient \(term.coefficient)")
+    }
     let x = try inputs(dimension: d, samples: samples, seed: seed)
     let y = targets(polynomial, rows: x)
+    if let bad = y.firstIndex(where: { !$0.isFinite }) { throw ReachabilityError.beyondFloat("p's value on training input \(bad + 1)") }
     return try PreparedDataset(name: "\(polynomial)", featureNames: (1...d).map { "x\($0)" }, xTrain: x, yTrain: y, xTest: x, yTest: y,
                                targetName: "p")
   }
@@ -49,6 +54,7 @@ public enum ReachabilityError: Error, Equatable, CustomStringConvertible {
   case notSelfExplaining(String)
   case malformedReport(String)
   case noVariables
+  case beyondFloat(String)
   case pointOutOfRange(coordinate: Int, value: String)
   case nonFinite(model: String, what: String, value: Double)
 
@@ -62,6 +68,8 @@ public enum ReachabilityError: Error, Equatable, CustomStringConvertible {
       "--samples must lie in 16...1000000, got \(n)"
     case let .malformedReport(reason):
       "the report does not describe a check: \(reason)"
+    case let .beyondFloat(what):
+      "\(what) is beyond the largest Float (about 3.4e38), which the models learn p's values in; scale the polynomial down"
     case .noVariables:
       "the polynomial has no variables (d = 0): there are no features to train on; give a polynomial in x1…xd with d ≥ 1"
     case let .pointOutOfRange(i, value):

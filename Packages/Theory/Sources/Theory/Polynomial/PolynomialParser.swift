@@ -1,4 +1,4 @@
-/// Reads polynomials written as a sum of terms: an optional sign, an optional rational
+/// Reads polynomials written as a sum of terms: an optional sign ('+', '-' or the minus sign −), an optional rational
 /// coefficient ("3", "1/2", "0.25", "1e-5", "2.5E+3"), and variables `x1`, `x2`, … separated by
 /// spaces or `*`, e.g. `2 x1 x2 - x2 x3 x4 + 1/2 x5`. The dimension is the largest variable index
 /// unless given.
@@ -18,6 +18,7 @@ public enum PolynomialParser {
     case variableTooLarge(String, position: Int)
     case badVariable(String, position: Int)
     case hexadecimal(String, position: Int)
+    case danglingTimes(position: Int)
 
     public var description: String {
       switch self {
@@ -33,6 +34,8 @@ public enum PolynomialParser {
         "\(name) at character \(position + 1): variables are numbered x1 … x\(PolynomialParser.maximumVariable)"
       case let .badVariable(text, position):
         "'\(text)' at character \(position + 1): a variable is x followed by a whole number (x1, x2, …); write a coefficient before it, as in 1/2 x1"
+      case let .danglingTimes(position):
+        "a '*' at character \(position + 1) lacks a factor on one side; write a number or variable on both sides, as in 2 * x1"
       case let .hexadecimal(text, position):
         "'\(text)' at character \(position + 1) looks like a hexadecimal number, which is not accepted; write the coefficient in decimal or as a fraction, with a space before its variables"
       }
@@ -68,7 +71,7 @@ public enum PolynomialParser {
           support.append(index)
         case .times:
           // A '*' between two factors only.
-          guard sawFactor, i + 1 < tokens.count, tokens[i + 1].isFactor else { throw ParseError.unknownToken("*", position: tokens[i].position) }
+          guard sawFactor, i + 1 < tokens.count, tokens[i + 1].isFactor else { throw ParseError.danglingTimes(position: tokens[i].position) }
           i += 1
           continue loop
         case .sign:
@@ -109,7 +112,8 @@ public enum PolynomialParser {
       let c = characters[i]
       if c.isWhitespace {
         i += 1
-      } else if c == "+" || c == "-" {
+      } else if c == "+" || c == "-" || c == "\u{2212}" {
+        // U+2212, the minus sign of typeset formulas, is read as '-'.
         tokens.append(Token(kind: .sign(c == "+" ? 1 : -1), text: String(c), position: i))
         i += 1
       } else if c == "*" {
