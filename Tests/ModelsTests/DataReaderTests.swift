@@ -199,7 +199,7 @@ struct PreprocessingTests {
 
 @Suite("Dataset locator")
 struct DatasetLocatorTests {
-  @Test("a named data directory that is missing or a file, a manifest that does not parse, or an entry whose file is missing is an error, never a fall back to the bundled copy")
+  @Test("a named data directory that is missing or a file, a manifest that does not parse, an entry whose file is missing or that is malformed is an error, never a fall back to the bundled copy")
   func noSilentFallback() throws {
     let directory = try makeTemporaryDirectory("locator")
     defer { try? FileManager.default.removeItem(at: directory) }
@@ -223,6 +223,19 @@ struct DatasetLocatorTests {
     try FileManager.default.createDirectory(at: dangling, withIntermediateDirectories: true)
     try Data(#"[{"openml_id": 61, "file": "iris.csv"}]"#.utf8).write(to: dangling.appendingPathComponent("manifest.json"))
     #expect(message(dangling.path).contains("lists iris.csv for dataset 61, which does not exist"))
+    // Entries read strictly: an id as text or with a fraction, two entries for one id, a target that is no name.
+    try Data("x,y\n1,a\n2,b\n".utf8).write(to: dangling.appendingPathComponent("iris.csv"))
+    for (manifest, expected) in [
+      (#"[{"openml_id": "61", "file": "iris.csv"}]"#, "entry 1 gives openml_id \"61\" as text"),
+      (#"[{"openml_id": 5, "file": "x.csv"}, {"openml_id": 61.5, "file": "iris.csv"}]"#, "entry 2 has openml_id 61.5, not a whole number"),
+      (#"[{"openml_id": 61, "file": "iris.csv"}, {"openml_id": 61, "file": "iris.csv"}]"#, "lists dataset 61 2 times"),
+      (#"[{"openml_id": 61, "file": "iris.csv", "target": 5}]"#, "the target 5, not a column name"),
+    ] {
+      try Data(manifest.utf8).write(to: dangling.appendingPathComponent("manifest.json"))
+      #expect(message(dangling.path).contains(expected), "\(manifest): \(message(dangling.path))")
+    }
+    try Data(#"[{"openml_id": 61, "file": "iris.csv", "target": "y"}]"#.utf8).write(to: dangling.appendingPathComponent("manifest.json"))
+    #expect(message(dangling.path) == "found \(dangling.appendingPathComponent("iris.csv").path)")
     // A valid directory without the id still falls through to the bundled datasets.
     let empty = directory.appendingPathComponent("empty")
     try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)

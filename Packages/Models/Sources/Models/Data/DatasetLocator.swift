@@ -81,7 +81,27 @@ public struct DatasetLocator: Sendable {
         guard let entries = try? JSONSerialization.jsonObject(with: data) as? [[String: Any]] else {
           throw DatasetError.unreadable(path: manifest.path, reason: "is not a list of {\"openml_id\", \"file\", …} entries; fix or remove it")
         }
-        for entry in entries where (entry["openml_id"] as? NSNumber)?.intValue == id {
+        // Entries for this id, read strictly: an id written as text or with a fraction, two
+        // entries for one id, or a target that is not a column name is an error, not a miss.
+        var matches: [[String: Any]] = []
+        for (k, entry) in entries.enumerated() {
+          if let number = entry["openml_id"] as? NSNumber, !(number is Bool) {
+            let value = number.doubleValue
+            if value == Double(id) { matches.append(entry) }
+            else if value.rounded(.towardZero) == Double(id) {
+              throw DatasetError.unreadable(path: manifest.path, reason: "entry \(k + 1) has openml_id \(number), not a whole number; write \(id)")
+            }
+          } else if let text = entry["openml_id"] as? String, Int(text.trimmingCharacters(in: .whitespaces)) == id {
+            throw DatasetError.unreadable(path: manifest.path, reason: "entry \(k + 1) gives openml_id \"\(text)\" as text; write it as a number, \(id)")
+          }
+        }
+        guard matches.count <= 1 else {
+          throw DatasetError.unreadable(path: manifest.path, reason: "lists dataset \(id) \(matches.count) times; keep one entry")
+        }
+        for entry in matches {
+          if let target = entry["target"], !(target is String) {
+            throw DatasetError.unreadable(path: manifest.path, reason: "gives dataset \(id) the target \(target), not a column name; write the target column's name as text")
+          }
           guard let file = entry["file"] as? String else {
             throw DatasetError.unreadable(path: manifest.path, reason: "lists dataset \(id) without a \"file\"")
           }
