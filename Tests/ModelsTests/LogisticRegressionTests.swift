@@ -152,6 +152,24 @@ struct LogisticRegressionTests {
     }
   }
 
+  @Test("a setting the chosen penalty does not read is refused, not ignored: l1_ratio without elasticnet, C with none (at their defaults they change nothing and pass)")
+  func unusedSettings() throws {
+    for (values, name) in [(["penalty": "l2", "l1_ratio": "0.3"], "l1_ratio"), (["penalty": "l1", "l1_ratio": "0.3"], "l1_ratio"),
+                           (["penalty": "none", "C": "2"], "C")] {
+      do {
+        _ = try ModelRegistry.specification(kind: "logistic", hyperparameters: Hyperparameters(values))
+        Issue.record("\(values) was accepted")
+      } catch let error as ArchitectureError {
+        guard case .invalidHyperparameter(_, let refused, _, _) = error else { Issue.record("\(values): \(error)"); continue }
+        #expect(refused == name, "\(values): \(error)")
+      }
+    }
+    for values in [["penalty": "elasticnet", "l1_ratio": "0.3", "C": "2"], ["penalty": "none"], ["penalty": "l1", "C": "0.5"],
+                   ["penalty": "l2", "l1_ratio": "0.5"], ["penalty": "none", "C": "1"]] {
+      #expect(throws: Never.self) { try ModelRegistry.specification(kind: "logistic", hyperparameters: Hyperparameters(values)) }
+    }
+  }
+
   @Test("max_iter too small for the tolerance is reported, not hidden")
   func notConverged() throws {
     let data = try Self.dataset("1510-wdbc.csv")

@@ -61,12 +61,23 @@ public final class LogisticRegression: Architecture, SelfExplaining {
   }
 
   public static func configuration(from hyperparameters: inout HyperparameterReader) throws -> Configuration {
-    Configuration(
+    let c = Configuration(
       penalty: try hyperparameters.choice("penalty", default: Penalty.l2, help: "the regulariser R(W)"),
       inverseStrength: try hyperparameters.number("C", default: 1.0, in: .positive, help: "inverse regularisation strength, as scikit-learn's (unused with penalty=none)"),
       l1Ratio: try hyperparameters.number("l1_ratio", default: 0.5, in: .unit, help: "the elastic net's ℓ1 share ρ (penalty=elasticnet only)"),
       maximumIterations: try hyperparameters.integer("max_iter", default: 10_000, in: 1...10_000_000, help: "the most FISTA iterations"),
       tolerance: try hyperparameters.number("tol", default: 1e-6, in: .positive, help: "stop when the proximal gradient mapping is this small"))
+    // A setting the chosen penalty does not read is refused rather than ignored (at its default it
+    // changes nothing either way, so every declared name stays accepted at its default).
+    if c.l1Ratio != 0.5 && c.penalty != .elasticnet {
+      throw ArchitectureError.invalidHyperparameter(kind: kind, name: "l1_ratio", value: "\(c.l1Ratio)",
+                                                    accepted: "no value with penalty=\(c.penalty.rawValue): it applies to penalty=elasticnet only")
+    }
+    if c.inverseStrength != 1 && c.penalty == .none {
+      throw ArchitectureError.invalidHyperparameter(kind: kind, name: "C", value: "\(c.inverseStrength)",
+                                                    accepted: "no value with penalty=none, which has no regulariser to weigh")
+    }
+    return c
   }
 
   /// Fitted by its own solver: epochs, batches and learning rates do not apply.
