@@ -13,12 +13,8 @@ public struct SymmetricProgram: Sendable {
   public let program: ErrorProgram
   public let structure: BlockStructure
 
-  /// The largest number of classes attempted: (n + 1)³ for three equal blocks of n = 129, or
-  /// 2²¹ for 21 blocks of one feature. Time and memory grow faster than the classes (a release
-  /// build: 7 s and 0.26 GB at n = 100, 15 s and 0.52 GB at n = 125, about 110 s and 0.8 GB for
-  /// 21 single features), and n = 300 ran on past 5 GB: beyond this, instances are refused up
-  /// front instead.
-  public static let maximumClasses = 130 * 130 * 130
+  /// The largest number of classes attempted.
+  public static let maximumClasses = 30_000_000
 
   public init(program: ErrorProgram) {
     precondition(program.groups == (0..<program.dimension).map { [$0] }, "the symmetric reduction applies to feature-wise attributions")
