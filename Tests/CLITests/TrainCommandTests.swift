@@ -262,11 +262,48 @@ extension TrainCommandTests {
 }
 
 extension TrainCommandTests {
+  @Test("re-training keeps everything the new run does not write: a saved backbone it reads (--backbone inside the run), a user's file inside the companion it rewrites, a FIFO and a socket, all without copying")
+  func retrainingKeepsUserFiles() throws {
+    let directory = try SANNProcess.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let run = directory.appendingPathComponent("sop/61/0")
+    func train(_ extra: [String] = []) throws {
+      let result = try SANNProcess.run(["train", "--dataset_id", "61", "--model", "sop", "--nr_epochs", "1", "--hidden_size", "8",
+                                        "--output_dir", directory.path, "--quiet"] + extra)
+      #expect(result.status == 0, "\(extra): \(result.stderr)")
+    }
+    try train()
+    // A note inside the companion the next run rewrites, and special files beside the run.
+    let note = run.appendingPathComponent("backbone/notes.txt")
+    try Data("mine".utf8).write(to: note)
+    let work = run.appendingPathComponent("work")
+    try FileManager.default.createDirectory(at: work, withIntermediateDirectories: false)
+    #expect(mkfifo(work.appendingPathComponent("fifo").path, 0o644) == 0)
+    let socketPath = work.appendingPathComponent("socket").path
+    let socketDescriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(socketDescriptor) }
+    var address = sockaddr_un()
+    address.sun_family = sa_family_t(AF_UNIX)
+    withUnsafeMutableBytes(of: &address.sun_path) { raw in _ = socketPath.utf8CString.withUnsafeBytes { raw.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0.prefix(raw.count))) } }
+    let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socketDescriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
+    #expect(bound == 0)
+    try Data("kept".utf8).write(to: work.appendingPathComponent("z.txt"))
+    try train()
+    #expect(try String(contentsOf: note, encoding: .utf8) == "mine")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: work.path).sorted() == ["fifo", "socket", "z.txt"])
+    // A run that reads its backbone from inside its own folder keeps it.
+    try train(["--param", "backbone=\(run.appendingPathComponent("backbone").path)"])
+    #expect(FileManager.default.fileExists(atPath: run.appendingPathComponent("backbone/model.safetensors").path))
+    #expect(try String(contentsOf: note, encoding: .utf8) == "mine")
+  }
+
   @Test("--categorical with an ARFF file: an unknown name is refused as for a CSV file, a numeric attribute with a hint, not ignored")
   func categoricalWithARFF() throws {
     let arff = SANNProcess.repositoryRoot.appendingPathComponent("Datasets/31-credit-g.arff").path
     for (name, expected) in [("nosuch", "no column named 'nosuch'"), ("duration", "declares 'duration' numeric")] {
-      let result = try SANNProcess.run(["train", "--data", arff, "--categorical", name, "--nr_epochs", "1", "--output_dir", "/nonexistent-unused"])
+      let directory = try SANNProcess.temporaryDirectory()
+      defer { try? FileManager.default.removeItem(at: directory) }
+      let result = try SANNProcess.run(["train", "--data", arff, "--categorical", name, "--nr_epochs", "1", "--output_dir", directory.path])
       #expect(result.status != 0 && result.stderr.contains(expected), "\(name): \(result.stderr)")
     }
   }

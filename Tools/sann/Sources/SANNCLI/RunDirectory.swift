@@ -54,22 +54,67 @@ final class RunDirectory {
     // Holding the lock, any staging or set-aside folder of this run's name is a killed run's. A
     // run killed between moving the old folder aside and moving the new one in left no folder
     // and the old one set aside: that is put back, with any files of the user's in it.
+    // (Thrown from here on, deinit releases the lock.)
     let fm = FileManager.default
     let leftovers = ((try? fm.contentsOfDirectory(atPath: parent.path)) ?? []).sorted()
-    if !fm.fileExists(atPath: final.path), let setAside = leftovers.first(where: { $0.hasPrefix(".\(name).old-") }) {
-      _ = rename(parent.appendingPathComponent(setAside).path, final.path)
+    var final0 = stat()
+    if lstat(final.path, &final0) != 0, let setAside = leftovers.first(where: { $0.hasPrefix(".\(name).old-") }) {
+      guard rename(parent.appendingPathComponent(setAside).path, final.path) == 0 else {
+        let reason = String(cString: strerror(errno))
+        throw CommandError("cannot put back the earlier run \(parent.appendingPathComponent(setAside).path) as \(final.path) (\(reason)); move it there yourself, then train again")
+      }
     }
-    for entry in leftovers where entry.hasPrefix(".\(name).staging-") || entry.hasPrefix(".\(name).old-") {
+    // A set-aside run is only removed beside a complete run folder (the newer run it gave way to).
+    var isDirectory: ObjCBool = false
+    let runInPlace = fm.fileExists(atPath: final.path, isDirectory: &isDirectory) && isDirectory.boolValue
+    for entry in leftovers where entry.hasPrefix(".\(name).staging-") || (runInPlace && entry.hasPrefix(".\(name).old-")) {
       if fm.fileExists(atPath: parent.appendingPathComponent(entry).path) { try? fm.removeItem(at: parent.appendingPathComponent(entry)) }
     }
     // The run replaces the folder's model and results, never anything else: a file where the
     // folder goes, or a folder where one of those files goes, is refused before any training.
-    // (Thrown from here on, deinit releases the lock.)
     if let obstacle = Self.obstacle(inRun: final) { throw CommandError(obstacle) }
     do {
       try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: false)
     } catch {
       throw CommandError("cannot write in the output folder \(parent.path) (\(FileProblem.describe(error))); give a writable --output_dir")
+    }
+  }
+
+  /// Hard-links every entry of `old` that `new` lacks into `new`; folders both hold are merged
+  /// the same way, and a file both hold is the new run's. A file where the new run writes a
+  /// folder (or the reverse), or an entry that cannot be linked (another file system), throws.
+  static func carryOver(from old: URL, into new: URL) throws {
+    let fm = FileManager.default
+    let entries: [String]
+    do {
+      entries = try fm.contentsOfDirectory(atPath: old.path)
+    } catch {
+      throw CommandError("cannot read \(old.path) to keep its files (\(FileProblem.describe(error))); nothing was replaced")
+    }
+    let present = Set((try? fm.contentsOfDirectory(atPath: new.path)) ?? [])
+    for entry in entries {
+      let (source, target) = (old.appendingPathComponent(entry), new.appendingPathComponent(entry))
+      var status = stat()
+      guard lstat(source.path, &status) == 0 else { continue }  // gone meanwhile
+      let isFolder = status.st_mode & S_IFMT == S_IFDIR
+      if present.contains(entry) {
+        var written = stat()
+        let writesFolder = lstat(target.path, &written) == 0 && written.st_mode & S_IFMT == S_IFDIR
+        if isFolder && writesFolder {
+          try carryOver(from: source, into: target)
+        } else if isFolder != writesFolder {
+          throw CommandError("\(source.path) is a \(isFolder ? "folder" : "file") where this run writes a \(writesFolder ? "folder" : "file"); move it away and train again (nothing was replaced)")
+        }
+        continue
+      }
+      if isFolder {
+        guard mkdir(target.path, status.st_mode & 0o7777) == 0 else {
+          throw CommandError("cannot keep \(source.path) in the new run (\(String(cString: strerror(errno)))); nothing was replaced")
+        }
+        try carryOver(from: source, into: target)
+      } else if link(source.path, target.path) != 0 {
+        throw CommandError("cannot keep \(source.path) in the new run (\(String(cString: strerror(errno)))); nothing was replaced — move it out of the run folder and train again")
+      }
     }
   }
 
@@ -105,31 +150,13 @@ final class RunDirectory {
     close(lockDescriptor)
   }
 
-  /// Puts the staged run in place of the old one. Files of the old folder that are not the
-  /// run's own (model.safetensors, output_info.json, a trained companion's folder) — a user's
-  /// explanations, say — are carried over first (hard-linked, or copied), so nothing is lost.
+  /// Puts the staged run in place of the old one. Everything of the old folder that the new
+  /// run does not write itself — a user's explanations, a saved backbone the run read, a
+  /// companion an earlier run trained and this one did not — is carried over first, hard-linked
+  /// (folders merged, one level at a time, user files inside a companion's folder kept), so
+  /// nothing is lost; anything that cannot be carried stops the commit before anything moves.
   func commit() throws {
-    let fm = FileManager.default
-    let owned = Set((try? fm.contentsOfDirectory(atPath: staging.path)) ?? [])
-    // A folder of the user's under a name this run writes (a companion's, which has a model of
-    // its own when an earlier run wrote it) would be replaced: refused, before anything moves.
-    for entry in owned where !Self.runFiles.contains(entry) {
-      let source = final.appendingPathComponent(entry)
-      var isDirectory: ObjCBool = false
-      if fm.fileExists(atPath: source.path, isDirectory: &isDirectory),
-         !isDirectory.boolValue || !fm.fileExists(atPath: source.appendingPathComponent("model.safetensors").path) {
-        throw CommandError("\(source.path) is not a model folder of an earlier run, and this run writes its \(entry) there; move it away and train again")
-      }
-    }
-    for entry in (try? fm.contentsOfDirectory(atPath: final.path)) ?? [] where !owned.contains(entry) {
-      let source = final.appendingPathComponent(entry)
-      // A folder with its own model is a companion an earlier run trained; this run did not.
-      if fm.fileExists(atPath: source.appendingPathComponent("model.safetensors").path) || Self.runFiles.contains(entry) {
-        continue
-      }
-      let target = staging.appendingPathComponent(entry)
-      if link(source.path, target.path) != 0 { try? fm.copyItem(at: source, to: target) }
-    }
+    if FileManager.default.fileExists(atPath: final.path) { try Self.carryOver(from: final, into: staging) }
     let old = parent.appendingPathComponent(".\(final.lastPathComponent).old-\(getpid())")
     let hadOld = FileManager.default.fileExists(atPath: final.path)
     if hadOld {
