@@ -236,6 +236,11 @@ struct DatasetLocatorTests {
     }
     try Data(#"[{"openml_id": 61, "file": "iris.csv", "target": "y"}]"#.utf8).write(to: dangling.appendingPathComponent("manifest.json"))
     #expect(message(dangling.path) == "found \(dangling.appendingPathComponent("iris.csv").path)")
+    // Ids 0 and 1 are numbers like any other (JSON's true is not id 1), and a null target is the default.
+    try Data(#"[{"openml_id": true, "file": "x.csv"}, {"openml_id": 1, "file": "iris.csv", "target": null}]"#.utf8)
+      .write(to: dangling.appendingPathComponent("manifest.json"))
+    let one = try DatasetLocator.standard(dataDirectory: dangling.path, environment: [:]).locate(id: 1)
+    #expect(one.url.path == dangling.appendingPathComponent("iris.csv").path && one.target == nil)
     // A valid directory without the id still falls through to the bundled datasets.
     let empty = directory.appendingPathComponent("empty")
     try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)

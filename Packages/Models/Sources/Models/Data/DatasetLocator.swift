@@ -85,7 +85,8 @@ public struct DatasetLocator: Sendable {
         // entries for one id, or a target that is not a column name is an error, not a miss.
         var matches: [[String: Any]] = []
         for (k, entry) in entries.enumerated() {
-          if let number = entry["openml_id"] as? NSNumber, !(number is Bool) {
+          // A JSON true or false is an NSNumber of type 'c'; on Linux `is Bool` holds for 0 and 1 too.
+          if let number = entry["openml_id"] as? NSNumber, String(cString: number.objCType) != "c" {
             let value = number.doubleValue
             if value == Double(id) { matches.append(entry) }
             else if value.rounded(.towardZero) == Double(id) {
@@ -99,7 +100,7 @@ public struct DatasetLocator: Sendable {
           throw DatasetError.unreadable(path: manifest.path, reason: "lists dataset \(id) \(matches.count) times; keep one entry")
         }
         for entry in matches {
-          if let target = entry["target"], !(target is String) {
+          if let target = entry["target"], !(target is String || target is NSNull) {
             throw DatasetError.unreadable(path: manifest.path, reason: "gives dataset \(id) the target \(target), not a column name; write the target column's name as text")
           }
           guard let file = entry["file"] as? String else {
