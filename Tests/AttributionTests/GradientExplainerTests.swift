@@ -26,8 +26,43 @@ private struct TapeLinear: DifferentiableModel {
   }
 }
 
+/// A model that takes at most `rowsPerPass` rows in a differentiated pass, and records the
+/// largest pass it was given.
+private final class SmallPasses: DifferentiableModel {
+  let inner: any DifferentiableModel
+  let rowsPerPass: Int
+  var largest = 0
+  init(_ inner: any DifferentiableModel, rowsPerPass: Int) { (self.inner, self.rowsPerPass) = (inner, rowsPerPass) }
+  var features: Int { inner.features }
+  var outputs: Int { inner.outputs }
+  var gradientRowsPerPass: Int { rowsPerPass }
+  func forward(_ x: Tensor) -> Tensor {
+    largest = Swift.max(largest, x.shape[0])
+    return inner.forward(x)
+  }
+  func evaluate(_ rows: [Float], count: Int) throws -> [Float] { try inner.evaluate(rows, count: count) }
+}
+
 @Suite("Gradient and perturbation explainers")
 struct GradientExplainerTests {
+  @Test("a model that asks for small differentiated passes gets them (Sum-of-Parts: 4096 rows over its groups), with the same scores")
+  func gradientRowsPerPass() throws {
+    let model = randomTabularModel(features: 5, outputs: 2, inn: true, seed: 4)
+    var rng = RandomGenerator(seed: 9)
+    let x = TestModels.uniform(6 * 5, &rng, -1, 1)
+    let whole = try IntegratedGradients(steps: 32).explain(model, rows: x)
+    let small = SmallPasses(model, rowsPerPass: 7)
+    let parted = try IntegratedGradients(steps: 32).explain(small, rows: x)
+    #expect(small.largest == 7)
+    for r in 0..<6 { for o in 0..<2 { for i in 0..<5 { #expect(Swift.abs(whole[r, o, i] - parted[r, o, i]) <= 1e-6 * Swift.max(1, Swift.abs(whole[r, o, i]))) } } }
+    var build = RandomGenerator(seed: 3)
+    var c = SumOfParts.Configuration()
+    c.backboneSize = TabResNetConfiguration(width: 8, blocks: 1)
+    c.groups = 20
+    let sop = try SumOfParts(configuration: c, features: 6, outputs: 1, rng: &build)
+    #expect(TabularModelAdapter(sop).gradientRowsPerPass == 4096 / sop.groupCount && TabularModelAdapter(TestModels.tabResNetFamily(inn: false, features: 3, outputs: 1, seed: 1)).gradientRowsPerPass == 4096)
+  }
+
   @Test("Integrated Gradients completeness: Σ IG = f(x) − f(baseline) within 1e-3 at 256 steps")
   func integratedGradientsCompleteness() async {
     await propertyCheck(count: 12, input: Gen.int(in: 2...8), Gen.int(in: 1...3), Gen.bool, Gen.uint64()) { d, c, inn, seed in

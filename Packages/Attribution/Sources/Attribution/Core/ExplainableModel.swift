@@ -37,6 +37,9 @@ extension ExplainableModel {
 /// gradient × input). `forward` must record on the autodiff tape.
 public protocol DifferentiableModel: ExplainableModel {
   func forward(_ x: Tensor) -> Tensor
+  /// The most rows one differentiated `forward` should take (explainers batch fewer points).
+  /// Default: 4096.
+  var gradientRowsPerPass: Int { get }
   /// Drops gradients that backward passes through `forward` left on the model's parameters
   /// (explainers call it after differentiating with respect to the inputs). Default: nothing.
   func resetParameterGradients()
@@ -44,6 +47,7 @@ public protocol DifferentiableModel: ExplainableModel {
 
 extension DifferentiableModel {
   public func resetParameterGradients() {}
+  public var gradientRowsPerPass: Int { 4096 }
 }
 
 /// A closure as a model.
@@ -113,6 +117,8 @@ public final class TabularModelAdapter: DifferentiableModel {
   }
 
   public func forward(_ x: Tensor) -> Tensor { model(x) }
+
+  public var gradientRowsPerPass: Int { model.inputGradientRows }
 
   public func resetParameterGradients() { model.zeroGrad() }
 

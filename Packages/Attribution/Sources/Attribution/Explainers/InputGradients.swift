@@ -8,6 +8,7 @@ enum InputGradients {
   static func compute(_ model: any DifferentiableModel, points: [Float], count: Int, chunk: Int = 4096) -> [Float] {
     let d = model.features
     let c = model.outputs
+    let chunk = Swift.max(1, Swift.min(chunk, model.gradientRowsPerPass))
     var result = [Float](repeating: 0, count: count * c * d)
     var start = 0
     while start < count {

@@ -24,6 +24,10 @@ public protocol TabularModel: Layer {
   /// Parts that are models in their own right, whose test metrics the report lists beside the
   /// model's (Sum-of-Parts: its frozen backbone). Default: none.
   var components: [(name: String, model: any TabularModel)] { get }
+  /// How many rows one pass that differentiates with respect to the inputs should take at most,
+  /// for explainers that batch points (Integrated Gradients): a model whose tape grows with more
+  /// than the rows (Sum-of-Parts: a backbone pass per group) asks for fewer. Default: 4096.
+  var inputGradientRows: Int { get }
 }
 
 /// One training forward pass: the logits, and the penalty the architecture adds to the task
@@ -48,4 +52,6 @@ extension TabularModel {
   public var components: [(name: String, model: any TabularModel)] { [] }
 
   public var globalExplaining: (any GlobalExplaining)? { nil }
+
+  public var inputGradientRows: Int { 4096 }
 }
