@@ -194,7 +194,8 @@ struct TheoryReachTrainedCommandTests {
       (["--binomial", "2,2,2", "--sop-param", "tau"], "is not name=value"),
       (["--binomial", "2,2,2", "--models", "/nonexistent"], "/nonexistent/sop/model.safetensors does not exist"),
       (["--polynomial", "3"], "the polynomial has no variables"),
-      (["--polynomial", "1e40 x1 x2"], "the coefficient 10000000000000000000000000000000000000000 is beyond the largest Float"),
+      (["--polynomial", "1e40 x1 x2"], "the coefficient 10000000000000000000000000000000000000000 is beyond what the models learn"),
+      (["--polynomial", "1e20 x1 x2"], "p's value on training input 4, 1e+20, is beyond what the models learn"),
       (["--binomial", "0,0,0"], "the polynomial has no variables"),
       (["--binomial", "1,1,1", "--point", "1e40,1,1"], "coordinate 1 of --point"),
     ]

@@ -310,7 +310,7 @@ extension TrainCommandTests {
 }
 
 extension TrainCommandTests {
-  @Test("columns left out are said on the terminal (a warning when --categorical names one), and so is a test split with a single class")
+  @Test("columns left out are said on the terminal (a warning when --categorical names one), and so is a test split that lacks a class")
   func droppedColumnsAndSingleClassTest() throws {
     let directory = try SANNProcess.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
@@ -322,7 +322,7 @@ extension TrainCommandTests {
     #expect(result.status == 0, "\(result.stderr)")
     #expect(result.stderr.contains("warning: column 'id' is left out although --categorical names it"), "\(result.stderr)")
     #expect(result.stderr.contains("note: column 'const' is left out: constant"), "\(result.stderr)")
-    #expect(result.stderr.contains("warning: the test rows hold a single class"), "\(result.stderr)")
+    #expect(result.stderr.contains("warning: the test rows do not hold every class"), "\(result.stderr)")
     let quiet = try SANNProcess.run(["train", "--data", data.path, "--categorical", "id", "--nr_epochs", "2", "--output_dir", directory.path, "--quiet"])
     #expect(quiet.stderr.contains("warning: column 'id'") && !quiet.stderr.contains("note:"), "\(quiet.stderr)")
   }

@@ -40,7 +40,10 @@ public enum PolynomialDataset {
     }
     let x = try inputs(dimension: d, samples: samples, seed: seed)
     let y = targets(polynomial, rows: x)
-    if let bad = y.firstIndex(where: { !$0.isFinite }) { throw ReachabilityError.beyondFloat("p's value on training input \(bad + 1)") }
+    // The regression loss squares the errors in Float: values beyond about 1e18 overflow it.
+    if let bad = y.firstIndex(where: { !$0.isFinite || Swift.abs($0) > 1e18 }) {
+      throw ReachabilityError.beyondFloat("p's value on training input \(bad + 1), \(y[bad]),")
+    }
     return try PreparedDataset(name: "\(polynomial)", featureNames: (1...d).map { "x\($0)" }, xTrain: x, yTrain: y, xTest: x, yTest: y,
                                targetName: "p")
   }
@@ -69,7 +72,7 @@ public enum ReachabilityError: Error, Equatable, CustomStringConvertible {
     case let .malformedReport(reason):
       "the report does not describe a check: \(reason)"
     case let .beyondFloat(what):
-      "\(what) is beyond the largest Float (about 3.4e38), which the models learn p's values in; scale the polynomial down"
+      "\(what) is beyond what the models learn p's values in (Float, whose squares end near 1e38: values up to 1e18); scale the polynomial down"
     case .noVariables:
       "the polynomial has no variables (d = 0): there are no features to train on; give a polynomial in x1…xd with d ≥ 1"
     case let .pointOutOfRange(i, value):

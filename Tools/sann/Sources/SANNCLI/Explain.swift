@@ -33,7 +33,7 @@ struct Explain: ParsableCommand {
       For shap and kernel-shap, `base` is the mean logit over the background and the scores add up to logit − base.
       The background is --background rows (default 100) drawn at random with --seed from --background-data, by \
       default the --data file itself: pass the training CSV to explain against the training distribution.
-      A long job (past about 20 million model evaluations) explains the rows in 20 parts and reports each on standard error.
+      A long job (past about 20 million model evaluations) explains the rows in up to 20 parts and reports each on standard error.
       Reproducibility: with the same --seed, a row gets the same scores whether it is explained alone or with other \
       rows (Kernel SHAP and LIME key their random draws on the row's number in --data). The model runs on every \
       core, split by rows, so results can differ in the last float bits between machines with different core counts.
@@ -97,6 +97,7 @@ struct Explain: ParsableCommand {
     if !(1...IntegratedGradients.maximumSteps).contains(steps) { throw ValidationError("--steps must lie in 1...\(IntegratedGradients.maximumSteps), got \(steps)") }
     if backgroundRows < 0 { throw ValidationError("--background must not be negative, got \(backgroundRows)") }
     if weights && method.posthoc != nil { throw ValidationError("--weights only applies to --method own (inn)") }
+    if global && method.posthoc != nil { throw ValidationError("--global is the model's own global explanation; leave out --method \(method.rawValue)") }
     // A setting the method does not use is refused, as --weights is: it would be ignored.
     let used: Set<String> = switch global ? nil : method.posthoc {
     case .shap?, .kernelShap?: ["--budget", "--background", "--background-data"]
@@ -110,7 +111,6 @@ struct Explain: ParsableCommand {
                    "--steps": "ig"][flag]!
       throw ValidationError("\(flag) applies to --method \(users); \(global ? "--global" : "--method \(method.rawValue)") does not use it")
     }
-    if global && method.posthoc != nil { throw ValidationError("--global is the model's own global explanation; leave out --method \(method.rawValue)") }
     if global && weights { throw ValidationError("--global prints shape functions, which have no --weights") }
     if plot != nil && !global { throw ValidationError("--plot draws the shape functions of --global; add --global") }
     for (flag, path) in [("--output", output), ("--plot", plot)] {
@@ -258,11 +258,12 @@ struct Explain: ParsableCommand {
       case .permutation: return try PermutationImportance(seed: seed).explain(model, rows: points)
       }
     }
-    // Model evaluations per row, roughly: past 20 million in all, the rows go in 20 chunks.
+    // Model evaluations per row, roughly (Kernel SHAP uses at most 2^d − 2 coalitions): past 20
+    // million in all, the rows go in up to 20 parts.
     let backgroundCount = Double(background.count / Swift.max(d, 1))
     let perRow: Double = switch method {
     case .shap where exact: Double(1 << d) * backgroundCount
-    case .shap, .kernelShap: Double(budget ?? KernelSHAP.defaultBudget(features: d)) * backgroundCount
+    case .shap, .kernelShap: Swift.min(Double(budget ?? KernelSHAP.defaultBudget(features: d)), Foundation.pow(2, Double(d)) - 2) * backgroundCount
     case .lime: 5000
     case .ig: Double(3 * (steps + 1))
     case .occlusion: Double(d + 1)

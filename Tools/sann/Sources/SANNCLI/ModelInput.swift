@@ -93,7 +93,8 @@ struct ModelInput: ParsableArguments {
   /// The error for a model output that is not finite at data row `row` (0-based, as --rows
   /// counts) of `file` (default: --data).
   func nonFiniteOutput(dataRow row: Int, value: Float, file: String? = nil) -> CommandError {
-    CommandError("the model's output for data row \(row) of \(file ?? data) (0-based, as --rows counts) is \(value): that row's values are far outside the range the model was trained on, or its weights are extreme — check the row's units, or retrain")
+    let counted = file == nil || file == data ? "0-based, as --rows counts" : "0-based data rows"
+    return CommandError("the model's output for data row \(row) of \(file ?? data) (\(counted)) is \(value): that row's values are far outside the range the model was trained on, or its weights are extreme — check the row's units, or retrain")
   }
 
   /// Writes rows of named values as CSV or JSON to standard output.

@@ -276,7 +276,7 @@ struct Train: ParsableCommand {
     }
     try run.commit()
     if result.report.task != .regression && result.report.test.auroc == nil {
-      FileHandle.standardError.write(Data(("warning: the test rows hold a single class, so test AUROC and log loss are undefined and left out of "
+      FileHandle.standardError.write(Data(("warning: the test rows do not hold every class, so test AUROC and log loss are undefined and left out of "
         + "output_info.json; give a larger --test_split_size or use more rows\n").utf8))
     }
     print(summary(result.report, directory: run.final))
