@@ -90,6 +90,13 @@ struct SumOfPartsNAMCommandTests {
                                       "--param", "groups=3", "--nr_epochs", "2", "--quiet"])
     #expect(second.status == 0, "\(second.stderr)")
     #expect(!FileManager.default.fileExists(atPath: run.appendingPathComponent("backbone").path))
+    // Trained again on the backbone inside its own folder, the run keeps it: it reads from it.
+    let third = try SANNProcess.run(["train", "--data", Self.iris, "--model", "sop", "--output_dir", directory.path, "--param", "groups=3"] + Self.small)
+    #expect(third.status == 0, "\(third.stderr)")
+    let inside = try SANNProcess.run(["train", "--data", Self.iris, "--model", "sop", "--backbone", run.appendingPathComponent("backbone").path,
+                                      "--output_dir", directory.path, "--param", "groups=3", "--nr_epochs", "2", "--quiet"])
+    #expect(inside.status == 0, "\(inside.stderr)")
+    #expect(FileManager.default.fileExists(atPath: run.appendingPathComponent("backbone/model.safetensors").path))
 
     let namRun = directory.appendingPathComponent("nam/61-iris/0").path
     for arguments in [["--plot", directory.path], ["--plot", "x.svg", "--output", "x.svg"], ["--plot", ""]] {

@@ -65,7 +65,7 @@ struct TheoryCommandTests {
   @Test("a symmetric program of millions of classes says up front how long and how much memory to expect")
   func largeInstanceEstimate() throws {
     // The note comes before any solving; the run itself (about half a minute) is stopped after 3 s.
-    let result = try SANNProcess.runTool("/bin/bash", ["-c", "timeout 3 '\(SANNProcess.executable.path)' theory bound --binomial 150,150,150 2>&1 >/dev/null | head -c 300"])
+    let result = try SANNProcess.runTool("/bin/bash", ["-c", "timeout -s KILL 3 '\(SANNProcess.executable.path)' theory bound --binomial 150,150,150 2>&1 >/dev/null | head -c 300"])
     #expect(result.stdout.contains("note: 3.4 million classes of subsets: expect roughly") && result.stdout.contains("GB"), "\(result.stdout)")
   }
 

@@ -262,7 +262,7 @@ extension TrainCommandTests {
 }
 
 extension TrainCommandTests {
-  @Test("re-training keeps everything the new run does not write: a saved backbone it reads (--backbone inside the run), a user's file inside the companion it rewrites, a FIFO and a socket, all without copying")
+  @Test("re-training keeps everything the new run does not write (but an earlier run's companion it does not read): a saved backbone it reads (--backbone inside the run), a user's file inside the companion it rewrites, a FIFO and a socket, all without copying")
   func retrainingKeepsUserFiles() throws {
     let directory = try SANNProcess.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }

@@ -83,7 +83,7 @@ final class RunDirectory {
   /// Hard-links every entry of `old` that `new` lacks into `new`; folders both hold are merged
   /// the same way, and a file both hold is the new run's. A file where the new run writes a
   /// folder (or the reverse), or an entry that cannot be linked (another file system), throws.
-  static func carryOver(from old: URL, into new: URL) throws {
+  static func carryOver(from old: URL, into new: URL, skipping skipped: Set<String> = []) throws {
     let fm = FileManager.default
     let entries: [String]
     do {
@@ -92,7 +92,7 @@ final class RunDirectory {
       throw CommandError("cannot read \(old.path) to keep its files (\(FileProblem.describe(error))); nothing was replaced")
     }
     let present = Set((try? fm.contentsOfDirectory(atPath: new.path)) ?? [])
-    for entry in entries {
+    for entry in entries where !skipped.contains(entry) {
       let (source, target) = (old.appendingPathComponent(entry), new.appendingPathComponent(entry))
       var status = stat()
       guard lstat(source.path, &status) == 0 else { continue }  // gone meanwhile
@@ -115,6 +115,18 @@ final class RunDirectory {
       } else if link(source.path, target.path) != 0 {
         throw CommandError("cannot keep \(source.path) in the new run (\(String(cString: strerror(errno)))); nothing was replaced — move it out of the run folder and train again")
       }
+    }
+  }
+
+  /// The companions a run folder's output_info.json lists (the folders of models it trained on
+  /// the way, such as Sum-of-Parts' backbone) that are folders beside it.
+  static func companions(of folder: URL) -> [String] {
+    guard let data = FileManager.default.contents(atPath: folder.appendingPathComponent("output_info.json").path),
+          let info = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+          let components = info["components"] as? [String: Any] else { return [] }
+    return components.keys.filter { name in
+      !name.contains("/") && name != "." && name != ".."
+        && FileManager.default.fileExists(atPath: folder.appendingPathComponent(name).appendingPathComponent("model.safetensors").path)
     }
   }
 
@@ -155,8 +167,21 @@ final class RunDirectory {
   /// companion an earlier run trained and this one did not — is carried over first, hard-linked
   /// (folders merged, one level at a time, user files inside a companion's folder kept), so
   /// nothing is lost; anything that cannot be carried stops the commit before anything moves.
-  func commit() throws {
-    if FileManager.default.fileExists(atPath: final.path) { try Self.carryOver(from: final, into: staging) }
+  ///
+  /// One exception: a companion the old run trained (listed under `components` in its
+  /// output_info.json) that this run does not write goes with the old run, since this run's
+  /// results no longer describe it — unless this run reads from inside it (`inputs`, such as
+  /// `--backbone`), in which case it stays.
+  func commit(inputs: [String] = []) throws {
+    if FileManager.default.fileExists(atPath: final.path) {
+      let written = Set((try? FileManager.default.contentsOfDirectory(atPath: staging.path)) ?? [])
+      let read = inputs.map { URL(fileURLWithPath: $0).resolvingSymlinksInPath().standardizedFileURL.path }
+      let stale = Self.companions(of: final).filter { name in
+        let folder = final.appendingPathComponent(name).resolvingSymlinksInPath().standardizedFileURL.path
+        return !written.contains(name) && !read.contains { $0 == folder || $0.hasPrefix(folder + "/") }
+      }
+      try Self.carryOver(from: final, into: staging, skipping: Set(stale))
+    }
     let old = parent.appendingPathComponent(".\(final.lastPathComponent).old-\(getpid())")
     let hadOld = FileManager.default.fileExists(atPath: final.path)
     if hadOld {

@@ -274,7 +274,9 @@ struct Train: ParsableCommand {
     for (companion, companionResult) in result.companions {
       try Self.save(companionResult, in: run.staging.appendingPathComponent(companion))
     }
-    try run.commit()
+    // Hyperparameters that name files or folders (a saved backbone) are what the run read.
+    let read = try hyperparameters().values.values.filter { FileManager.default.fileExists(atPath: $0) }
+    try run.commit(inputs: read)
     if result.report.task != .regression && result.report.test.auroc == nil {
       FileHandle.standardError.write(Data(("warning: the test rows do not hold every class, so test AUROC and log loss are undefined and left out of "
         + "output_info.json; give a larger --test_split_size or use more rows\n").utf8))

@@ -3,14 +3,19 @@ import Foundation
 /// Why a file cannot be read or written, in words a user can act on, instead of Foundation's
 /// "The operation could not be completed. (NSCocoaErrorDomain error 256.)".
 public enum FileProblem {
-  /// What keeps `path` from being read as a file — it does not exist, is a folder, or may not
-  /// be read — or nil. A pipe or device is read like a file (`--model <(cat model.safetensors)`).
+  /// What keeps `path` from being read as a file — it does not exist, is a folder, is a
+  /// device, pipe or socket (Foundation cannot read those whole on Linux: it reports "permission
+  /// denied"), or may not be read — or nil when it is a readable regular file.
   public static func beforeReading(_ path: String) -> String? {
     var status = stat()
     guard stat(path, &status) == 0 else {
       return errno == ENOENT || errno == ENOTDIR ? "does not exist" : String(cString: strerror(errno))
     }
-    if status.st_mode & S_IFMT == S_IFDIR { return "is a folder, not a file" }
+    switch status.st_mode & S_IFMT {
+    case S_IFREG: break
+    case S_IFDIR: return "is a folder, not a file"
+    default: return "is not a regular file (a device, pipe or socket); give the file itself"
+    }
     return access(path, R_OK) == 0 ? nil : "may not be read (permission denied)"
   }
 
