@@ -57,8 +57,8 @@ final class RunDirectory {
     // (Thrown from here on, deinit releases the lock.)
     let fm = FileManager.default
     let leftovers = ((try? fm.contentsOfDirectory(atPath: parent.path)) ?? []).sorted()
-    var final0 = stat()
-    if lstat(final.path, &final0) != 0, let setAside = leftovers.first(where: { $0.hasPrefix(".\(name).old-") }) {
+    var finalStatus = stat()
+    if lstat(final.path, &finalStatus) != 0, let setAside = leftovers.first(where: { $0.hasPrefix(".\(name).old-") }) {
       guard rename(parent.appendingPathComponent(setAside).path, final.path) == 0 else {
         let reason = String(cString: strerror(errno))
         throw CommandError("cannot put back the earlier run \(parent.appendingPathComponent(setAside).path) as \(final.path) (\(reason)); move it there yourself, then train again")
@@ -163,8 +163,8 @@ final class RunDirectory {
   }
 
   /// Puts the staged run in place of the old one. Everything of the old folder that the new
-  /// run does not write itself — a user's explanations, a saved backbone the run read, a
-  /// companion an earlier run trained and this one did not — is carried over first, hard-linked
+  /// run does not write itself — a user's explanations, a saved backbone the run reads, a
+  /// user's folder that holds a model — is carried over first, hard-linked
   /// (folders merged, one level at a time, user files inside a companion's folder kept), so
   /// nothing is lost; anything that cannot be carried stops the commit before anything moves.
   ///
