@@ -334,6 +334,7 @@ struct NegativeValueTests {
   func negativeAfterSpace() throws {
     for (arguments, message) in [
       (["train", "--dataset_id", "61", "--nr_epochs", "-1"], "--nr_epochs must be an integer in 1...1000000, got -1"),
+      (["train", "--dataset_id", "-1"], "--dataset_id must be a positive OpenML id, got -1"),
       (["train", "--dataset_id", "61", "--batch_size", "-3"], "-3"),
       (["hypernet", "build", "pudding", "--inputs", "-3", "--output", "/tmp/unused.safetensors"], "--inputs must lie in 1...4096, got -3"),
       (["explain", "--model", "/nonexistent", "--data", "x.csv", "--steps", "-5"], "--steps must lie in 1...100000, got -5"),

@@ -184,6 +184,7 @@ struct Train: ParsableCommand {
       throw ValidationError("give exactly one of --dataset_id N or --data FILE")
     }
     if target != nil && data == nil { throw ValidationError("--target applies to --data FILE only") }
+    if let datasetID, datasetID < 1 { throw ValidationError("--dataset_id must be a positive OpenML id, got \(datasetID)") }
     if interpretable, let model, model != MesomorphicNetwork.kind {
       throw ValidationError("--interpretable means --model inn, but --model \(model) was given")
     }
