@@ -129,6 +129,12 @@ struct ExplainMethodTests {
     #expect(shap.status == 64 && shap.stderr.contains("is the input file"), "\(shap.stderr)")
     #expect(try Data(contentsOf: URL(fileURLWithPath: model)) == before)
     #expect(try Data(contentsOf: copy) == Data(contentsOf: URL(fileURLWithPath: data)) && Data(contentsOf: background) == Data(contentsOf: copy))
+    // A background of one row is said to be one.
+    let lines = try String(contentsOf: URL(fileURLWithPath: data), encoding: .utf8).split(separator: "\n")
+    let single = directory.appendingPathComponent("single.csv")
+    try (lines.prefix(2).joined(separator: "\n") + "\n").write(to: single, atomically: true, encoding: .utf8)
+    let lone = try SANNProcess.run(["explain", "--model", run, "--data", single.path, "--method", "kernel-shap"])
+    #expect(lone.status == 0 && lone.stderr.contains("warning: the background is the one row of \(single.path)"), "\(lone.stderr)")
     let unused = try SANNProcess.run(["explain", "--model", run, "--data", data, "--rows", "0", "--method", "lime", "--background", "10"])
     #expect(unused.status == 64 && unused.stderr.contains("--background applies to --method shap and kernel-shap; --method lime does not use it"),
             "\(unused.stderr)")

@@ -328,6 +328,9 @@ struct Explain: ParsableCommand {
     var rng = RandomGenerator(seed: seed)
     let chosen = all ? Array(0..<table.rowCount) : Array(rng.permutation(table.rowCount).prefix(backgroundRows)).sorted()
     let rows = try ModelInput.asModelInput { try card.preprocessor.transform(table, rows: chosen).scalars }
+    if table.rowCount == 1 {
+      FileHandle.standardError.write(Data("warning: the background is the one row of \(file): every score is measured from that row, and that row itself scores 0 throughout; give a file of more rows with --background-data\n".utf8))
+    }
     if let model {
       let outputs = try model.evaluate(rows, count: chosen.count)
       if let bad = outputs.firstIndex(where: { !$0.isFinite }) {
