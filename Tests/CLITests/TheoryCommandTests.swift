@@ -270,6 +270,13 @@ struct TheoryShardTests {
     let result = try SANNProcess.run(["theory", "merge", slices[2].path, slices[0].path, slices[1].path, "--output", merged.path])
     #expect(result.status == 0, "\(result.stderr)")
     #expect(try Self.files(merged) == expected)
+    // Merged again into a folder that holds a stray certificate: it stays, and is named.
+    let stray = merged.appendingPathComponent("stray-deletion.json")
+    try FileManager.default.copyItem(at: SANNProcess.repositoryRoot.appendingPathComponent("Proofs/binomial-1-1-1-deletion.json"), to: stray)
+    let again = try SANNProcess.run(["theory", "merge", slices[0].path, slices[1].path, slices[2].path, "--output", merged.path])
+    #expect(again.status == 0 && again.stderr.contains("also holds 1 certificate file the new index does not list (stray-deletion.json)"), "\(again.stderr)")
+    #expect(FileManager.default.fileExists(atPath: stray.path))
+    try FileManager.default.removeItem(at: stray)
 
     for shard in ["0/3", "4/3", "3", "a/b", "1/0"] {
       let bad = try SANNProcess.run(["theory", "catalogue"] + Self.range + ["--shard", shard, "--output", root.appendingPathComponent("bad").path])

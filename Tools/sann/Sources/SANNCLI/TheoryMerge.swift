@@ -14,6 +14,19 @@ enum CatalogueIndex {
   static func write(_ entries: [[String: Any]], to directory: URL) throws {
     let data = try JSONSerialization.data(withJSONObject: ["format": format, "certificates": entries], options: [.prettyPrinted, .sortedKeys])
     try AtomicFile.write(data, to: directory.appendingPathComponent("index.json"))
+    warnUnlisted(entries, in: directory)
+  }
+
+  /// Certificates an earlier catalogue left in `directory` that the new index does not list
+  /// stay (they may be the user's), but are named: `theory verify` rejects them beside it.
+  static func warnUnlisted(_ entries: [[String: Any]], in directory: URL) {
+    let listed = Set(entries.compactMap { $0["file"] as? String })
+    let unlisted = ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [])
+      .filter { $0.hasSuffix(".json") && $0 != "index.json" && !listed.contains($0) }.sorted()
+    guard !unlisted.isEmpty else { return }
+    let shown = unlisted.prefix(5).joined(separator: ", ") + (unlisted.count > 5 ? ", …" : "")
+    FileHandle.standardError.write(Data(("warning: \(directory.path) also holds \(unlisted.count) certificate file\(unlisted.count == 1 ? "" : "s") "
+      + "the new index does not list (\(shown)), left from another catalogue? `sann theory verify` rejects them; remove them or write into an empty folder\n").utf8))
   }
 
   /// What the certificate at `url`, which verified with `optimum`, proves that its index entry
@@ -39,6 +52,7 @@ enum CatalogueIndex {
     let object: [String: Any] = ["format": shardFormat, "shard": "\(part)/\(count)", "instances": total, "certificates": entries]
     try AtomicFile.write(try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]),
                          to: directory.appendingPathComponent("index.json"))
+    warnUnlisted(entries, in: directory)
   }
 }
 
