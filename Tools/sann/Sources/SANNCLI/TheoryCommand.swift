@@ -171,9 +171,10 @@ extension TheoryCommand {
       // checked too: each entry's file is there, verifies, and proves the instance and optimum
       // the entry records; a certificate beside the index that it does not list is reported.
       var listed: [String: [String: Any]] = [:]
-      var indexDirectories: Set<String> = []
+      var indexDirectories: Set<String> = [], indexFiles: Set<String> = []
       for file in files {
         guard let entries = Self.indexEntries(file) else { continue }
+        indexFiles.insert(file)
         let directory = URL(fileURLWithPath: file).deletingLastPathComponent().standardizedFileURL
         indexDirectories.insert(directory.path)
         for entry in entries {
@@ -191,7 +192,7 @@ extension TheoryCommand {
       let given = Set(files.map { URL(fileURLWithPath: $0).standardizedFileURL.path })
       let unlisted = listed.keys.filter { !given.contains($0) && FileManager.default.fileExists(atPath: $0) }.sorted()
       for file in files + unlisted {
-        if Self.indexEntries(file) != nil {
+        if indexFiles.contains(file) {
           print("\(file): the catalogue's index; its entries are checked against their certificates")
           continue
         }

@@ -49,6 +49,9 @@ struct Train: ParsableCommand {
   @Option(help: "Comma-separated CSV columns to treat as categorical.")
   var categorical: String?
 
+  /// The column names --categorical lists.
+  var categoricalColumns: Set<String> { Set((categorical ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }) }
+
   @Option(name: [.customLong("data-dir"), .customLong("data_dir")], help: "Directory with <id>.arff, <id>.csv or manifest.json.")
   var dataDir: String?
 
@@ -242,7 +245,7 @@ struct Train: ParsableCommand {
                                                testFraction: testSplitSize, seed: seed)
     // Columns left out are said on the terminal, not only in output_info.json: a warning when
     // --categorical named the column, a note otherwise.
-    let named = Set((categorical ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+    let named = categoricalColumns
     for column in prepared.dropped where named.contains(column.column) || !quiet {
       let (label, asked) = named.contains(column.column) ? ("warning", " although --categorical names it") : ("note", "")
       FileHandle.standardError.write(Data("\(label): column '\(column.column)' is left out\(asked): \(column.reason)\n".utf8))
@@ -295,7 +298,6 @@ struct Train: ParsableCommand {
 
   /// The table, the dataset's name for the output folder, and the target column.
   private func loadTable() throws -> (DataTable, String, String?) {
-    let categoricalColumns = Set((categorical ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
     if let data {
       let url = URL(fileURLWithPath: data)
       return (try Self.read(url, categorical: categoricalColumns), url.deletingPathExtension().lastPathComponent, target)
