@@ -25,6 +25,12 @@ public final class Adam: Optimizer {
   public let epsilon: Float
   public let weightDecay: Float
   public let weightDecayStyle: WeightDecayStyle
+  /// Whether, with ``Parallelism/threadCount`` 2, ``step()`` hands the update to the helper thread
+  /// and returns at once (the default), or runs it on both cores, each updating its half of
+  /// every parameter's values, and returns when it is done. The second suits a training step
+  /// that keeps both cores busy from its start (``ResidualNetworkStep``): a detached update
+  /// would hold the helper thread through the next forward pass. The values are the same.
+  public var detachesStep = true
   private var firstMoments: [[Float]]
   private var secondMoments: [[Float]]
   private var steps: [Int]
@@ -83,6 +89,24 @@ public final class Adam: Optimizer {
         pending: p.pendingUpdate))
     }
     guard !items.isEmpty else { return }
+    if !detachesStep && Parallelism.isOn {
+      gradients.withUnsafeBufferPointer { _ in
+        items.withUnsafeBufferPointer { list in
+          runTwoParts { part in
+            for item in list {
+              // The first half of a weight matrix's values is its first rows: the outputs whose
+              // gradients the first core computed (ResidualNetworkStep's column blocks).
+              let half = item.count / 2
+              let (start, count) = part == 0 ? (0, half) : (half, item.count - half)
+              guard count > 0 else { continue }
+              sann_adam_update(item.value! + start, item.grad! + start, item.m! + start, item.v! + start, count, b1, b2,
+                               item.step_size, item.inverse_correction2_root, eps, item.coupled_decay, item.shrink)
+            }
+          }
+        }
+      }
+      return
+    }
     // A count, not a flag: a parameter listed twice is updated twice, in order, as on one thread.
     for item in items { item.pending.pointee += 1 }
     let step = PendingStep(items: items, gradients: gradients, parameters: parameters, beta1: b1, beta2: b2, epsilon: eps)
