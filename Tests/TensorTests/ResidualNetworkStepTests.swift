@@ -39,17 +39,21 @@ private struct Network {
 
   func tapeOutput(_ x: Tensor) -> Tensor { head(blocks.reduce(norm.gelu(input(x))) { $1($0) }) }
 
-  /// One step through the tape, or through ResidualNetworkStep.
-  func train(_ x: Tensor, _ c: Tensor, planned: Bool) {
+  /// One step's gradients through the tape, or through ResidualNetworkStep; with `update`, Adam's
+  /// step too (inside ResidualNetworkStep's backward pass when it is `fused`).
+  func train(_ x: Tensor, _ c: Tensor, planned: Bool, update: Bool = false, fused: Bool = false) {
     adam.zeroGrad()
+    var updated = false
     if planned {
       var o = step.forward(x)
       o.requiresGrad = true
       loss(o, c).backward()
-      step.backward(o.grad!)
+      updated = step.backward(o.grad!, updating: fused ? adam : nil)
+      precondition(updated == fused, "the fused update did not run")
     } else {
       loss(tapeOutput(x), c).backward()
     }
+    if update && !updated { adam.step() }
   }
 }
 
@@ -74,23 +78,24 @@ private let cases: [Case] = [
   (1, 160, 0, 2, [64]), (17, 48, 1, 3, [90, 23]),
 ]
 
-/// Whether the step gives the same bits on one thread and two (Adam detached or not on two)
-/// after the case's steps: a description of the first difference, or nil.
+/// Whether the step gives the same bits on one thread with Adam's own step, on two with Adam's
+/// step on both cores, and on one and two with the update inside the backward pass, after the
+/// case's steps: a description of the first difference, or nil.
 private func threadDifference(_ c: Case, seed: UInt64) -> String? {
-  let one = Network(features: c.features, width: c.width, blocks: c.blocks, outputs: c.outputs, seed: seed)
-  let two = Network(features: c.features, width: c.width, blocks: c.blocks, outputs: c.outputs, seed: seed, detachesStep: false)
+  let runs: [(threads: Int, fused: Bool, detaches: Bool)] = [(1, false, true), (2, false, false), (1, true, true), (2, true, false)]
+  let networks = runs.map { Network(features: c.features, width: c.width, blocks: c.blocks, outputs: c.outputs, seed: seed, detachesStep: $0.detaches) }
   defer { Parallelism.threadCount = 1 }
   for (index, (x, target)) in batches(c.rows, features: c.features, outputs: c.outputs, seed: seed).enumerated() {
+    for (run, network) in zip(runs, networks) {
+      Parallelism.threadCount = run.threads
+      network.train(x, target, planned: true, update: true, fused: run.fused)
+    }
     Parallelism.threadCount = 1
-    one.train(x, target, planned: true)
-    one.adam.step()
-    Parallelism.threadCount = 2
-    two.train(x, target, planned: true)
-    two.adam.step()
-    Parallelism.threadCount = 1
-    for (i, (a, b)) in zip(one.parameters + one.buffers, two.parameters + two.buffers).enumerated()
-    where a.value.scalars.map(\.bitPattern) != b.value.scalars.map(\.bitPattern) {
-      return "step \(index): slot \(i) \(a.shape) differs between 1 and 2 threads"
+    for (run, network) in zip(runs, networks).dropFirst() {
+      for (i, (a, b)) in zip(networks[0].parameters + networks[0].buffers, network.parameters + network.buffers).enumerated()
+      where a.value.scalars.map(\.bitPattern) != b.value.scalars.map(\.bitPattern) || a.grad?.scalars.map(\.bitPattern) != b.grad?.scalars.map(\.bitPattern) {
+        return "step \(index): slot \(i) \(a.shape) differs at \(run.threads) thread(s)\(run.fused ? ", update in the backward pass" : "")"
+      }
     }
   }
   return nil
@@ -122,7 +127,7 @@ private func tapeDifference(_ c: Case, seed: UInt64) -> (gradient: Float, output
 
 @Suite("Tape-free training step of a residual network")
 struct ResidualNetworkStepTests {
-  @Test("the same bits on 1 and 2 threads, with OpenBLAS's products", arguments: cases.indices)
+  @Test("the same bits on 1 and 2 threads, with Adam's step after the pass or inside it, with OpenBLAS's products", arguments: cases.indices)
   func sameBitsOnTwoThreads(index: Int) {
     #expect(threadDifference(cases[index], seed: UInt64(7 + index)) == nil)
   }
@@ -138,7 +143,7 @@ struct ResidualNetworkStepTests {
     #expect(output <= 1e-3, "\(cases[index]): outputs differ by \(output) of the largest")
   }
 
-  @Test("with libxsmm's products (as sann train runs): the same bits on 1 and 2 threads, and close to the tape")
+  @Test("with libxsmm's products (as sann train runs): the same bits on 1 and 2 threads, with the update inside the pass or not, and close to the tape")
   func libxsmmProducts() async {
     await #expect(processExitsWith: .success) {
       BLAS.threadCount = 1
@@ -157,6 +162,26 @@ struct ResidualNetworkStepTests {
       }
       if failed { exit(1) }
     }
+  }
+
+  @Test("takes the update into the pass only for an optimizer that updates each of its parameters once")
+  func fusedUpdateNeedsEveryParameterOnce() {
+    let network = Network(features: 6, width: 32, blocks: 1, outputs: 2, seed: 4)
+    let (x, c) = batches([32], features: 6, outputs: 2, seed: 4)[0]
+    let others = [Adam(Array(network.parameters.dropLast())), Adam(network.parameters + [network.head.bias!])]
+    for adam in others {
+      let before = network.parameters.map(\.value.scalars)
+      var o = network.step.forward(x)
+      o.requiresGrad = true
+      loss(o, c).backward()
+      #expect(!network.step.backward(o.grad!, updating: adam))
+      // Nothing moved, and the gradients are there for adam.step().
+      #expect(network.parameters.map(\.value.scalars) == before)
+      #expect(network.parameters.allSatisfy { $0.grad != nil })
+      network.adam.zeroGrad()
+    }
+    network.train(x, c, planned: true, update: true, fused: true)
+    #expect(network.parameters.allSatisfy { $0.grad != nil })
   }
 
   @Test("built for networks without dropout and with a bias in every layer; takes batches of 16 rows or more")

@@ -627,3 +627,10 @@ void sann_column_sums(const float *restrict src, ptrdiff_t rows, ptrdiff_t c, pt
     for (ptrdiff_t j = 0; j < c; j++) dst[j] += s[j];
   }
 }
+
+SANN_CLONES
+void sann_add(const float *a, const float *b, float *out, ptrdiff_t n) {
+  // out may be b: each value is read before it is written.
+#pragma clang loop vectorize(assume_safety)
+  for (ptrdiff_t i = 0; i < n; i++) out[i] = a[i] + b[i];
+}

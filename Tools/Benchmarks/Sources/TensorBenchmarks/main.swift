@@ -91,23 +91,24 @@ var phases = StepPhases()
   lap(\.adam)
   // As in `Trainer`: the loss and its graph die with this function, so Adam updates the weights
   // in place instead of copying every one the graph captured.
-  func forwardBackward() {
+  func forwardBackward() -> Bool {
     if let planned {
       var head = planned.step.forward(x)
       head.requiresGrad = true
       let loss = Trainer.objective(planned.output(head, x), labels, task: .binary)
       lap(\.forward)
       loss.backward()
-      planned.step.backward(head.grad!)
-    } else {
-      let loss = Trainer.objective(model, x, labels, task: .binary)
-      lap(\.forward)
-      loss.backward()
+      return planned.step.backward(head.grad!, updating: optimizer)
     }
+    let loss = Trainer.objective(model, x, labels, task: .binary)
+    lap(\.forward)
+    loss.backward()
+    return false
   }
-  forwardBackward()
+  // The tape-free step updates the weights inside its backward pass, as in `Trainer`.
+  let updated = forwardBackward()
   lap(\.backward)
-  optimizer.step()
+  if !updated { optimizer.step() }
   lap(\.adam)
 }
 // Products per step: forward, then ∂W for every layer and ∂x for all but the first.
@@ -117,7 +118,7 @@ let stepFlops = 2 * forwardFlops + (forwardFlops - 2.0 * Double(stepBatch * step
 let peak = sann_bench_peak_gflops()
 print("\n== INN training step: 30 features, hidden 128, 2 residual blocks, batch 64 (forward, backward, Adam) ==")
 print(String(format: "%.1f MFLOP of matrix products per step; one core's peak: %.1f GFLOP/s on fused multiply-adds", stepFlops / 1e6, peak))
-print(planned != nil ? "as `sann train` runs it: the tape-free step (ResidualNetworkStep), one OpenBLAS thread, libxsmm's products, Adam on both cores, Heap.retainFreedMemory()"
+print(planned != nil ? "as `sann train` runs it: the tape-free step (ResidualNetworkStep) with Adam's update inside its backward pass, one OpenBLAS thread, libxsmm's products, Heap.retainFreedMemory()"
         : "through the tape (`tape`): one OpenBLAS thread, libxsmm for the backward products, Adam on the helper thread, Heap.retainFreedMemory()")
 BLAS.threadCount = 1
 BLAS.smallProductKernels = true

@@ -95,6 +95,7 @@ public enum Trainer {
         // The loss and its graph live only inside this closure: once it returns, nothing but
         // the parameters holds their values, so Adam updates them in place (a graph still alive
         // during the step made it copy every weight the graph had captured, each step).
+        var updated = false
         let batchLoss: Float = {
           let partnerLabels = batch.partner.map { $0.map { y[$0] } }
           // FGSM's batch runs the model twice: through the tape.
@@ -103,7 +104,8 @@ public enum Trainer {
             head.requiresGrad = true
             let loss = objective(planned.output(head, batch.x), y, task: data.task, mixedWith: partnerLabels, lambda: batch.lambda)
             loss.backward()
-            planned.step.backward(head.grad!)
+            // The update runs inside the backward pass, layer by layer.
+            updated = planned.step.backward(head.grad!, updating: optimizer)
             return loss.item
           }
           let loss: Tensor
@@ -116,7 +118,7 @@ public enum Trainer {
           loss.backward()
           return loss.item
         }()
-        optimizer.step()
+        if !updated { optimizer.step() }
         scheduler.step()
         iteration += 1
         epochLoss += batchLoss

@@ -157,14 +157,45 @@ public final class ResidualNetworkStep {
 
   /// Adds the gradients of every parameter (the head's and the trunk's) to their
   /// ``Parameter/grad``, given ∂loss/∂(head output) for the batch of the last ``forward(_:)``.
-  public func backward(_ gradient: Tensor) {
+  ///
+  /// With an `optimizer` that updates every one of ``parameters`` (once each), it also takes
+  /// that optimizer's step for them, as ``Adam/step()`` would with these gradients: each layer's
+  /// update runs inside the pass, on both cores, as soon as nothing reads the layer's values any
+  /// more, while its gradients are still in the cores' caches. Returns whether it did (then do
+  /// not call `optimizer.step()` for this batch); without an optimizer, or when it cannot (a
+  /// parameter the optimizer does not update, or updates twice), false.
+  @discardableResult
+  public func backward(_ gradient: Tensor, updating optimizer: Adam? = nil) -> Bool {
     guard let b = buffers, b.hasForward else { preconditionFailure("ResidualNetworkStep.backward before forward") }
     let rows = b.rows, width = self.width, outputs = head.outFeatures, count = layers.count, features = input.inFeatures
     precondition(gradient.shape == [rows, outputs], "ResidualNetworkStep.backward: gradient must be [\(rows), \(outputs)], got \(gradient.shape)")
     b.hasForward = false
     let parts = rowParts(rows)
-    let weights = layers.map { $0.linear.weight.value.scalars } + [head.weight.value.scalars]
-    let gammas = layers.map { $0.norm.weight.value.scalars }, betas = layers.map { $0.norm.bias.value.scalars }
+    let all = parameters
+    // The update's values are the ones read here: no other reference to their arrays is taken.
+    let updates = optimizer.flatMap { $0.preparedUpdates(for: all) }
+    var kept: [[Float]] = []
+    /// The values of parameter `k` of ``parameters``.
+    func values(_ k: Int) -> UnsafePointer<Float> {
+      if let updates { return UnsafePointer(updates[k].value) }
+      let array = all[k].value.scalars
+      kept.append(array)
+      return array.withUnsafeBufferPointer { $0.baseAddress! }
+    }
+    let w = (0...count).map { values(4 * $0) }
+    let gamma = (0..<count).map { values(4 * $0 + 2) }, beta = (0..<count).map { values(4 * $0 + 3) }
+    /// Part `part`'s half of the update of layer `stage` (the head's at `count`), from the summed
+    /// weight and bias gradients and, for a BatchNorm, the part's copy of its sums.
+    func update(_ stage: Int, part: Int) {
+      guard let updates else { return }
+      let first = 4 * stage
+      let grads: [UnsafePointer<Float>] = [UnsafePointer(sumAddresses[2 * stage]), UnsafePointer(sumAddresses[2 * stage + 1])]
+        + (stage < count ? [UnsafePointer(b.combinedSums(stage, part: part) + width), UnsafePointer(b.combinedSums(stage, part: part))] : [])
+      for (k, g) in grads.enumerated() {
+        let n = updates[first + k].count, half = n / 2
+        updates[first + k].apply(gradient: g, range: part == 0 ? 0..<half : half..<n)
+      }
+    }
     let residual = layers.map(\.residual)
     let inputsOf = layers.map(\.linear.inFeatures) + [width]
     let total = Float(rows)
@@ -172,81 +203,83 @@ public final class ResidualNetworkStep {
     // added up by both cores, each half the values, one stage after they are computed.
     var sums: [[Float]] = (0...count).flatMap { stage -> [[Float]] in
       let outs = stage < count ? width : outputs
-      return [[Float](repeating: 0, count: outs * inputsOf[stage]), [Float](repeating: 0, count: outs)]
+      // Written whole by addParts: not zero-filled first.
+      return [makeArray(count: outs * inputsOf[stage]) { _ in }, makeArray(count: outs) { _ in }]
     }
     let sumAddresses = sums.indices.map { i in sums[i].withUnsafeMutableBufferPointer { $0.baseAddress! } }
     func addParts(_ stage: Int, part: Int) {
       let outs = stage < count ? width : outputs
       for (index, (a, b, n)) in [(b.weightGradient(stage, part: 0), b.weightGradient(stage, part: 1), outs * inputsOf[stage]),
                                  (b.biasGradient(stage, part: 0), b.biasGradient(stage, part: 1), outs)].enumerated() {
-        let out = sumAddresses[2 * stage + index], half = n / 2
-        for i in (part == 0 ? 0..<half : half..<n) { out[i] = a[i] + b[i] }
+        let half = n / 2, (start, length) = part == 0 ? (0, half) : (half, n - half)
+        sann_add(a + start, b + start, sumAddresses[2 * stage + index] + start, length)
       }
     }
-    withAddresses(weights) { w in
-      withAddresses(gammas) { gamma in
-        withAddresses(betas) { beta in
-          b.input.withUnsafeBufferPointer { firstInput in
-            gradient.scalars.withUnsafeBufferPointer { headGradient in
-              // Stage s (from the top): layer s's linear backward for the block (∂W and ∂b from
-              // its rows, and its rows of ∂x), then layer s − 1's GELU backward and the block's
-              // sums for its BatchNorm; the head first. Stage s also finishes layer s's
-              // BatchNorm: its dz from both blocks' sums.
-              for stage in stride(from: count, through: 0, by: -1) {
-                runTwoParts { part in
-                  if stage < count { addParts(stage + 1, part: part) }
-                  let r = parts[part]
-                  guard !r.isEmpty else { return }
-                  let first = r.lowerBound, n = r.count
-                  let inputs = inputsOf[stage]
-                  let (dz, outputsHere): (UnsafePointer<Float>, Int)
-                  if stage == count {
-                    dz = headGradient.baseAddress! + first * outputs
-                    outputsHere = outputs
-                  } else {
-                    // Layer `stage`'s BatchNorm: both blocks' sums, then this block's dz.
-                    let sums = b.combinedSums(stage, part: part)
-                    let stats = b.combined(stage, part: part)
-                    let (p0, p1) = (b.partialSums(stage, part: 0), b.partialSums(stage, part: 1))
-                    for j in 0..<(2 * width) { sums[j] = p0[j] + p1[j] }
-                    let scale = b.scale(part)
-                    for j in 0..<width { scale[j] = gamma[stage][j] * stats[2 * width + j] / total }
-                    let offset = first * width
-                    let du = residual[stage] ? b.residualGradient(stage) : b.dz
-                    sann_batch_norm_dx_rows(du + offset, b.xhat(stage) + offset, n, width, rows, scale, sums, sums + width,
-                                            b.dz + offset)
-                    dz = UnsafePointer(b.dz + offset)
-                    outputsHere = width
-                  }
-                  // ∂W and ∂b from this block's rows.
-                  let source = stage == 0 ? firstInput.baseAddress! + first * features : UnsafePointer(b.output(stage - 1) + first * width)
-                  product(dz, source, transposeA: true, transposeB: false, m: outputsHere, n: inputs, k: n,
-                          into: b.weightGradient(stage, part: part))
-                  sann_column_sums(dz, n, outputsHere, outputsHere, b.biasGradient(stage, part: part))
-                  guard stage > 0 else { return }
-                  // This block's rows of ∂(layer stage − 1's output): dz·W, plus the residual's.
-                  let below = stage - 1, offset = first * width
-                  let g = b.gradient + offset
-                  product(dz, w[stage], transposeA: false, transposeB: false, m: n, n: width, k: outputsHere, into: g)
-                  if below + 2 < count, residual[below + 2] {
-                    let u = b.residualGradient(below + 2) + offset
-                    for i in 0..<(n * width) { g[i] = u[i] + g[i] }
-                  }
-                  // Layer stage − 1's GELU backward and this block's BatchNorm sums.
-                  let sums = b.partialSums(below, part: part)
-                  sums.initialize(repeating: 0, count: 2 * width)
-                  let du = residual[below] ? b.residualGradient(below) : b.dz
-                  sann_batch_norm_gelu_backward_rows(g, b.xhat(below) + offset, b.cdf(below) + offset,
-                                                     residual[below] ? UnsafePointer(b.output(below - 2) + offset) : nil, n, width,
-                                                     gamma[below], beta[below], du + offset, sums, sums + width)
-                }
+    withExtendedLifetime(kept) {
+      b.input.withUnsafeBufferPointer { firstInput in
+        gradient.scalars.withUnsafeBufferPointer { headGradient in
+          // Stage s (from the top): layer s's linear backward for the block (∂W and ∂b from
+          // its rows, and its rows of ∂x), then layer s − 1's GELU backward and the block's
+          // sums for its BatchNorm; the head first. Stage s also finishes layer s's
+          // BatchNorm: its dz from both blocks' sums.
+          for stage in stride(from: count, through: 0, by: -1) {
+            runTwoParts { part in
+              if stage < count {
+                addParts(stage + 1, part: part)
+                update(stage + 1, part: part)
               }
+              let r = parts[part]
+              guard !r.isEmpty else { return }
+              let first = r.lowerBound, n = r.count
+              let inputs = inputsOf[stage]
+              let (dz, outputsHere): (UnsafePointer<Float>, Int)
+              if stage == count {
+                dz = headGradient.baseAddress! + first * outputs
+                outputsHere = outputs
+              } else {
+                // Layer `stage`'s BatchNorm: both blocks' sums, then this block's dz.
+                let sums = b.combinedSums(stage, part: part)
+                let stats = b.combined(stage, part: part)
+                let (p0, p1) = (b.partialSums(stage, part: 0), b.partialSums(stage, part: 1))
+                for j in 0..<(2 * width) { sums[j] = p0[j] + p1[j] }
+                let scale = b.scale(part)
+                for j in 0..<width { scale[j] = gamma[stage][j] * stats[2 * width + j] / total }
+                let offset = first * width
+                let du = residual[stage] ? b.residualGradient(stage) : b.dz
+                sann_batch_norm_dx_rows(du + offset, b.xhat(stage) + offset, n, width, rows, scale, sums, sums + width,
+                                        b.dz + offset)
+                dz = UnsafePointer(b.dz + offset)
+                outputsHere = width
+              }
+              // ∂W and ∂b from this block's rows.
+              let source = stage == 0 ? firstInput.baseAddress! + first * features : UnsafePointer(b.output(stage - 1) + first * width)
+              product(dz, source, transposeA: true, transposeB: false, m: outputsHere, n: inputs, k: n,
+                      into: b.weightGradient(stage, part: part))
+              sann_column_sums(dz, n, outputsHere, outputsHere, b.biasGradient(stage, part: part))
+              guard stage > 0 else { return }
+              // This block's rows of ∂(layer stage − 1's output): dz·W, plus the residual's.
+              let below = stage - 1, offset = first * width
+              let g = b.gradient + offset
+              product(dz, w[stage], transposeA: false, transposeB: false, m: n, n: width, k: outputsHere, into: g)
+              if below + 2 < count, residual[below + 2] {
+                sann_add(b.residualGradient(below + 2) + offset, g, g, n * width)
+              }
+              // Layer stage − 1's GELU backward and this block's BatchNorm sums.
+              let sums = b.partialSums(below, part: part)
+              sums.initialize(repeating: 0, count: 2 * width)
+              let du = residual[below] ? b.residualGradient(below) : b.dz
+              sann_batch_norm_gelu_backward_rows(g, b.xhat(below) + offset, b.cdf(below) + offset,
+                                                 residual[below] ? UnsafePointer(b.output(below - 2) + offset) : nil, n, width,
+                                                 gamma[below], beta[below], du + offset, sums, sums + width)
             }
           }
         }
       }
     }
-    runTwoParts { part in addParts(0, part: part) }
+    runTwoParts { part in
+      addParts(0, part: part)
+      update(0, part: part)
+    }
     var gradients: [(Parameter, [Float])] = []
     for stage in 0...count {
       let (weight, bias) = stage < count ? (layers[stage].linear.weight, layers[stage].linear.bias!) : (head.weight, head.bias!)
@@ -263,6 +296,7 @@ public final class ResidualNetworkStep {
       let g = Tensor(unchecked: parameter.shape, values)
       parameter.grad = parameter.grad.map { $0 + g } ?? g
     }
+    return updates != nil
   }
 
   /// The two blocks of rows: the first holding the larger half, cut on a multiple of 8.
