@@ -618,19 +618,3 @@ void sann_batch_norm_dx_rows(const float *g, const float *restrict xhat, ptrdiff
                              const float *restrict sum_gx, float *dx) {
   batch_norm_dx(g, xhat, rows, c, n, scale, sum_g, sum_gx, dx);
 }
-
-SANN_CLONES
-void sann_column_sums(const float *restrict src, ptrdiff_t rows, ptrdiff_t c, ptrdiff_t ld, float *restrict dst) {
-  for (ptrdiff_t j = 0; j < c; j++) dst[j] = 0.0f;
-  for (ptrdiff_t r = 0; r < rows; r++) {
-    const float *restrict s = src + r * ld;
-    for (ptrdiff_t j = 0; j < c; j++) dst[j] += s[j];
-  }
-}
-
-SANN_CLONES
-void sann_add(const float *a, const float *b, float *out, ptrdiff_t n) {
-  // out may be b: each value is read before it is written.
-#pragma clang loop vectorize(assume_safety)
-  for (ptrdiff_t i = 0; i < n; i++) out[i] = a[i] + b[i];
-}

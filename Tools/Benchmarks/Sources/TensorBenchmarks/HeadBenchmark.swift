@@ -4,8 +4,7 @@ import Tensor
 
 /// Section 6: INN against TabResNet, one training step each at steel-plates' shape (27
 /// features, 7 classes, batch 64, hidden 128, 2 blocks), as `sann train` runs them: the
-/// multiclass objective with INN's L1 term, the tape-free step, Adam with weight decay, libxsmm,
-/// retained heap.
+/// multiclass objective with INN's L1 term, Adam with weight decay, libxsmm, retained heap.
 /// INN's head writes 28 × 7 = 196 numbers a row where TabResNet's writes 7, so the ratio of the
 /// two steps is issue 14's INN/TabResNet without a whole run's data loading and evaluation.
 /// The models take turns, 200 steps each, and the ratio is the median of the turns' ratios.
@@ -24,26 +23,14 @@ func headBenchmark(threads: [Int]) {
   let models: [any TabularModel] = [inn, tabResNet]
   for model in models { model.train() }
   let optimizers = models.map { Adam($0.parameters, learningRate: 0.01, weightDecay: 0.01) }
-  // As `Trainer` runs them: the tape-free step, Adam's update inside its backward pass.
-  let planned = models.map { $0.makeTrainingStep() }
-  for (optimizer, step) in zip(optimizers, planned) where step != nil { optimizer.detachesStep = false }
   func steps(_ index: Int, _ count: Int) -> Double {
     let (model, optimizer) = (models[index], optimizers[index])
     let start = DispatchTime.now().uptimeNanoseconds
     for _ in 0..<count {
       optimizer.zeroGrad()
       // The loss and its graph die inside the closure, as in `Trainer`, so Adam updates in place.
-      let updated = { () -> Bool in
-        guard let step = planned[index] else {
-          Trainer.objective(model, x, labels, task: .multiclass).backward()
-          return false
-        }
-        var head = step.step.forward(x)
-        head.requiresGrad = true
-        Trainer.objective(step.output(head, x), labels, task: .multiclass).backward()
-        return step.step.backward(head.grad!, updating: optimizer)
-      }()
-      if !updated { optimizer.step() }
+      _ = { Trainer.objective(model, x, labels, task: .multiclass).backward() }()
+      optimizer.step()
     }
     return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 / Double(count)
   }

@@ -16,7 +16,7 @@ if CommandLine.arguments.dropFirst().first == "ops" {
 /// The thread count given after `step` or `heads`: nil when none is given; 1 or 2, else it
 /// stops with a usage line.
 func threadArgument() -> Int? {
-  guard let text = CommandLine.arguments.dropFirst(2).first(where: { $0 != "tape" }) else { return nil }
+  guard let text = CommandLine.arguments.dropFirst(2).first else { return nil }
   guard let count = Int(text), (1...2).contains(count) else {
     print("tensor-bench \(CommandLine.arguments[1]) [threads]: threads is 1 or 2 (both when omitted), got '\(text)'")
     exit(2)
@@ -29,12 +29,10 @@ if CommandLine.arguments.dropFirst().first == "heads" {
   exit(0)
 }
 
-// `tensor-bench step [threads] [tape]` runs only section 2 (for profiling one training step), at
-// the given Parallelism.threadCount or at 1 and 2; with `tape`, through the tape instead of the
-// model's tape-free step (for comparison: what `sann train` ran before it had that step).
+// `tensor-bench step [threads]` runs only section 2 (for profiling one training step), at the
+// given Parallelism.threadCount or at 1 and 2.
 let onlyStep = CommandLine.arguments.dropFirst().first == "step"
 let stepThreads = onlyStep ? threadArgument() : nil
-let throughTape = onlyStep && CommandLine.arguments.dropFirst(2).contains("tape")
 
 // MARK: - 1. sgemm throughput: Tensor.matmul against OpenBLAS called directly
 
@@ -73,10 +71,7 @@ let model = MesomorphicNetwork(features: stepFeatures, outputs: 1, width: stepWi
 model.train()
 let optimizer = Adam(model.parameters, learningRate: 0.01, weightDecay: 0.01)
 let x = Tensor.randomNormal([stepBatch, stepFeatures], using: &rng)
-let labels = (0..<stepBatch).map { _ in Float(rng.nextInt(below: 2)) }
-// As `Trainer` runs a batch: the model's tape-free step, its update on both cores.
-let planned = throughTape ? nil : model.makeTrainingStep()
-if planned != nil { optimizer.detachesStep = false }
+let targets = Tensor(shape: [stepBatch, 1], scalars: (0..<stepBatch).map { _ in Float(rng.nextInt(below: 2)) })
 /// Seconds spent in each phase of the steps timed since the last reset.
 struct StepPhases { var forward = 0.0, backward = 0.0, adam = 0.0 }
 var phases = StepPhases()
@@ -91,24 +86,15 @@ var phases = StepPhases()
   lap(\.adam)
   // As in `Trainer`: the loss and its graph die with this function, so Adam updates the weights
   // in place instead of copying every one the graph captured.
-  func forwardBackward() -> Bool {
-    if let planned {
-      var head = planned.step.forward(x)
-      head.requiresGrad = true
-      let loss = Trainer.objective(planned.output(head, x), labels, task: .binary)
-      lap(\.forward)
-      loss.backward()
-      return planned.step.backward(head.grad!, updating: optimizer)
-    }
-    let loss = Trainer.objective(model, x, labels, task: .binary)
+  func forwardBackward() {
+    let output = model.trainingOutput(x)
+    let loss = binaryCrossEntropy(logits: output.logits, targets: targets) + output.penalty!
     lap(\.forward)
     loss.backward()
-    return false
   }
-  // The tape-free step updates the weights inside its backward pass, as in `Trainer`.
-  let updated = forwardBackward()
+  forwardBackward()
   lap(\.backward)
-  if !updated { optimizer.step() }
+  optimizer.step()
   lap(\.adam)
 }
 // Products per step: forward, then ∂W for every layer and ∂x for all but the first.
@@ -118,8 +104,7 @@ let stepFlops = 2 * forwardFlops + (forwardFlops - 2.0 * Double(stepBatch * step
 let peak = sann_bench_peak_gflops()
 print("\n== INN training step: 30 features, hidden 128, 2 residual blocks, batch 64 (forward, backward, Adam) ==")
 print(String(format: "%.1f MFLOP of matrix products per step; one core's peak: %.1f GFLOP/s on fused multiply-adds", stepFlops / 1e6, peak))
-print(planned != nil ? "as `sann train` runs it: the tape-free step (ResidualNetworkStep) with Adam's update inside its backward pass, one OpenBLAS thread, libxsmm's products, Heap.retainFreedMemory()"
-        : "through the tape (`tape`): one OpenBLAS thread, libxsmm for the backward products, Adam on the helper thread, Heap.retainFreedMemory()")
+print("as `sann train` runs it: one OpenBLAS thread, libxsmm for the backward products, Heap.retainFreedMemory()")
 BLAS.threadCount = 1
 BLAS.smallProductKernels = true
 _ = Heap.retainFreedMemory()

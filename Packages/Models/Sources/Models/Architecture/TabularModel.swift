@@ -28,9 +28,6 @@ public protocol TabularModel: Layer {
   /// for explainers that batch points (Integrated Gradients): a model whose tape grows with more
   /// than the rows (Sum-of-Parts: a backbone pass per group) asks for fewer. Default: 4096.
   var inputGradientRows: Int { get }
-  /// A training step without the tape for this model's batches, when it has one (TabResNet and
-  /// INN: ``ResidualNetworkStep`` over the trunk and the head). Default: nil.
-  func makeTrainingStep() -> PlannedTrainingStep?
 }
 
 /// One training forward pass: the logits, and the penalty the architecture adds to the task
@@ -42,21 +39,6 @@ public struct TrainingOutput {
   public init(logits: Tensor, penalty: Tensor? = nil) {
     self.logits = logits
     self.penalty = penalty
-  }
-}
-
-/// A model's training step without the tape (``TabularModel/makeTrainingStep()``): the pass
-/// from the batch to the head's output and back, and the training output built from the head's
-/// output on the tape, which is small (the loss, and INN's per-instance map and penalty).
-public struct PlannedTrainingStep {
-  public let step: ResidualNetworkStep
-  /// The training output for a batch x, given the head's output for it (a tensor that requires
-  /// a gradient, whose gradient ``ResidualNetworkStep/backward(_:)`` then takes).
-  public let output: (_ head: Tensor, _ x: Tensor) -> TrainingOutput
-
-  public init(step: ResidualNetworkStep, output: @escaping (_ head: Tensor, _ x: Tensor) -> TrainingOutput) {
-    self.step = step
-    self.output = output
   }
 }
 
@@ -72,6 +54,4 @@ extension TabularModel {
   public var globalExplaining: (any GlobalExplaining)? { nil }
 
   public var inputGradientRows: Int { 4096 }
-
-  public func makeTrainingStep() -> PlannedTrainingStep? { nil }
 }

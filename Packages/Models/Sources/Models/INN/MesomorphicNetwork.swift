@@ -55,13 +55,8 @@ public final class MesomorphicNetwork: Architecture, SelfExplaining {
   /// Logits and the weights that produced them: logits[n,c] = Σⱼ x̃[n,j]·W[n,j,c], x̃ = [x, 1].
   public func forward(_ x: Tensor) -> (logits: Tensor, weights: Tensor) {
     let w = weights(x)
-    return (logits(x, weights: w), w)
-  }
-
-  /// The per-instance linear map of the generated weights w [n, F+1, C].
-  private func logits(_ x: Tensor, weights w: Tensor) -> Tensor {
     let augmented = Tensor.concatenating([x, Tensor.ones([x.shape[0], 1])], alongAxis: 1)
-    return Tensor.perInstanceLinear(augmented, weights: w)
+    return (Tensor.perInstanceLinear(augmented, weights: w), w)
   }
 
   public func callAsFunction(_ x: Tensor) -> Tensor { forward(x).logits }
@@ -69,23 +64,8 @@ public final class MesomorphicNetwork: Architecture, SelfExplaining {
   /// The logits and λ·mean|W(x)| over every generated weight (no penalty when λ = 0).
   public func trainingOutput(_ x: Tensor) -> TrainingOutput {
     let (logits, w) = forward(x)
-    return trainingOutput(logits: logits, weights: w)
-  }
-
-  private func trainingOutput(logits: Tensor, weights w: Tensor) -> TrainingOutput {
     let λ = configuration.weightNorm
     return TrainingOutput(logits: logits, penalty: λ > 0 ? meanAbsolute(w) * λ : nil)
-  }
-
-  /// The hypernetwork without the tape; the head's output, reshaped, is W(x).
-  public func makeTrainingStep() -> PlannedTrainingStep? {
-    let (features, outputs) = (self.features, self.outputs)
-    return backbone.trainingStep(head: head).map { step in
-      PlannedTrainingStep(step: step) { head, x in
-        let w = head.reshaped([x.shape[0], features + 1, outputs])
-        return self.trainingOutput(logits: self.logits(x, weights: w), weights: w)
-      }
-    }
   }
 
   public var selfExplaining: (any SelfExplaining)? { self }

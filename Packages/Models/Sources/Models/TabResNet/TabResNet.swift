@@ -42,9 +42,4 @@ public final class TabResNet: Architecture {
 
   /// The last hidden state h = TabResNetTrunk(x) [n, width], the representation the head reads.
   public func hidden(_ x: Tensor) -> Tensor { backbone(x) }
-
-  /// The trunk and the head without the tape; the head's output is the logits.
-  public func makeTrainingStep() -> PlannedTrainingStep? {
-    backbone.trainingStep(head: head).map { PlannedTrainingStep(step: $0) { head, _ in TrainingOutput(logits: head) } }
-  }
 }

@@ -29,13 +29,6 @@ public final class TabResNetBackbone: Layer {
   }
 }
 
-extension TabResNetBackbone {
-  /// The tape-free training step of this trunk followed by `head` (nil with dropout).
-  public func trainingStep(head: Linear) -> ResidualNetworkStep? {
-    ResidualNetworkStep(input: input, inputNorm: inputNorm, blocks: blocks, head: head)
-  }
-}
-
 // MARK: - Sizes
 
 extension TabResNetBackbone {

@@ -50,14 +50,6 @@ public enum Trainer {
                              tMult: c.schedulerTMult, restarts: c.restarts)
     let optimizer = Adam(parameters ?? model.parameters, learningRate: c.learningRate, weightDecay: c.weightDecay,
                          weightDecayStyle: c.decoupledWeightDecay ? .decoupled : .coupled)
-    // The tape-free step, when the model has one and the optimizer trains every weight it
-    // computes gradients for (none frozen); its update then runs on both cores at once, so the
-    // helper thread is free when the next step starts.
-    let trained = Set(optimizer.parameters.map(ObjectIdentifier.init))
-    let planned = model.makeTrainingStep().flatMap { planned in
-      planned.step.parameters.allSatisfy { trained.contains(ObjectIdentifier($0)) } ? planned : nil
-    }
-    if planned != nil { optimizer.detachesStep = false }
     var schedules: [any LearningRateSchedule] = []
     var milestones: [Double] = []
     if plan.warmup > 0 {
@@ -95,30 +87,21 @@ public enum Trainer {
         // The loss and its graph live only inside this closure: once it returns, nothing but
         // the parameters holds their values, so Adam updates them in place (a graph still alive
         // during the step made it copy every weight the graph had captured, each step).
-        var updated = false
         let batchLoss: Float = {
-          let partnerLabels = batch.partner.map { $0.map { y[$0] } }
-          // FGSM's batch runs the model twice: through the tape.
-          if let planned, batch.adversarial == nil, planned.step.accepts(rows: batch.x.shape[0]) {
-            var head = planned.step.forward(batch.x)
-            head.requiresGrad = true
-            let loss = objective(planned.output(head, batch.x), y, task: data.task, mixedWith: partnerLabels, lambda: batch.lambda)
-            loss.backward()
-            // The update runs inside the backward pass, layer by layer.
-            updated = planned.step.backward(head.grad!, updating: optimizer)
-            return loss.item
-          }
           let loss: Tensor
-          if let adversarial = batch.adversarial {
+          if let partner = batch.partner {
+            let yPartner = partner.map { y[$0] }
+            loss = objective(model, batch.x, y, task: data.task, mixedWith: yPartner, lambda: batch.lambda)
+          } else if let adversarial = batch.adversarial {
             loss = objective(model, batch.x, y, task: data.task) * 0.5
               + objective(model, adversarial, y, task: data.task, penalty: false) * 0.5
           } else {
-            loss = objective(model, batch.x, y, task: data.task, mixedWith: partnerLabels, lambda: batch.lambda)
+            loss = objective(model, batch.x, y, task: data.task)
           }
           loss.backward()
           return loss.item
         }()
-        if !updated { optimizer.step() }
+        optimizer.step()
         scheduler.step()
         iteration += 1
         epochLoss += batchLoss
@@ -140,14 +123,7 @@ public enum Trainer {
     _ model: any TabularModel, _ x: Tensor, _ y: [Float], task: PredictionTask, penalty: Bool = true,
     mixedWith partner: [Float]? = nil, lambda: Float = 1
   ) -> Tensor {
-    objective(model.trainingOutput(x), y, task: task, penalty: penalty, mixedWith: partner, lambda: lambda)
-  }
-
-  /// ``objective(_:_:_:task:penalty:mixedWith:lambda:)`` of a training output already computed.
-  public static func objective(
-    _ output: TrainingOutput, _ y: [Float], task: PredictionTask, penalty: Bool = true,
-    mixedWith partner: [Float]? = nil, lambda: Float = 1
-  ) -> Tensor {
+    let output = model.trainingOutput(x)
     let logits = output.logits
     func taskLoss(_ targets: [Float]) -> Tensor {
       switch task {

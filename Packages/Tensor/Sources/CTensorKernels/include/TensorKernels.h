@@ -65,11 +65,6 @@ void sann_per_instance_linear_backward(const float *restrict xt, const float *re
 /// (sums over middle or leading axes: a bias gradient); the plain loop's values, vectorised over i.
 void sann_sum_middle_axis(const float *restrict src, ptrdiff_t outer, ptrdiff_t reduced, ptrdiff_t inner,
                           float *restrict dst);
-/// dst[j] = Σᵣ src[r·ld + j] over the rows in order from 0, for j < c: sann_sum_middle_axis's
-/// sums over the rows of a [rows, ld] matrix, for its first c columns.
-void sann_column_sums(const float *restrict src, ptrdiff_t rows, ptrdiff_t c, ptrdiff_t ld, float *restrict dst);
-/// out[i] = a[i] + b[i] for i < n; out may be a or b.
-void sann_add(const float *a, const float *b, float *out, ptrdiff_t n);
 
 /// NAM's exp-centred unit, forward: for x [d, n] (one value per feature and row) and bias and
 /// scale [d, h], centred[j,r,k] = x[j,r] − bias[j,k] and out[j,r,k] = min(max(centred·scale[j,k],

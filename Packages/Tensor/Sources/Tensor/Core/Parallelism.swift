@@ -9,9 +9,6 @@ import CTensorKernels
 /// Other forward products and BatchNorm stay on the calling thread: cutting an OpenBLAS product
 /// changes which kernel computes each part, and with it the rounding.
 ///
-/// ``ResidualNetworkStep`` (TabResNet's and INN's training step without the tape) uses the same
-/// two parts differently: each core takes a block of the batch's rows through every layer.
-///
 /// Off by default (``threadCount`` 1). `sann train` chooses per epoch with a
 /// ``ThreadCountTuner`` (README, Performance). Where it is on, set ``BLAS/threadCount`` to 1 as
 /// well, or OpenBLAS's own threads compete with the parts.

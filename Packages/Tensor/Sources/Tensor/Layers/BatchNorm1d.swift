@@ -69,7 +69,7 @@ public final class BatchNorm1d: Layer {
 
   /// Moves the running statistics towards a training batch's mean and biased variance (the
   /// running variance takes the unbiased one), and counts the batch.
-  func updateRunningStatistics(mean: Tensor, variance: Tensor, rows: Int) {
+  private func updateRunningStatistics(mean: Tensor, variance: Tensor, rows: Int) {
     let n = Float(rows)
     let m = momentum
     // r·(1 − m) + s·m̃ per feature, each product rounded before the sum, as the tensor

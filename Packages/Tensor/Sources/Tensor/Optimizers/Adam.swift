@@ -25,12 +25,6 @@ public final class Adam: Optimizer {
   public let epsilon: Float
   public let weightDecay: Float
   public let weightDecayStyle: WeightDecayStyle
-  /// Whether, with ``Parallelism/threadCount`` 2, ``step()`` hands the update to the helper thread
-  /// and returns at once (the default), or runs it on both cores, each updating its half of
-  /// every parameter's values, and returns when it is done. The second suits a training step
-  /// that keeps both cores busy from its start (``ResidualNetworkStep``): a detached update
-  /// would hold the helper thread through the next forward pass. The values are the same.
-  public var detachesStep = true
   private var firstMoments: [[Float]]
   private var secondMoments: [[Float]]
   private var steps: [Int]
@@ -89,60 +83,10 @@ public final class Adam: Optimizer {
         pending: p.pendingUpdate))
     }
     guard !items.isEmpty else { return }
-    if !detachesStep && Parallelism.isOn {
-      gradients.withUnsafeBufferPointer { _ in
-        items.withUnsafeBufferPointer { list in
-          runTwoParts { part in
-            for item in list {
-              // The first half of a weight matrix's values is its first rows: the outputs whose
-              // gradients the first core computed (ResidualNetworkStep's column blocks).
-              let half = item.count / 2
-              let (start, count) = part == 0 ? (0, half) : (half, item.count - half)
-              guard count > 0 else { continue }
-              sann_adam_update(item.value! + start, item.grad! + start, item.m! + start, item.v! + start, count, b1, b2,
-                               item.step_size, item.inverse_correction2_root, eps, item.coupled_decay, item.shrink)
-            }
-          }
-        }
-      }
-      return
-    }
     // A count, not a flag: a parameter listed twice is updated twice, in order, as on one thread.
     for item in items { item.pending.pointee += 1 }
     let step = PendingStep(items: items, gradients: gradients, parameters: parameters, beta1: b1, beta2: b2, epsilon: eps)
     if sann_adam_start(step.job) != 0 { pending = step }
-  }
-
-  /// One step's update of each of `parameters`, to be applied by the caller (``ResidualNetworkStep``
-  /// applies each in its backward pass, once nothing reads the values any more): counts the step
-  /// for each, as ``step()`` does, and returns the addresses and factors `sann_adam_update` takes,
-  /// without a gradient. Nil, with nothing counted, unless every one of `parameters` is among
-  /// this optimizer's exactly once. The values' arrays are made unique first; until the updates
-  /// are applied nothing else may read or write them.
-  func preparedUpdates(for updated: [Parameter]) -> [PreparedUpdate]? {
-    finishPendingStep()
-    var index: [ObjectIdentifier: Int] = [:]
-    for (i, p) in parameters.enumerated() {
-      let key = ObjectIdentifier(p)
-      if index[key] != nil { index[key] = -1 } else { index[key] = i }
-    }
-    let positions = updated.map { index[ObjectIdentifier($0)] ?? -1 }
-    guard positions.allSatisfy({ $0 >= 0 }), Set(positions).count == positions.count else { return nil }
-    let (lr, b1, b2, eps, wd) = (learningRate, beta1, beta2, epsilon, weightDecay)
-    return zip(updated, positions).map { p, i in
-      let n = p.shape.reduce(1, *)
-      if firstMoments[i].count != n {
-        firstMoments[i] = [Float](repeating: 0, count: n)
-        secondMoments[i] = [Float](repeating: 0, count: n)
-      }
-      steps[i] += 1
-      let t = Float(steps[i])
-      return PreparedUpdate(
-        value: p.valuesForDetachedUpdate()!, m: firstMoments[i].withUnsafeMutableBufferPointer { $0.baseAddress! },
-        v: secondMoments[i].withUnsafeMutableBufferPointer { $0.baseAddress! }, count: n, beta1: b1, beta2: b2, epsilon: eps,
-        stepSize: lr / (1 - Foundation.pow(b1, t)), inverseCorrection2Root: 1 / (1 - Foundation.pow(b2, t)).squareRoot(),
-        coupledDecay: weightDecayStyle == .coupled ? wd : 0, shrink: weightDecayStyle == .decoupled ? 1 - lr * wd : 1)
-    }
   }
 
   /// The step still running on the helper thread, if any.
@@ -191,20 +135,3 @@ public func AdamW(
        weightDecay: weightDecay, weightDecayStyle: .decoupled)
 }
 
-
-/// One parameter's share of an Adam step (``Adam/preparedUpdates(for:)``): its values and
-/// moments, and the step's factors.
-struct PreparedUpdate {
-  let value: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>
-  let count: Int
-  let beta1: Float, beta2: Float, epsilon: Float
-  let stepSize: Float, inverseCorrection2Root: Float, coupledDecay: Float, shrink: Float
-
-  /// Updates the values `range` from their gradient (`gradient` points at value 0's).
-  func apply(gradient: UnsafePointer<Float>, range: Range<Int>) {
-    guard !range.isEmpty else { return }
-    let i = range.lowerBound
-    sann_adam_update(value + i, gradient + i, m + i, v + i, range.count, beta1, beta2, stepSize, inverseCorrection2Root, epsilon,
-                     coupledDecay, shrink)
-  }
-}
