@@ -25,6 +25,26 @@ struct TrainCommandTests {
     #expect(card.classNames == ["benign", "malignant"])
   }
 
+  @Test("a run that replaces one of another task or target in the same folder says so; a rerun of the same does not")
+  func warnsWhenReplacingAnotherKindOfRun() throws {
+    let directory = try SANNProcess.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    func train(_ extra: [String]) throws -> String {
+      let data = SANNProcess.repositoryRoot.appendingPathComponent("Datasets/187-wine.csv").path
+      let result = try SANNProcess.run(["train", "--data", data, "--model", "tabresnet", "--nr_epochs", "2", "--hidden_size", "16",
+                                        "--output_dir", directory.path, "--quiet"] + extra)
+      #expect(result.status == 0, "stderr: \(result.stderr)")
+      return result.stderr
+    }
+    let folder = directory.appendingPathComponent("tabresnet/187-wine/0").path
+    #expect(!(try train([])).contains("holds"))
+    let regression = try train(["--mode", "regression", "--target", "alcohol"])
+    #expect(regression.contains("warning: \(folder) holds a classification run of 'target'; this run replaces it"), "stderr: \(regression)")
+    #expect(!(try train(["--mode", "regression", "--target", "alcohol"])).contains("holds"))
+    let other = try train(["--mode", "regression", "--target", "magnesium"])
+    #expect(other.contains("holds a regression run of 'alcohol'"), "stderr: \(other)")
+  }
+
   @Test("--threads 1, 2 and auto train byte-identical models (INN and TabResNet, binary and multiclass)")
   func threadsDoNotChangeResults() throws {
     let directory = try SANNProcess.temporaryDirectory()

@@ -243,6 +243,10 @@ struct Train: ParsableCommand {
                                name: "\(seed)")
     let prepared = try PreparedDataset.prepare(table, name: name, target: resolvedTarget, regression: mode == .regression,
                                                testFraction: testSplitSize, seed: seed)
+    if let replaced = Self.replacedRun(in: run.final, task: prepared.task, target: prepared.targetName) {
+      FileHandle.standardError.write(Data(("warning: \(run.final.path) holds \(replaced); this run replaces it"
+        + " (give another --output_dir to keep both)\n").utf8))
+    }
     // Columns left out are said on the terminal, not only in output_info.json: a warning when
     // --categorical named the column, a note otherwise.
     let named = categoricalColumns
@@ -286,6 +290,21 @@ struct Train: ParsableCommand {
         + "output_info.json; give a larger --test_split_size or use more rows\n").utf8))
     }
     print(summary(result.report, directory: run.final))
+  }
+
+  /// What an earlier run in `folder` was, when it learned another kind of task or another target
+  /// than this run will (a regression run on the same file is filed under the same
+  /// <model>/<dataset>/<seed> as a classification run): "a regression run of 'y'". Nil when
+  /// there is no earlier run, it is of the same kind, or its files cannot be read.
+  static func replacedRun(in folder: URL, task: PredictionTask, target: String) -> String? {
+    guard let data = FileManager.default.contents(atPath: folder.appendingPathComponent("output_info.json").path),
+          let info = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+          let earlierTask = (info["task"] as? String).flatMap(PredictionTask.init(rawValue:)) else { return nil }
+    let earlierTarget = (try? ModelFile.load(from: folder.appendingPathComponent("model.safetensors")))?.card.targetName
+    let kind = { (task: PredictionTask) in task == .regression ? "regression" : "classification" }
+    let sameKind = kind(earlierTask) == kind(task)
+    guard !sameKind || (earlierTarget != nil && earlierTarget != target) else { return nil }
+    return "a \(kind(earlierTask)) run" + (earlierTarget.map { " of '\($0)'" } ?? "")
   }
 
   /// model.safetensors and output_info.json of one run, each written atomically.
