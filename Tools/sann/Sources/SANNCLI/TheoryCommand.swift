@@ -85,8 +85,12 @@ struct PolynomialOptions: ParsableArguments {
     }
     var x: [Rational]? = nil
     if let point {
-      let values = point.split(separator: ",", omittingEmptySubsequences: false).map { Rational(String($0).trimmingCharacters(in: .whitespaces)) }
-      guard values.allSatisfy({ $0 != nil }) else { throw ValidationError("--point: '\(point)' is not a list of rationals such as 1,2,1/2") }
+      let texts = point.split(separator: ",", omittingEmptySubsequences: false).map { String($0).trimmingCharacters(in: .whitespaces) }
+      let values = texts.map { Rational($0) }
+      if let bad = values.firstIndex(where: { $0 == nil }) {
+        throw ValidationError("--point: coordinate \(bad + 1), '\(texts[bad])', is not a rational: write p/q, an integer, or a decimal "
+          + "such as 0.25 or 1e-30 (exponent within ±\(Rational.decimalExponentLimit)), separated by commas")
+      }
       guard values.count == p.dimension else { throw ValidationError("--point has \(values.count) coordinates but the polynomial has d = \(p.dimension)") }
       x = values.map { $0! }
     }

@@ -68,7 +68,12 @@ public struct Rational: Sendable {
     __gmpq_set_d(storage.pointer, value)
   }
 
-  /// Parses "p/q", "p", or a decimal "1.25" / "-2.5e-3"; nil for anything else (or q = 0).
+  /// The largest decimal exponent ``init(_:)`` reads (1e9999; 1e10000 is refused): beyond it
+  /// the digits alone would take tens of kilobytes.
+  public static let decimalExponentLimit = 9_999
+
+  /// Parses "p/q", "p", or a decimal "1.25" / "-2.5e-3" (exponent at most
+  /// ``decimalExponentLimit`` either way); nil for anything else (or q = 0).
   public init?(_ text: String) {
     let s = text.trimmingCharacters(in: .whitespaces)
     guard !s.isEmpty else { return nil }
@@ -90,7 +95,7 @@ public struct Rational: Sendable {
     var exponent = 0
     if let e = s.firstIndex(where: { $0 == "e" || $0 == "E" }) {
       // The range first: abs(Int.min) traps (1e-9223372036854775808, found by the fuzzer).
-      guard let x = Int(s[s.index(after: e)...]), x > -10_000 && x < 10_000 else { return nil }
+      guard let x = Int(s[s.index(after: e)...]), x >= -decimalExponentLimit && x <= decimalExponentLimit else { return nil }
       exponent = x
       mantissa = String(s[..<e])
     }
