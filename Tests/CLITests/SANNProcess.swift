@@ -40,8 +40,19 @@ struct SANNProcess {
     process.standardOutput = out
     process.standardError = err
     try process.run()
+    // Both pipes at once: a child that fills one pipe's buffer (64 KB of rejections on stderr)
+    // while the other is read to its end would wait for ever.
+    final class Collected: @unchecked Sendable { var data = Data() }
+    let collected = Collected()
+    let done = DispatchSemaphore(value: 0)
+    let errHandle = err.fileHandleForReading
+    DispatchQueue.global().async {
+      collected.data = errHandle.readDataToEndOfFile()
+      done.signal()
+    }
     let outData = out.fileHandleForReading.readDataToEndOfFile()
-    let errData = err.fileHandleForReading.readDataToEndOfFile()
+    done.wait()
+    let errData = collected.data
     process.waitUntilExit()
     return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
                   stderr: String(decoding: errData, as: UTF8.self), stdoutData: outData)

@@ -50,6 +50,36 @@ struct TheoryCommandTests {
     #expect(tampered.status == 1, "\(tampered.status)")
     #expect(tampered.stderr.contains("binomial-3-3-3-insertion.json: REJECTED: proves polynomial x1 x2 + x2 x3, but its index entry records"), "\(tampered.stderr)")
     #expect(tampered.stderr.contains("extra.json: REJECTED: verifies, but the index.json beside it does not list it"), "\(tampered.stderr)")
+    // The index alone: a certificate beside it that it does not list is rejected too (a
+    // catalogue of two certificates, to keep it quick).
+    let small = try SANNProcess.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: small) }
+    let index = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: proofs.appendingPathComponent("index.json"))) as? [String: Any])
+    let entries = Array(try #require(index["certificates"] as? [[String: Any]]).prefix(2))
+    for entry in entries {
+      let name = try #require(entry["file"] as? String)
+      try FileManager.default.copyItem(at: proofs.appendingPathComponent(name), to: small.appendingPathComponent(name))
+    }
+    let indexURL = small.appendingPathComponent("index.json")
+    try JSONSerialization.data(withJSONObject: ["format": "sannkit.proofs-index/1", "certificates": entries]).write(to: indexURL)
+    let two = try SANNProcess.run(["theory", "verify", indexURL.path])
+    #expect(two.status == 0, "\(two.stderr)")
+    try FileManager.default.copyItem(at: proofs.appendingPathComponent("monomial-3-deletion.json"), to: small.appendingPathComponent("extra.json"))
+    let aloneExtra = try SANNProcess.run(["theory", "verify", indexURL.path])
+    #expect(aloneExtra.status == 1 && aloneExtra.stderr.contains("extra.json: REJECTED: the index.json beside it does not list it"), "\(aloneExtra.stderr)")
+    try FileManager.default.removeItem(at: small.appendingPathComponent("extra.json"))
+    // An index of another format, listing an entry twice, of an unknown method, or listing nothing.
+    var bogus = entries[0]
+    bogus["method"] = "bogus"
+    for (changed, message) in [(["format": "something-else/9", "certificates": entries], "its format is 'something-else/9'"),
+                               (["certificates": entries], "its format is missing"),
+                               (["format": "sannkit.proofs-index/1", "certificates": entries + [entries[0]]], "lists \(entries[0]["file"]!) twice"),
+                               (["format": "sannkit.proofs-index/1", "certificates": [bogus, entries[1]]], "records method 'bogus'"),
+                               (["format": "sannkit.proofs-index/1", "certificates": [[String: Any]]()], "lists no certificates")] as [([String: Any], String)] {
+      try JSONSerialization.data(withJSONObject: changed).write(to: indexURL)
+      let loose = try SANNProcess.run(["theory", "verify", indexURL.path])
+      #expect(loose.status == 1 && loose.stderr.contains(message), "\(message): \(loose.stderr.prefix(400))")
+    }
     // A certificate over groups verifies as a group optimum, never as the feature-wise bound.
     let directory = try SANNProcess.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
@@ -242,6 +272,9 @@ struct TheoryReachTrainedCommandTests {
   }
 }
 
+/// A slice index's format, as `sann theory catalogue --shard` writes it.
+private enum CatalogueShardFormat { static let value = "sannkit.proofs-shard/1" }
+
 @Suite("sann theory catalogue --shard and merge")
 struct TheoryShardTests {
   static let range = ["--binomial-dimension", "5", "--monomial-dimension", "4", "--equal-blocks", "2"]
@@ -280,6 +313,14 @@ struct TheoryShardTests {
     #expect(FileManager.default.fileExists(atPath: stray.path))
     try FileManager.default.removeItem(at: stray)
 
+    // A block size given twice is one instance, listed once.
+    let repeated = root.appendingPathComponent("repeated")
+    #expect(try SANNProcess.run(["theory", "catalogue", "--binomial-dimension", "4", "--monomial-dimension", "2", "--equal-blocks", "2,2",
+                                 "--output", repeated.path]).status == 0)
+    let repeatedIndex = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: repeated.appendingPathComponent("index.json"))) as? [String: Any])
+    let names = try #require(repeatedIndex["certificates"] as? [[String: Any]]).compactMap { $0["file"] as? String }
+    #expect(names.count == Set(names).count && names.contains("binomial-2-2-2-deletion.json"), "\(names)")
+
     for shard in ["0/3", "4/3", "3", "a/b", "1/0"] {
       let bad = try SANNProcess.run(["theory", "catalogue"] + Self.range + ["--shard", shard, "--output", root.appendingPathComponent("bad").path])
       #expect(bad.status != 0 && bad.stderr.contains("--shard must be k/n"), "\(shard): \(bad.stderr)")
@@ -290,6 +331,18 @@ struct TheoryShardTests {
     #expect(twice.status != 0 && twice.stderr.contains("given twice"), "\(twice.stderr)")
     let notSlice = try SANNProcess.run(["theory", "merge", whole.path, "--output", root.appendingPathComponent("bad").path])
     #expect(notSlice.status != 0 && notSlice.stderr.contains("not a slice's index"), "\(notSlice.stderr)")
+    // A slice of a catalogue of other options, with as many instances: another catalogue.
+    let foreign = root.appendingPathComponent("foreign")
+    let other = ["--binomial-dimension", "5", "--monomial-dimension", "4", "--equal-blocks", "3"]
+    #expect(try SANNProcess.run(["theory", "catalogue"] + other + ["--shard", "3/3", "--output", foreign.path]).status == 0)
+    let mixed = try SANNProcess.run(["theory", "merge", slices[0].path, slices[1].path, foreign.path, "--output", root.appendingPathComponent("bad").path])
+    #expect(mixed.status != 0 && mixed.stderr.contains("is slice 3/3 of the catalogue 'binomial-dimension 5, monomial-dimension 4, equal-blocks 3'")
+            && mixed.stderr.contains("not slices of one catalogue"), "\(mixed.stderr)")
+    // Merging into one of the slices would replace its index.
+    let into = try SANNProcess.run(["theory", "merge"] + slices.map(\.path) + ["--output", slices[0].path])
+    #expect(into.status != 0 && into.stderr.contains("is the slice"), "\(into.stderr)")
+    let sliceIndex = try JSONSerialization.jsonObject(with: Data(contentsOf: slices[0].appendingPathComponent("index.json"))) as? [String: Any]
+    #expect(sliceIndex?["format"] as? String == CatalogueShardFormat.value)
     // A valid certificate of another instance with the same optimum, under an entry's name.
     let swapped = try #require(try FileManager.default.contentsOfDirectory(atPath: slices[0].path).first { $0 != "index.json" })
     let swappedURL = slices[0].appendingPathComponent(swapped)

@@ -150,9 +150,16 @@ extension TheoryCommand {
     /// The entries of a catalogue index (`index.json`, whole or a slice's), or nil when `file`
     /// is not one.
     static func indexEntries(_ file: String) -> [[String: Any]]? {
+      index(file)?.entries
+    }
+
+    /// A catalogue index's format and entries, or nil when `file` is not one (a JSON object with
+    /// a list of certificates and no polynomial of its own).
+    static func index(_ file: String) -> (format: String?, entries: [[String: Any]])? {
       guard let data = FileManager.default.contents(atPath: file),
-            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any], object["polynomial"] == nil else { return nil }
-      return object["certificates"] as? [[String: Any]]
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any], object["polynomial"] == nil,
+            let entries = object["certificates"] as? [[String: Any]] else { return nil }
+      return (object["format"] as? String, entries)
     }
 
     static let configuration = CommandConfiguration(
@@ -177,19 +184,39 @@ extension TheoryCommand {
       var listed: [String: [String: Any]] = [:]
       var indexDirectories: Set<String> = [], indexFiles: Set<String> = []
       for file in files {
-        guard let entries = Self.indexEntries(file) else { continue }
+        guard let (format, entries) = Self.index(file) else { continue }
         indexFiles.insert(file)
         let directory = URL(fileURLWithPath: file).deletingLastPathComponent().standardizedFileURL
         indexDirectories.insert(directory.path)
+        if format != CatalogueIndex.format && format != CatalogueIndex.shardFormat {
+          reject(file, "its format is \(format.map { "'\($0)'" } ?? "missing"), not \(CatalogueIndex.format) (or a slice's \(CatalogueIndex.shardFormat)); "
+            + "write it with `sann theory catalogue`")
+        }
+        if entries.isEmpty { reject(file, "lists no certificates, so nothing would be checked") }
+        var names: Set<String> = []
         for entry in entries {
-          guard let name = entry["file"] as? String, !name.contains("/") else {
+          guard let name = entry["file"] as? String, !name.isEmpty, !name.contains("/") else {
             reject(file, "an entry without a valid file name")
             continue
+          }
+          guard names.insert(name).inserted else {
+            reject(file, "lists \(name) twice")
+            continue
+          }
+          if let method = entry["method"], !["full", "symmetric"].contains("\(method)") {
+            reject(file, "the entry of \(name) records method '\(method)', neither full nor symmetric")
           }
           listed[directory.appendingPathComponent(name).path] = entry
           if !FileManager.default.fileExists(atPath: directory.appendingPathComponent(name).path) {
             reject(file, "lists \(name), which is not in \(directory.path)")
           }
+        }
+        // Certificates beside the index that it does not list, given or not.
+        let beside = ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [])
+          .filter { $0.hasSuffix(".json") && $0 != "index.json" && !names.contains($0) }.sorted()
+        let given = Set(files.map { URL(fileURLWithPath: $0).standardizedFileURL.path })
+        for name in beside where !given.contains(directory.appendingPathComponent(name).path) {
+          reject(directory.appendingPathComponent(name).path, "the index.json beside it does not list it (a certificate left over from another catalogue?)")
         }
       }
       // The index's certificates that were not given are verified as well.

@@ -9,6 +9,9 @@ enum CatalogueIndex {
   static let shardFormat = "sannkit.proofs-shard/1"
   /// In a shard's entries: the instance's position in the whole catalogue.
   static let positionKey = "position"
+  /// In a shard's index: the options that chose the catalogue's instances, so that slices of
+  /// different catalogues are not merged.
+  static let catalogueKey = "catalogue"
 
   /// The whole catalogue's index.
   static func write(_ entries: [[String: Any]], to directory: URL) throws {
@@ -46,10 +49,11 @@ enum CatalogueIndex {
     return nil
   }
 
-  /// A slice's index: its entries (each with its position), which slice of how many, and how
-  /// many instances the whole catalogue has.
-  static func writeShard(_ entries: [[String: Any]], part: Int, count: Int, total: Int, to directory: URL) throws {
-    let object: [String: Any] = ["format": shardFormat, "shard": "\(part)/\(count)", "instances": total, "certificates": entries]
+  /// A slice's index: its entries (each with its position), which slice of how many, how many
+  /// instances the whole catalogue has, and which catalogue it is (its options).
+  static func writeShard(_ entries: [[String: Any]], part: Int, count: Int, total: Int, catalogue: String, to directory: URL) throws {
+    let object: [String: Any] = ["format": shardFormat, "shard": "\(part)/\(count)", "instances": total, catalogueKey: catalogue,
+                                 "certificates": entries]
     try AtomicFile.write(try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]),
                          to: directory.appendingPathComponent("index.json"))
     warnUnlisted(entries, in: directory)
@@ -76,6 +80,10 @@ extension TheoryCommand {
     func validate() throws {
       guard !shards.isEmpty else { throw ValidationError("give the slice directories `sann theory catalogue --shard k/n` wrote") }
       guard !output.isEmpty else { throw ValidationError("--output must name a directory") }
+      let target = URL(fileURLWithPath: output).resolvingSymlinksInPath().standardizedFileURL.path
+      if let shard = shards.first(where: { URL(fileURLWithPath: $0).resolvingSymlinksInPath().standardizedFileURL.path == target }) {
+        throw ValidationError("--output \(output) is the slice \(shard); merging into it would replace the slice's index. Give another directory")
+      }
     }
 
     func run() throws {
@@ -85,7 +93,7 @@ extension TheoryCommand {
         var source: URL
       }
       var entries: [Entry] = []
-      var slices: (count: Int, total: Int)?
+      var slices: (count: Int, total: Int, catalogue: String)?
       var seen = Set<Int>()
       for shard in shards {
         let directory = URL(fileURLWithPath: shard)
@@ -99,10 +107,14 @@ extension TheoryCommand {
               let certificates = object["certificates"] as? [[String: Any]] else {
           throw CommandError("\(indexURL.path) is not a slice's index (format \(CatalogueIndex.shardFormat)); write slices with `sann theory catalogue --shard k/n`")
         }
-        if let slices, slices != (count, total) {
-          throw CommandError("\(shard) is slice \(label) of a catalogue of \(total) instances, the others of \(slices.total) in \(slices.count) slices: they are not slices of one catalogue")
+        guard let catalogue = object[CatalogueIndex.catalogueKey] as? String else {
+          throw CommandError("\(indexURL.path) does not record which catalogue it is a slice of (written by an earlier sann); write the slices again")
         }
-        slices = (count, total)
+        if let slices, slices != (count, total, catalogue) {
+          throw CommandError("\(shard) is slice \(label) of the catalogue '\(catalogue)' (\(total) instances), the others of '\(slices.catalogue)' "
+            + "(\(slices.total) instances) in \(slices.count) slices: they are not slices of one catalogue")
+        }
+        slices = (count, total, catalogue)
         guard seen.insert(part).inserted else { throw CommandError("slice \(label) is given twice (\(shard))") }
         for fields in certificates {
           guard let position = fields[CatalogueIndex.positionKey] as? Int, (0..<total).contains(position),

@@ -140,8 +140,11 @@ extension TheoryCommand {
     }
 
     func run() throws {
-      let blockSizes = equalBlocks.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-      guard blockSizes.allSatisfy({ ($0 ?? 0) >= 1 }) else { throw ValidationError("--equal-blocks needs positive sizes such as 5,10,100") }
+      let parsed = equalBlocks.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+      guard parsed.allSatisfy({ ($0 ?? 0) >= 1 }) else { throw ValidationError("--equal-blocks needs positive sizes such as 5,10,100") }
+      // A size given twice is one instance (each certificate once in the index).
+      var blockSizes: [Int] = []
+      for n in parsed.map({ $0! }) where !blockSizes.contains(n) { blockSizes.append(n) }
       var instances: [(name: String, polynomial: Polynomial, kind: ErrorKind, symmetric: Bool)] = []
       for d in 3...binomialDimension {
         for a in 1...(d - 2) {
@@ -154,7 +157,8 @@ extension TheoryCommand {
         }
       }
       for d in 1...monomialDimension { instances.append(("monomial-\(d)-deletion", .monomial(degree: d), .deletion, false)) }
-      for n in blockSizes.map({ $0! }) where 3 * n > binomialDimension {
+      let symmetricSizes = blockSizes.filter { 3 * $0 > binomialDimension }
+      for n in symmetricSizes {
         for kind in ErrorKind.allCases { instances.append(("binomial-\(n)-\(n)-\(n)-\(kind.rawValue)", .binomial(n, n, n), kind, true)) }
       }
       let directory = URL(fileURLWithPath: output)
@@ -181,7 +185,10 @@ extension TheoryCommand {
         }
       }
       if let slice {
-        try CatalogueIndex.writeShard(index, part: slice.part, count: slice.count, total: instances.count, to: directory)
+        // The options as they choose the instances: sizes the full sweep covers left out.
+        let catalogue = "binomial-dimension \(binomialDimension), monomial-dimension \(monomialDimension), equal-blocks "
+          + (symmetricSizes.isEmpty ? "none" : symmetricSizes.map(String.init).joined(separator: ","))
+        try CatalogueIndex.writeShard(index, part: slice.part, count: slice.count, total: instances.count, catalogue: catalogue, to: directory)
         print("shard \(slice.part)/\(slice.count): \(index.count) of \(instances.count) certificates and index.json written to \(directory.path)")
       } else {
         try CatalogueIndex.write(index, to: directory)
