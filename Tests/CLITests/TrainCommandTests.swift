@@ -45,6 +45,21 @@ struct TrainCommandTests {
     #expect(other.contains("holds a regression run of 'alcohol'"), "stderr: \(other)")
   }
 
+  @Test("data read from the file a run would write (its output_info.json) is refused, and stays")
+  func refusesDataAtItsOwnOutput() throws {
+    let directory = try SANNProcess.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let run = directory.appendingPathComponent("logistic/output_info/0")
+    try FileManager.default.createDirectory(at: run, withIntermediateDirectories: true)
+    let data = run.appendingPathComponent("output_info.json")
+    let original = try Data(contentsOf: SANNProcess.repositoryRoot.appendingPathComponent("Datasets/187-wine.csv"))
+    try original.write(to: data)
+    let result = try SANNProcess.run(["train", "--data", data.path, "--model", "logistic", "--output_dir", directory.path, "--quiet"])
+    #expect(result.status == 1 && result.stderr.contains("is the output_info.json this run writes; move the data elsewhere or give another --output_dir"),
+            "stderr: \(result.stderr)")
+    #expect(try Data(contentsOf: data) == original)
+  }
+
   @Test("--threads 1, 2 and auto train byte-identical models (INN and TabResNet, binary and multiclass)")
   func threadsDoNotChangeResults() throws {
     let directory = try SANNProcess.temporaryDirectory()

@@ -241,6 +241,14 @@ struct Train: ParsableCommand {
     // The run's folder is locked and known writable before any training.
     let run = try RunDirectory(parent: URL(fileURLWithPath: outputDir).appendingPathComponent(specification.kind).appendingPathComponent(name),
                                name: "\(seed)")
+    // The run writes these two files: neither may be the data it reads.
+    if let data {
+      let read = URL(fileURLWithPath: data).resolvingSymlinksInPath().standardizedFileURL.path
+      for written in ["output_info.json", "model.safetensors"]
+      where run.final.appendingPathComponent(written).resolvingSymlinksInPath().standardizedFileURL.path == read {
+        throw CommandError("--data \(data) is the \(written) this run writes; move the data elsewhere or give another --output_dir")
+      }
+    }
     let prepared = try PreparedDataset.prepare(table, name: name, target: resolvedTarget, regression: mode == .regression,
                                                testFraction: testSplitSize, seed: seed)
     if let replaced = Self.replacedRun(in: run.final, task: prepared.task, target: prepared.targetName) {
