@@ -4,6 +4,37 @@ import Testing
 
 @Suite("sann predict and sann explain")
 struct PredictExplainTests {
+  @Test("features named like the explanation's own fields (bias, logit, row, …) are written as feature:<name>, and bias + contributions = logit")
+  func featureNamesLikeFields() throws {
+    let directory = try SANNProcess.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    var text = "bias,logit,row,explained_output,contributions,y\n"
+    for i in 0..<120 {
+      let x = (0..<5).map { k in sin(Double(i * 7 + k * 13) * 0.37) }
+      text += x.map { String(format: "%.3f", $0) }.joined(separator: ",") + (x[0] + x[1] > 0 ? ",p\n" : ",n\n")
+    }
+    let data = directory.appendingPathComponent("collide.csv")
+    try text.write(to: data, atomically: true, encoding: .utf8)
+    let trained = try SANNProcess.run(["train", "--data", data.path, "--model", "inn", "--nr_epochs", "3", "--hidden_size", "16",
+                                       "--output_dir", directory.path, "--quiet"])
+    #expect(trained.status == 0, "\(trained.stderr)")
+    let model = directory.appendingPathComponent("inn/collide/0").path
+    let csv = try SANNProcess.run(["explain", "--model", model, "--data", data.path, "--rows", "2"])
+    #expect(csv.status == 0 && csv.stderr.contains("note: the feature 'bias' is written as 'feature:bias'"), "\(csv.stderr)")
+    let lines = csv.stdout.split(separator: "\n").map { $0.split(separator: ",").map(String.init) }
+    #expect(lines[0] == ["row", "explained_output", "logit", "bias", "feature:bias", "feature:logit", "feature:row", "feature:explained_output",
+                         "feature:contributions"])
+    #expect(lines[1][0] == "2" && lines[1][1] == "logit(p)")
+    let values = lines[1].dropFirst(2).compactMap(Double.init)
+    #expect(abs(values[1] + values.dropFirst(2).reduce(0, +) - values[0]) < 1e-5, "\(lines[1])")
+    let json = try SANNProcess.run(["explain", "--model", model, "--data", data.path, "--rows", "2", "--format", "json"])
+    let record = try #require((try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])?.first)
+    #expect(record["row"] as? Int == 2)
+    let contributions = ["bias", "logit", "row", "explained_output", "contributions"].compactMap { record["feature:\($0)"] as? Double }
+    let (bias, logit) = (try #require(record["bias"] as? Double), try #require(record["logit"] as? Double))
+    #expect(contributions.count == 5 && abs(bias + contributions.reduce(0, +) - logit) < 1e-5, "\(record)")
+  }
+
   @Test("predictions are probabilities and explanations add up to the logit")
   func predictAndExplain() throws {
     let directory = try SANNProcess.temporaryDirectory()

@@ -166,7 +166,7 @@ struct Explain: ParsableCommand {
         throw input.nonFiniteOutput(dataRow: rows[r], value: Float(explanation.total(row: r, output: o)!))
       }
     }
-    let names = card.preprocessor.encodedNames
+    let names = Self.featureKeys(card.preprocessor.encodedNames, reserved: ["row", "explained_output", "logit", "bias", "contributions"])
     let header = ["row", "explained_output", "logit", "bias"] + names + (weights ? names.map { "w:\($0)" } : [])
     let records: [[String: Any]] = rows.enumerated().map { i, row in
       let c = explanation.explainedOutput(row: i)
@@ -189,6 +189,24 @@ struct Explain: ParsableCommand {
       return record
     }
     return try input.render(header: header, records: records)
+  }
+
+  /// The keys of the feature columns of an explanation's records: each encoded feature's name,
+  /// or `feature:<name>` where the name is one of the record's own fields (a column named `bias`
+  /// or `row` would otherwise overwrite the bias or the row), said on the terminal.
+  static func featureKeys(_ names: [String], reserved: Set<String>) -> [String] {
+    var used = reserved.union(names.filter { !reserved.contains($0) })
+    return names.map { name in
+      guard reserved.contains(name) else { return name }
+      var key = "feature:\(name)", k = 2
+      while used.contains(key) {
+        key = "feature\(k):\(name)"
+        k += 1
+      }
+      used.insert(key)
+      FileHandle.standardError.write(Data("note: the feature '\(name)' is written as '\(key)': '\(name)' is a field of the explanation\n".utf8))
+      return key
+    }
   }
 
   /// A group explanation (Sum-of-Parts): per row the logit of the explained output and every
@@ -281,7 +299,7 @@ struct Explain: ParsableCommand {
                                                    elapsed, elapsed / Double(part.upperBound) * Double(n - part.upperBound)).utf8))
       }
     }
-    let names = card.preprocessor.encodedNames
+    let names = Self.featureKeys(card.preprocessor.encodedNames, reserved: ["row", "method", "explained_output", "logit", "base"])
     var records: [[String: Any]] = []
     if method == .permutation, let attribution = parts.first?.attribution {
       for o in 0..<c {
