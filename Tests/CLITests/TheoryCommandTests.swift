@@ -145,6 +145,26 @@ struct TheoryCommandTests {
     #expect(empty.status != 0 && empty.stderr.contains("coordinate 2, '', is not a rational"), "stderr: \(empty.stderr)")
   }
 
+  @Test("verify names a pipe or device as such, and a λ code it does not know as the character it is")
+  func verifyMessages() throws {
+    let directory = try SANNProcess.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let fifo = directory.appendingPathComponent("fifo")
+    #expect(mkfifo(fifo.path, 0o600) == 0)
+    var object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: SANNProcess.repositoryRoot
+      .appendingPathComponent("Proofs/binomial-1-1-1-insertion.json"))) as? [String: Any])
+    var lambda = try #require(object["lambda"] as? [String: Any])
+    lambda["signs"] = "--\u{2212}++--+"
+    object["lambda"] = lambda
+    let minus = directory.appendingPathComponent("minus.json")
+    try JSONSerialization.data(withJSONObject: object).write(to: minus)
+    let result = try SANNProcess.run(["theory", "verify", fifo.path, "/dev/null", minus.path])
+    #expect(result.status == 1)
+    #expect(result.stderr.contains("fifo: REJECTED: is not a regular file (a device, pipe or socket)"), "\(result.stderr)")
+    #expect(result.stderr.contains("/dev/null: REJECTED: is not a regular file"), "\(result.stderr)")
+    #expect(result.stderr.contains("λ has the unknown code '\u{2212}' at byte 3; its codes are +, -, 0 and *"), "\(result.stderr)")
+  }
+
   @Test("a symmetric instance at d = 90 writes a certificate that verifies")
   func symmetricCertificate() throws {
     let directory = try SANNProcess.temporaryDirectory()
@@ -199,6 +219,7 @@ struct TheoryCommandTests {
       (["--binomial", "1,1,1", "--point", "1,2"], "coordinates"),
       (["--binomial", "1,1,1", "--point", "1,1e10000,1"], "coordinate 2, '1e10000', is not a rational: write p/q, an integer, or a decimal such as 0.25 or 1e-30 (exponent within ±9999)"),
       (["--binomial", "1,1,1", "--point", "1,2,x"], "coordinate 3, 'x', is not a rational"),
+      (["--binomial", "-1,2,2"], "three non-negative block sizes a,b,c, got '-1,2,2'"),
       (["--polynomial", "x1", "--monomial", "3"], "exactly one"),
     ]
     for (arguments, expected) in cases {

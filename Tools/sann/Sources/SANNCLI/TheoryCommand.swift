@@ -17,7 +17,7 @@ struct PolynomialOptions: ParsableArguments {
   @Option(parsing: .unconditional, help: "A multilinear polynomial, e.g. \"2 x1 x2 - x2 x3 x4 + 1/2 x5\" (may start with a minus sign).")
   var polynomial: String?
 
-  @Option(help: "The seed's binomial ∏(S1∪S2) + ∏(S2∪S3) with block sizes a,b,c.")
+  @Option(parsing: .unconditional, help: "The seed's binomial ∏(S1∪S2) + ∏(S2∪S3) with block sizes a,b,c.")
   var binomial: String?
 
   @Option(parsing: .unconditional, help: "The monomial x1⋯xd.")
@@ -228,6 +228,10 @@ extension TheoryCommand {
           continue
         }
         let url = URL(fileURLWithPath: file).standardizedFileURL
+        if let problem = FileProblem.beforeReading(url.path) {
+          reject(file, "\(problem)")
+          continue
+        }
         do {
           let (optimum, groups) = try CertificateVerifier.verifyFile(at: url)
           if let entry = listed[url.path] {

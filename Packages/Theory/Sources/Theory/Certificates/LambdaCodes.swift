@@ -39,7 +39,9 @@ enum LambdaCodes {
     while i < bytes.count {
       let c = bytes[i]
       guard c == UInt8(ascii: "+") || c == UInt8(ascii: "-") || c == UInt8(ascii: "0") || c == UInt8(ascii: "*") else {
-        return .failure(.init(reason: "λ has the unknown code '\(UnicodeScalar(c))' at character \(i + 1)"))
+        // The character itself, not its first byte (a typeset minus − is three).
+        let character = String(decoding: bytes[i...].prefix(4), as: UTF8.self).first.map(String.init) ?? "?"
+        return .failure(.init(reason: "λ has the unknown code '\(character)' at byte \(i + 1); its codes are +, -, 0 and *, each optionally followed by a count [n]"))
       }
       i += 1
       var run = 0
