@@ -22,7 +22,7 @@ struct FileErrorMessageTests {
       #expect(slice.status == 0, "\(slice.stderr)")
     }
     let cases: [([String], String)] = [
-      (["theory", "verify", folder.path], "\(folder.path) is a folder"),
+      (["theory", "verify", folder.path], "\(folder.path): REJECTED: is a folder"),
       (["predict", "--model", "/dev/null", "--data", iris], "/dev/null is not a regular file"),
       (["predict", "--model", folder.path, "--data", iris], "model.safetensors is a folder, not a file"),
       (["predict", "--model", json.path, "--data", iris], "it begins with text, so it is not a safetensors file"),
