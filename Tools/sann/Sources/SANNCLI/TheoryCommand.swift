@@ -147,12 +147,6 @@ extension TheoryCommand {
   }
 
   struct Verify: ParsableCommand {
-    /// The entries of a catalogue index (`index.json`, whole or a slice's), or nil when `file`
-    /// is not one.
-    static func indexEntries(_ file: String) -> [[String: Any]]? {
-      index(file)?.entries
-    }
-
     /// A catalogue index's format and entries, or nil when `file` is not one (a JSON object with
     /// a list of certificates and no polynomial of its own).
     static func index(_ file: String) -> (format: String?, entries: [[String: Any]])? {
@@ -183,6 +177,7 @@ extension TheoryCommand {
       // the entry records; a certificate beside the index that it does not list is reported.
       var listed: [String: [String: Any]] = [:]
       var indexDirectories: Set<String> = [], indexFiles: Set<String> = []
+      let given = Set(files.map { URL(fileURLWithPath: $0).standardizedFileURL.path })
       for file in files {
         guard let (format, entries) = Self.index(file) else { continue }
         indexFiles.insert(file)
@@ -214,13 +209,11 @@ extension TheoryCommand {
         // Certificates beside the index that it does not list, given or not.
         let beside = ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [])
           .filter { $0.hasSuffix(".json") && $0 != "index.json" && !names.contains($0) }.sorted()
-        let given = Set(files.map { URL(fileURLWithPath: $0).standardizedFileURL.path })
         for name in beside where !given.contains(directory.appendingPathComponent(name).path) {
           reject(directory.appendingPathComponent(name).path, "the index.json beside it does not list it (a certificate left over from another catalogue?)")
         }
       }
       // The index's certificates that were not given are verified as well.
-      let given = Set(files.map { URL(fileURLWithPath: $0).standardizedFileURL.path })
       let unlisted = listed.keys.filter { !given.contains($0) && FileManager.default.fileExists(atPath: $0) }.sorted()
       for file in files + unlisted {
         if indexFiles.contains(file) {
