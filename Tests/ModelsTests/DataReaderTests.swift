@@ -195,6 +195,24 @@ struct PreprocessingTests {
       try PreparedDataset.prepare(table, name: "t", target: nil, regression: false, testFraction: 0.2, seed: 0)
     }
   }
+
+  @Test("a class of one row is refused; a numeric target of many values is pointed to --mode regression, a few labels are not")
+  func oneRowClass() {
+    func message(_ target: DataTable.Values) -> String {
+      let table = DataTable(source: "t", columns: [.init(name: "a", values: .numeric((0..<60).map(Float.init))), .init(name: "y", values: target)])
+      do {
+        _ = try PreparedDataset.prepare(table, name: "t", target: nil, regression: false, testFraction: 0.2, seed: 0)
+        return "accepted"
+      } catch { return "\(error)" }
+    }
+    // 60 rows of 60 numeric values: a measurement.
+    let measured = message(.numeric((0..<60).map { Float($0) * 1.5 }))
+    #expect(measured.contains("in only 1 row") && measured.contains("its 60 distinct values are all numbers: to predict the value, train with --mode regression"),
+            "\(measured)")
+    // Three labels, one of them in a single row: no such hint.
+    let labels = message(.categorical(levels: ["a", "b", "c"], codes: (0..<60).map { $0 == 0 ? 2 : $0 % 2 }))
+    #expect(labels.contains("has class 'c' in only 1 row") && !labels.contains("--mode regression"), "\(labels)")
+  }
 }
 
 @Suite("Dataset locator")

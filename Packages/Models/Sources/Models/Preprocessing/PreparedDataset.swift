@@ -91,8 +91,12 @@ public struct PreparedDataset {
       do {
         (trainRows, testRows) = try ScikitLearnSplit.stratifiedSplit(labels: y.map { Int($0) }, testFraction: testFraction, seed: splitSeed)
       } catch ScikitLearnSplit.SplitError.tooFewMembers(let c, let count) {
+        // Many classes, all of them numbers: most likely a quantity to predict, not a label.
+        let numeric = labels.classNames.allSatisfy { Double($0) != nil }
+        let hint = numeric && labels.classCount > Swift.max(20, y.count / 5)
+          ? " (its \(labels.classCount) distinct values are all numbers: to predict the value, train with --mode regression)" : ""
         throw DatasetError.invalidTarget(source: table.source, column: targetColumn.name,
-          reason: "has class '\(labels.classNames[c])' in only \(count) row; a stratified split needs at least 2 rows per class")
+          reason: "has class '\(labels.classNames[c])' in only \(count) row; a stratified split needs at least 2 rows per class\(hint)")
       } catch let error as ScikitLearnSplit.SplitError {
         throw DatasetError.invalidTarget(source: table.source, column: targetColumn.name, reason: "cannot be split: \(error)")
       }
