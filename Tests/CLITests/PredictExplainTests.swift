@@ -4,6 +4,30 @@ import Testing
 
 @Suite("sann predict and sann explain")
 struct PredictExplainTests {
+  @Test("values of a categorical column the model was not trained on are named in a warning; numbers written another way are not")
+  func warnsAboutUnseenLevels() throws {
+    let directory = try SANNProcess.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    var train = "a,color,code,y\n"
+    for i in 0..<90 { train += "\(Double(i % 7) - 3),\(["red", "green", "blue"][i % 3]),\(i % 2 + 1),\(i % 7 > 3 ? "p" : "n")\n" }
+    let data = directory.appendingPathComponent("train.csv")
+    try train.write(to: data, atomically: true, encoding: .utf8)
+    let trained = try SANNProcess.run(["train", "--data", data.path, "--model", "logistic", "--categorical", "color,code", "--output_dir", directory.path, "--quiet"])
+    #expect(trained.status == 0, "\(trained.stderr)")
+    let rows = directory.appendingPathComponent("rows.csv")
+    try "a,color,code,y\n1,RED,1,p\n0,purple,2.0,n\n2,red,1,p\n1,RED,3,p\n".write(to: rows, atomically: true, encoding: .utf8)
+    let model = directory.appendingPathComponent("logistic/train/0").path
+    for command in ["predict", "explain"] {
+      let result = try SANNProcess.run([command, "--model", model, "--data", rows.path])
+      #expect(result.status == 0, "\(result.stderr)")
+      #expect(result.stderr.contains("warning: column 'color' holds 2 values the model was not trained on ('RED', 'purple'), in 3 rows; they are read as missing"),
+              "\(command): \(result.stderr)")
+      #expect(result.stderr.contains("warning: column 'code' holds 1 value the model was not trained on ('3'), in 1 row"), "\(command): \(result.stderr)")
+    }
+    let clean = try SANNProcess.run(["predict", "--model", model, "--data", data.path])
+    #expect(clean.status == 0 && !clean.stderr.contains("warning"), "\(clean.stderr)")
+  }
+
   @Test("features named like the explanation's own fields (bias, logit, row, …) are written as feature:<name>, and bias + contributions = logit")
   func featureNamesLikeFields() throws {
     let directory = try SANNProcess.temporaryDirectory()

@@ -34,7 +34,15 @@ struct ModelInput: ParsableArguments {
         return r
       }
     }
-    return (card, ensemble, try Self.asModelInput { try card.preprocessor.transform(table, rows: selected) }, selected)
+    let x = try Self.asModelInput { try card.preprocessor.transform(table, rows: selected) }
+    // Values the model never saw are read as missing: say so, since a typo or another spelling
+    // ("RED" for "red") changes the prediction silently otherwise.
+    for (column, values, count) in card.preprocessor.unseenLevels(table, rows: selected) {
+      let shown = values.prefix(5).map { "'\($0)'" }.joined(separator: ", ") + (values.count > 5 ? ", …" : "")
+      FileHandle.standardError.write(Data(("warning: column '\(column)' holds \(values.count) value\(values.count == 1 ? "" : "s") the model was not "
+        + "trained on (\(shown)), in \(count) row\(count == 1 ? "" : "s"); they are read as missing\n").utf8))
+    }
+    return (card, ensemble, x, selected)
   }
 
   /// The rows of `path` as `card`'s model reads them: its categorical columns as text, the

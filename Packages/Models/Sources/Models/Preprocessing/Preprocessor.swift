@@ -115,7 +115,7 @@ public struct Preprocessor: Codable, Sendable, Equatable {
         let lookup = Dictionary(levels.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
         let binary = levels.count == 2
         for (r, row) in rowIndices.enumerated() {
-          guard let level = Self.levelName(column.values, row: row), let k = lookup[level] ?? Self.numericMatch(level, levels) else { continue }
+          guard let level = Self.levelName(column.values, row: row), let k = Self.index(of: level, lookup, levels) else { continue }
           if binary {
             if k == 1 { values[r * width + offset] = 1 }
           } else {
@@ -126,6 +126,29 @@ public struct Preprocessor: Codable, Sendable, Equatable {
       }
     }
     return Tensor(shape: [rowIndices.count, width], scalars: values)
+  }
+
+  /// Per categorical column of `table` (the rows `rows`, default all), the values the model was
+  /// not trained on, which ``transform(_:rows:)`` reads as missing (all its codes 0), and in how
+  /// many rows they stand; columns without any are left out.
+  public func unseenLevels(_ table: DataTable, rows: [Int]? = nil) -> [(column: String, values: [String], rows: Int)] {
+    let rowIndices = rows ?? Array(0..<table.rowCount)
+    return transforms.compactMap { transform in
+      guard case .categorical(let name, let levels) = transform, let index = try? table.columnIndex(named: name) else { return nil }
+      let lookup = Dictionary(levels.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+      var unseen: [String] = [], count = 0
+      for row in rowIndices {
+        guard let level = Self.levelName(table.columns[index].values, row: row), Self.index(of: level, lookup, levels) == nil else { continue }
+        count += 1
+        if !unseen.contains(level) { unseen.append(level) }
+      }
+      return unseen.isEmpty ? nil : (name, unseen, count)
+    }
+  }
+
+  /// The position of `level` among a column's trained levels: itself, or a level equal as a number.
+  private static func index(of level: String, _ lookup: [String: Int], _ levels: [String]) -> Int? {
+    lookup[level] ?? numericMatch(level, levels)
   }
 
   private static func levelName(_ values: DataTable.Values, row: Int) -> String? {
