@@ -196,6 +196,21 @@ struct PreprocessingTests {
     }
   }
 
+  @Test("a table of one column whose name holds ';', a tab or '|' is said to look separated by that character")
+  func otherSeparator() {
+    for (name, shown) in [("a;b;y", "';'"), ("a\tb\ty", "'\\t'"), ("a|b|y", "'|'"), ("y", nil)] as [(String, String?)] {
+      let table = DataTable(source: "t", columns: [.init(name: name, values: .categorical(levels: ["p", "n"], codes: [0, 1, 0, 1]))])
+      do {
+        _ = try PreparedDataset.prepare(table, name: "t", target: nil, regression: false, testFraction: 0.2, seed: 0)
+        Issue.record("\(name) accepted")
+      } catch {
+        let text = "\(error)"
+        #expect(text.contains("is the only column"), "\(text)")
+        #expect(text.contains("the header looks separated by") == (shown != nil) && (shown.map { text.contains($0) } ?? true), "\(text)")
+      }
+    }
+  }
+
   @Test("a class of one row is refused; a numeric target of many values is pointed to --mode regression, a few labels are not")
   func oneRowClass() {
     func message(_ target: DataTable.Values) -> String {

@@ -54,6 +54,8 @@ public struct PreparedDataset {
     guard !features.columns.isEmpty else {
       throw DatasetError.invalidTarget(source: table.source, column: targetColumn.name,
         reason: dropped.isEmpty ? "is the only column; add feature columns to predict it from"
+          + ([";", "\t", "|"].first { targetColumn.name.contains($0) }.map {
+            " (the header looks separated by '\($0 == "\t" ? "\\t" : $0)': the file is read as comma-separated; convert it to commas)" } ?? "")
           : "leaves no usable feature: every other column was dropped (\(dropped.map { "\($0.column): \($0.reason)" }.joined(separator: "; ")))")
     }
 
