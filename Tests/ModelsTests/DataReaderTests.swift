@@ -196,6 +196,21 @@ struct PreprocessingTests {
     }
   }
 
+  @Test("a last column without a name or values (lines ending in a separator) is named as such; with --target it is dropped")
+  func trailingSeparator() throws {
+    let table = DataTable(source: "t", columns: [
+      .init(name: "a", values: .numeric((0..<40).map(Float.init))),
+      .init(name: "y", values: .categorical(levels: ["p", "n"], codes: (0..<40).map { $0 % 2 })),
+      .init(name: "", values: .numeric(Array(repeating: nil, count: 40))),
+    ])
+    #expect(throws: DatasetError.invalidTarget(source: "t", column: "",
+      reason: "(the last column) has no name and no values: every line ends with a separator; remove the trailing separators, or name the target with --target")) {
+      try PreparedDataset.prepare(table, name: "t", target: nil, regression: false, testFraction: 0.2, seed: 0)
+    }
+    let named = try PreparedDataset.prepare(table, name: "t", target: "y", regression: false, testFraction: 0.2, seed: 0)
+    #expect(named.preprocessor.featureNames == ["a"])
+  }
+
   @Test("a table of one column whose name holds ';', a tab or '|' is said to look separated by that character")
   func otherSeparator() {
     for (name, shown) in [("a;b;y", "';'"), ("a\tb\ty", "'\\t'"), ("a|b|y", "'|'"), ("y", nil)] as [(String, String?)] {

@@ -22,6 +22,14 @@ public struct PreparedDataset {
   /// Regression targets are trained as (y − mean)/scale; 0 and 1 for classification.
   public var targetMean: Float = 0
   public var targetScale: Float = 1
+  /// Whether a column holds no value at all.
+  private static func isEmpty(_ values: DataTable.Values) -> Bool {
+    switch values {
+    case .numeric(let cells): cells.allSatisfy { $0 == nil }
+    case .categorical(_, let codes): codes.allSatisfy { $0 == nil }
+    }
+  }
+
   /// For each training row, the row of the table it came from: oversampled copies repeat
   /// their original's. Empty when every training row is distinct (datasets made from arrays).
   /// A validation split drawn from the training rows uses it to keep copies on one side.
@@ -43,6 +51,11 @@ public struct PreparedDataset {
     precondition(testFraction > 0 && testFraction < 1, "testFraction must lie in (0, 1)")
     let targetIndex = try target.map { try table.columnIndex(named: $0) } ?? (table.columns.count - 1)
     let targetColumn = table.columns[targetIndex]
+    // A last column without a name or a value: every line ends with a separator.
+    if target == nil, targetColumn.name.isEmpty, table.columns.count > 1, Self.isEmpty(targetColumn.values) {
+      throw DatasetError.invalidTarget(source: table.source, column: targetColumn.name,
+        reason: "(the last column) has no name and no values: every line ends with a separator; remove the trailing separators, or name the target with --target")
+    }
     // With one row every column is constant and would be dropped as such: say what is wrong.
     guard table.rowCount >= 2 else {
       throw DatasetError.invalidTarget(source: table.source, column: targetColumn.name,
