@@ -22,14 +22,6 @@ public struct PreparedDataset {
   /// Regression targets are trained as (y − mean)/scale; 0 and 1 for classification.
   public var targetMean: Float = 0
   public var targetScale: Float = 1
-  /// Whether a column holds no value at all.
-  private static func isEmpty(_ values: DataTable.Values) -> Bool {
-    switch values {
-    case .numeric(let cells): cells.allSatisfy { $0 == nil }
-    case .categorical(_, let codes): codes.allSatisfy { $0 == nil }
-    }
-  }
-
   /// For each training row, the row of the table it came from: oversampled copies repeat
   /// their original's. Empty when every training row is distinct (datasets made from arrays).
   /// A validation split drawn from the training rows uses it to keep copies on one side.
@@ -154,6 +146,14 @@ public struct PreparedDataset {
     var seen = Set<String>()
     if let repeated = names.first(where: { !seen.insert($0).inserted }) {
       throw DatasetError.duplicateColumn(source: source, name: repeated)
+    }
+  }
+
+  /// Whether a column holds no value at all.
+  private static func isEmpty(_ values: DataTable.Values) -> Bool {
+    switch values {
+    case .numeric(let cells): cells.allSatisfy { $0 == nil }
+    case .categorical(_, let codes): codes.allSatisfy { $0 == nil }
     }
   }
 

@@ -136,11 +136,11 @@ public struct Preprocessor: Codable, Sendable, Equatable {
     return transforms.compactMap { transform in
       guard case .categorical(let name, let levels) = transform, let index = try? table.columnIndex(named: name) else { return nil }
       let lookup = Dictionary(levels.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
-      var unseen: [String] = [], count = 0
+      var unseen: [String] = [], seen: Set<String> = [], count = 0
       for row in rowIndices {
         guard let level = Self.levelName(table.columns[index].values, row: row), Self.index(of: level, lookup, levels) == nil else { continue }
         count += 1
-        if !unseen.contains(level) { unseen.append(level) }
+        if seen.insert(level).inserted { unseen.append(level) }
       }
       return unseen.isEmpty ? nil : (name, unseen, count)
     }
