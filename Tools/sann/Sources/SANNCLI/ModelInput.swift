@@ -90,10 +90,16 @@ struct ModelInput: ParsableArguments {
     }
   }
 
+  /// The path `path` names once links are resolved and `.`/`..` removed: two paths name the
+  /// same file when these agree.
+  static func resolved(_ path: String) -> String { resolved(URL(fileURLWithPath: path)) }
+
+  static func resolved(_ url: URL) -> String { url.resolvingSymlinksInPath().standardizedFileURL.path }
+
   /// Refuses an output that is one of the inputs (same file after resolving links).
   static func distinct(_ output: String, flag: String, from inputs: [String]) throws {
-    let resolved = URL(fileURLWithPath: output).resolvingSymlinksInPath().standardizedFileURL.path
-    for input in inputs where URL(fileURLWithPath: input).resolvingSymlinksInPath().standardizedFileURL.path == resolved {
+    let resolved = Self.resolved(output)
+    for input in inputs where Self.resolved(input) == resolved {
       throw ValidationError("\(flag) \(output) is the input file; writing it would destroy the input — give another path")
     }
   }

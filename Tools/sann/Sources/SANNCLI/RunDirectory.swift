@@ -175,9 +175,9 @@ final class RunDirectory {
   func commit(inputs: [String] = []) throws {
     if FileManager.default.fileExists(atPath: final.path) {
       let written = Set((try? FileManager.default.contentsOfDirectory(atPath: staging.path)) ?? [])
-      let read = inputs.map { URL(fileURLWithPath: $0).resolvingSymlinksInPath().standardizedFileURL.path }
+      let read = inputs.map { ModelInput.resolved($0) }
       let stale = Self.companions(of: final).filter { name in
-        let folder = final.appendingPathComponent(name).resolvingSymlinksInPath().standardizedFileURL.path
+        let folder = ModelInput.resolved(final.appendingPathComponent(name))
         return !written.contains(name) && !read.contains { $0 == folder || $0.hasPrefix(folder + "/") }
       }
       try Self.carryOver(from: final, into: staging, skipping: Set(stale))

@@ -80,8 +80,8 @@ extension TheoryCommand {
     func validate() throws {
       guard !shards.isEmpty else { throw ValidationError("give the slice directories `sann theory catalogue --shard k/n` wrote") }
       guard !output.isEmpty else { throw ValidationError("--output must name a directory") }
-      let target = URL(fileURLWithPath: output).resolvingSymlinksInPath().standardizedFileURL.path
-      if let shard = shards.first(where: { URL(fileURLWithPath: $0).resolvingSymlinksInPath().standardizedFileURL.path == target }) {
+      let target = ModelInput.resolved(output)
+      if let shard = shards.first(where: { ModelInput.resolved($0) == target }) {
         throw ValidationError("--output \(output) is the slice \(shard); merging into it would replace the slice's index. Give another directory")
       }
     }

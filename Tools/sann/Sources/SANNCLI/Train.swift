@@ -243,9 +243,9 @@ struct Train: ParsableCommand {
                                name: "\(seed)")
     // The run writes these two files: neither may be the data it reads.
     if let data {
-      let read = URL(fileURLWithPath: data).resolvingSymlinksInPath().standardizedFileURL.path
+      let read = ModelInput.resolved(data)
       for written in ["output_info.json", "model.safetensors"]
-      where run.final.appendingPathComponent(written).resolvingSymlinksInPath().standardizedFileURL.path == read {
+      where ModelInput.resolved(run.final.appendingPathComponent(written)) == read {
         throw CommandError("--data \(data) is the \(written) this run writes; move the data elsewhere or give another --output_dir")
       }
     }
